@@ -1,0 +1,64 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let package = Package(
+    name: "CatalogWatch",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "catalogwatch", targets: ["catalogwatch"]),
+        .executable(name: "catalogwatch-filter", targets: ["catalogwatch-filter"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+    ],
+    targets: [
+        // libyaml, the only YAML engine we use (apt: libyaml-dev).
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        // Ordered YAML node model, parser and emitter over libyaml's event API.
+        .target(name: "YAML", dependencies: ["CYAML"], swiftSettings: strict),
+        // Typed CloudFormation DSL, template model, renderers, parser and checks.
+        .target(name: "CloudFormation", dependencies: ["YAML"], swiftSettings: strict),
+        // The alert stack, StackSet artifacts and the layout model.
+        .target(name: "AlertStack", dependencies: ["CloudFormation", "YAML"], swiftSettings: strict),
+        // Pure filter logic: event decoding, notification parsing, classification, alert text.
+        .target(name: "FilterCore", swiftSettings: strict),
+        // Hand-written AWS client layer: SigV4, credentials, endpoints, the few calls we make.
+        .target(name: "AWSClient", dependencies: ["SHA2"], swiftSettings: strict),
+        // SHA-256 and HMAC-SHA256 without Foundation (swift-crypto imports Foundation, which the static Lambda avoids).
+        .target(name: "SHA2", swiftSettings: strict),
+        // The filter handler: decode, classify, enrich, publish, report batch failures.
+        .target(name: "FilterLambda", dependencies: ["FilterCore", "AWSClient"], swiftSettings: strict),
+        // Lambda Runtime API client loop over blocking sockets.
+        .target(name: "LambdaRuntime", swiftSettings: strict),
+        // ELF inspection, deterministic zip writer, package manifest.
+        .target(name: "Packaging", dependencies: ["SHA2"], swiftSettings: strict),
+        .executableTarget(
+            name: "catalogwatch",
+            dependencies: [
+                "AlertStack", "CloudFormation", "YAML", "FilterCore", "FilterLambda", "AWSClient", "Packaging",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "catalogwatch-filter",
+            dependencies: [
+                "FilterLambda", "LambdaRuntime", "AWSClient",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strict),
+        // Generates Sources/CloudFormation/Generated from cfn-lint's resource provider schemas.
+        .executableTarget(name: "cfn-codegen", swiftSettings: strict),
+        .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
+        .testTarget(name: "CloudFormationTests", dependencies: ["CloudFormation", "YAML"]),
+        .testTarget(name: "AlertStackTests", dependencies: ["AlertStack", "CloudFormation", "YAML"]),
+        .testTarget(name: "FilterCoreTests", dependencies: ["FilterCore"]),
+        .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "SHA2"]),
+        .testTarget(name: "FilterLambdaTests", dependencies: ["FilterLambda", "FilterCore", "AWSClient", "LambdaRuntime"]),
+        .testTarget(name: "PackagingTests", dependencies: ["Packaging"]),
+        .testTarget(name: "CLITests", dependencies: ["AlertStack", "CloudFormation"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,149 @@
+import CYAML
+
+/// Writes a `YAMLNode` as block-style YAML through libyaml's event API, byte-identically on every run.
+public enum YAMLEmitter {
+    /// Emits `node` as one YAML document (no `---`), UTF-8 unescaped, lines never folded.
+    public static func emit(_ node: YAMLNode) throws(YAMLError) -> String {
+        var emitter = yaml_emitter_t()
+        guard yaml_emitter_initialize(&emitter) == 1 else {
+            throw YAMLError("cannot initialise the YAML emitter")
+        }
+        defer { yaml_emitter_delete(&emitter) }
+        let sink = OutputSink()
+        let context = Unmanaged.passUnretained(sink).toOpaque()
+        yaml_emitter_set_output(&emitter, { data, buffer, size in
+            guard let data, let buffer else { return 0 }
+            let sink = Unmanaged<OutputSink>.fromOpaque(data).takeUnretainedValue()
+            sink.bytes.append(contentsOf: UnsafeBufferPointer(start: buffer, count: size))
+            return 1
+        }, context)
+        yaml_emitter_set_unicode(&emitter, 1)
+        yaml_emitter_set_width(&emitter, -1)
+        yaml_emitter_set_indent(&emitter, 2)
+        yaml_emitter_set_break(&emitter, YAML_LN_BREAK)
+
+        var writer = EventWriter(emitter: withUnsafeMutablePointer(to: &emitter) { $0 })
+        try withExtendedLifetime(sink) { () throws(YAMLError) in
+            try writer.streamStart()
+            try writer.documentStart()
+            try writer.node(node, depth: 0)
+            try writer.documentEnd()
+            try writer.streamEnd()
+        }
+        return String(decoding: sink.bytes, as: UTF8.self)
+    }
+}
+
+private final class OutputSink {
+    var bytes: [UInt8] = []
+}
+
+private struct EventWriter {
+    let emitter: UnsafeMutablePointer<yaml_emitter_t>
+
+    mutating func emit(_ event: inout yaml_event_t, _ what: String) throws(YAMLError) {
+        guard yaml_emitter_emit(emitter, &event) == 1 else {
+            let problem = emitter.pointee.problem.map { String(cString: $0) } ?? "unknown problem"
+            throw YAMLError("cannot emit \(what): \(problem)")
+        }
+    }
+
+    mutating func streamStart() throws(YAMLError) {
+        var event = yaml_event_t()
+        yaml_stream_start_event_initialize(&event, YAML_UTF8_ENCODING)
+        try emit(&event, "stream start")
+    }
+
+    mutating func streamEnd() throws(YAMLError) {
+        var event = yaml_event_t()
+        yaml_stream_end_event_initialize(&event)
+        try emit(&event, "stream end")
+    }
+
+    mutating func documentStart() throws(YAMLError) {
+        var event = yaml_event_t()
+        yaml_document_start_event_initialize(&event, nil, nil, nil, 1)
+        try emit(&event, "document start")
+    }
+
+    mutating func documentEnd() throws(YAMLError) {
+        var event = yaml_event_t()
+        yaml_document_end_event_initialize(&event, 1)
+        try emit(&event, "document end")
+    }
+
+    mutating func node(_ node: YAMLNode, depth: Int) throws(YAMLError) {
+        guard depth < YAMLParser.maximumDepth else {
+            throw YAMLError("cannot emit: nesting deeper than \(YAMLParser.maximumDepth) levels")
+        }
+        switch node {
+        case .scalar(let scalar):
+            try self.scalar(scalar)
+        case .sequence(let items, let tag, _):
+            var event = yaml_event_t()
+            let ok = withOptionalCString(tag) { tagPtr in
+                yaml_sequence_start_event_initialize(&event, nil, tagPtr, tag == nil ? 1 : 0, YAML_BLOCK_SEQUENCE_STYLE)
+            }
+            guard ok == 1 else { throw YAMLError("cannot emit sequence tag \(tag ?? "")") }
+            try emit(&event, "sequence")
+            for item in items { try self.node(item, depth: depth + 1) }
+            var end = yaml_event_t()
+            yaml_sequence_end_event_initialize(&end)
+            try emit(&end, "sequence end")
+        case .mapping(let pairs, let tag, _):
+            var event = yaml_event_t()
+            let ok = withOptionalCString(tag) { tagPtr in
+                yaml_mapping_start_event_initialize(&event, nil, tagPtr, tag == nil ? 1 : 0, YAML_BLOCK_MAPPING_STYLE)
+            }
+            guard ok == 1 else { throw YAMLError("cannot emit mapping tag \(tag ?? "")") }
+            try emit(&event, "mapping")
+            for pair in pairs {
+                try self.node(pair.key, depth: depth + 1)
+                try self.node(pair.value, depth: depth + 1)
+            }
+            var end = yaml_event_t()
+            yaml_mapping_end_event_initialize(&end)
+            try emit(&end, "mapping end")
+        }
+    }
+
+    mutating func scalar(_ scalar: YAMLScalar) throws(YAMLError) {
+        let style: yaml_scalar_style_t
+        switch scalar.style {
+        case .plain: style = YAML_PLAIN_SCALAR_STYLE
+        case .singleQuoted: style = YAML_SINGLE_QUOTED_SCALAR_STYLE
+        case .doubleQuoted: style = YAML_DOUBLE_QUOTED_SCALAR_STYLE
+        case .literal: style = YAML_LITERAL_SCALAR_STYLE
+        case .folded: style = YAML_FOLDED_SCALAR_STYLE
+        case .any:
+            if scalar.value.contains("\n") {
+                style = YAML_LITERAL_SCALAR_STYLE
+            } else if YAMLResolver.needsQuotes(scalar.value) {
+                style = YAML_SINGLE_QUOTED_SCALAR_STYLE
+            } else {
+                style = YAML_PLAIN_SCALAR_STYLE
+            }
+        }
+        // A plain scalar without a tag must not be resolved to anything but what the style promises:
+        // `.any` strings that look typed are quoted above, so implicit resolution is safe here.
+        let implicit: Int32 = scalar.tag == nil ? 1 : 0
+        var event = yaml_event_t()
+        var utf8 = Array(scalar.value.utf8)
+        let length = Int32(utf8.count)
+        utf8.append(0)  // never an empty buffer, so the base address is never nil
+        let ok = utf8.withUnsafeMutableBufferPointer { buffer in
+            withOptionalCString(scalar.tag) { tagPtr in
+                yaml_scalar_event_initialize(&event, nil, tagPtr, buffer.baseAddress, length, implicit, implicit, style)
+            }
+        }
+        guard ok == 1 else { throw YAMLError("cannot emit scalar \(scalar.value.prefix(40))") }
+        try emit(&event, "scalar")
+    }
+}
+
+private func withOptionalCString<R>(_ s: String?, _ body: (UnsafeMutablePointer<UInt8>?) -> R) -> R {
+    guard let s else { return body(nil) }
+    var bytes = Array(s.utf8)
+    bytes.append(0)
+    return bytes.withUnsafeMutableBufferPointer { body($0.baseAddress) }
+}
