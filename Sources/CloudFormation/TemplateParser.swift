@@ -17,7 +17,7 @@ public enum TemplateParser {
             switch YAMLResolver.resolvePlain(s.value) {
             case .null: return .null
             case .bool(let b): return .bool(b)
-            case .int, .float: return .number(s.value)
+            case .int, .number: return .number(s.value)
             case .string(let t): return .string(t)
             }
         case .sequence(let items, let tag, _):

@@ -27,7 +27,7 @@ public enum YAMLResolver {
         default: break
         }
         if let int = Int(text), !hasLeadingZero(text) { return .int(int) }
-        if isDecimalFloat(text), Double(text) != nil { return .float(text) }
+        if isDecimalFloat(text), Double(text) != nil { return .number(text) }
         return .string(text)
     }
 
@@ -36,7 +36,7 @@ public enum YAMLResolver {
         case null
         case bool(Bool)
         case int(Int)
-        case float(String)
+        case number(String)
         case string(String)
     }
 

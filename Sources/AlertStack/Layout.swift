@@ -1,0 +1,110 @@
+import YAML
+
+/// Where and how CatalogWatch is deployed: the regions, the main region and the alert settings.
+public struct Layout: Hashable, Sendable {
+    /// How SNS delivers events to the filter.
+    public enum Buffer: String, CaseIterable, Sendable {
+        /// Receive topics invoke the Lambda directly.
+        case none
+        /// Receive topics deliver to one SQS queue in the main region, read by the Lambda.
+        case sqs
+    }
+
+    /// The Lambda's instruction set.
+    public enum Architecture: String, CaseIterable, Sendable {
+        case x86_64
+        case arm64
+    }
+
+    /// How the StackSet rolls out across regions; the main region is always first.
+    public enum Rollout: String, CaseIterable, Sendable {
+        /// One region at a time, main region first.
+        case sequential
+        /// The main region alone, then every other region in parallel.
+        case mainThenParallel = "main-then-parallel"
+    }
+
+    /// S3 location of the packaged Lambda zip.
+    public struct LambdaCode: Hashable, Sendable {
+        public var bucket: String
+        public var key: String
+
+        public init(bucket: String, key: String) {
+            self.bucket = bucket
+            self.key = key
+        }
+    }
+
+    public var mainRegion: String
+    public var regions: [String]
+    public var organizationId: String?
+    public var notificationEmail: String?
+    public var memberRoleName: String
+    public var managementAccountId: String?
+    public var buffer: Buffer
+    public var architecture: Architecture
+    public var rollout: Rollout
+    public var lambdaCode: LambdaCode?
+    public var namePrefix: String
+    public var logRetentionDays: Int
+    public var stackSetName: String
+
+    public static let defaultMemberRoleName = "AWSControlTowerExecution"
+    public static let defaultNamePrefix = "catalogwatch"
+    public static let allowedRetentionDays = [
+        1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+    ]
+
+    public init(
+        mainRegion: String, regions: [String], organizationId: String? = nil, notificationEmail: String? = nil,
+        memberRoleName: String = Layout.defaultMemberRoleName, managementAccountId: String? = nil,
+        buffer: Buffer = .none, architecture: Architecture = .x86_64, rollout: Rollout = .sequential,
+        lambdaCode: LambdaCode? = nil, namePrefix: String = Layout.defaultNamePrefix, logRetentionDays: Int = 90,
+        stackSetName: String? = nil
+    ) {
+        self.mainRegion = mainRegion
+        self.regions = regions
+        self.organizationId = organizationId
+        self.notificationEmail = notificationEmail
+        self.memberRoleName = memberRoleName
+        self.managementAccountId = managementAccountId
+        self.buffer = buffer
+        self.architecture = architecture
+        self.rollout = rollout
+        self.lambdaCode = lambdaCode
+        self.namePrefix = namePrefix
+        self.logRetentionDays = logRetentionDays
+        self.stackSetName = stackSetName ?? "\(namePrefix)-receive"
+    }
+
+    /// The embedded default: Tokyo only, organization id and e-mail left as template parameters.
+    public static let embeddedDefault = Layout(mainRegion: "ap-northeast-1", regions: ["ap-northeast-1"])
+
+    /// The partition of the main region (`aws`, `aws-cn`, `aws-us-gov`).
+    public var partition: String { RegionTable.region(mainRegion)?.partition ?? "aws" }
+
+    /// Regions in rollout order: the main region first, then the others as listed.
+    public var orderedRegions: [String] { [mainRegion] + regions.filter { $0 != mainRegion } }
+}
+
+/// One problem found in a layout file, with its position and key.
+public struct LayoutDiagnostic: Hashable, Sendable, CustomStringConvertible {
+    public enum Severity: String, Sendable {
+        case error
+        case warning
+    }
+
+    public var severity: Severity
+    public var file: String
+    public var mark: YAMLMark?
+    public var key: String
+    public var message: String
+    public var suggestion: String?
+
+    public var description: String {
+        let position = mark.map { "\(file):\($0.line):\($0.column)" } ?? file
+        var text = "\(position): \(severity.rawValue): \(key): \(message)"
+        if let suggestion { text += " (did you mean \(suggestion)?)" }
+        return text
+    }
+}

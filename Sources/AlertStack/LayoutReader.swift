@@ -1,0 +1,320 @@
+import YAML
+
+/// Reads and checks layout files: every problem is reported with file:line:column, key and value.
+public enum LayoutReader {
+    /// The keys a layout may have, in documentation order.
+    public static let knownKeys = [
+        "mainRegion", "regions", "organizationId", "notificationEmail", "memberRoleName", "managementAccountId",
+        "buffer", "architecture", "rollout", "lambdaCode", "namePrefix", "logRetentionDays", "stackSetName",
+    ]
+
+    /// The result of reading a layout: the layout when there is no error, and every diagnostic.
+    public struct Result: Sendable {
+        public var layout: Layout?
+        public var diagnostics: [LayoutDiagnostic]
+
+        public var errors: [LayoutDiagnostic] { diagnostics.filter { $0.severity == .error } }
+        public var warnings: [LayoutDiagnostic] { diagnostics.filter { $0.severity == .warning } }
+    }
+
+    /// Parses and checks layout `text` read from `file`.
+    public static func read(_ text: String, file: String) -> Result {
+        let root: YAMLNode
+        do {
+            root = try YAMLParser.parse(text, file: file)
+        } catch {
+            return Result(layout: nil, diagnostics: [
+                LayoutDiagnostic(severity: .error, file: file, mark: error.mark, key: "(file)", message: error.message)
+            ])
+        }
+        var checker = Checker(file: file)
+        let layout = checker.check(root)
+        return Result(layout: checker.hasErrors ? nil : layout, diagnostics: checker.diagnostics)
+    }
+}
+
+private struct Checker {
+    let file: String
+    var diagnostics: [LayoutDiagnostic] = []
+    var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+
+    init(file: String) { self.file = file }
+
+    mutating func error(_ node: YAMLNode?, _ key: String, _ message: String, suggestion: String? = nil) {
+        diagnostics.append(LayoutDiagnostic(severity: .error, file: file, mark: node?.mark, key: key, message: message, suggestion: suggestion))
+    }
+
+    mutating func warning(_ node: YAMLNode?, _ key: String, _ message: String) {
+        diagnostics.append(LayoutDiagnostic(severity: .warning, file: file, mark: node?.mark, key: key, message: message))
+    }
+
+    /// A string scalar, or an error naming the key and what was found instead.
+    mutating func string(_ node: YAMLNode, _ key: String) -> String? {
+        guard case .scalar(let s) = node, s.tag == nil else {
+            error(node, key, "must be a string, found a \(node.kindName)")
+            return nil
+        }
+        if s.isPlain, YAMLResolver.resolvePlain(s.value) == .null {
+            error(node, key, "must not be empty")
+            return nil
+        }
+        return s.value
+    }
+
+    mutating func choice<E: RawRepresentable & CaseIterable>(_ node: YAMLNode, _ key: String, _: E.Type) -> E?
+    where E.RawValue == String {
+        guard let text = string(node, key) else { return nil }
+        if let value = E(rawValue: text) { return value }
+        let options = E.allCases.map(\.rawValue)
+        error(node, key, "'\(text)' is not one of \(options.joined(separator: ", "))",
+              suggestion: Suggest.closest(to: text, among: options).first)
+        return nil
+    }
+
+    mutating func check(_ root: YAMLNode) -> Layout? {
+        guard let pairs = root.pairs else {
+            error(root, "(file)", "a layout must be a mapping of keys, found a \(root.kindName)")
+            return nil
+        }
+        var values: [String: YAMLNode] = [:]
+        for pair in pairs {
+            guard let key = pair.key.scalarValue else {
+                error(pair.key, "(key)", "keys must be strings")
+                continue
+            }
+            if LayoutReader.knownKeys.contains(key) {
+                values[key] = pair.value
+            } else {
+                error(pair.key, key, "unknown key '\(key)'",
+                      suggestion: Suggest.closest(to: key, among: LayoutReader.knownKeys).first)
+            }
+        }
+
+        // Regions.
+        var mainRegion: String?
+        if let node = values["mainRegion"] {
+            if let name = string(node, "mainRegion") { mainRegion = checkRegionName(name, node, "mainRegion") ? name : nil }
+        } else {
+            error(root, "mainRegion", "is required (the region of the filter Lambda and the send topic)")
+        }
+        var regions: [String] = []
+        var regionNodes: [String: YAMLNode] = [:]
+        var regionsValid = true
+        if let node = values["regions"] {
+            if let items = node.items {
+                if items.isEmpty { error(node, "regions", "must list at least one region") }
+                for (i, item) in items.enumerated() {
+                    let key = "regions[\(i)]"
+                    guard let name = string(item, key) else {
+                        regionsValid = false
+                        continue
+                    }
+                    if regionNodes[name] != nil {
+                        error(item, key, "duplicate region '\(name)' (each region is listed once)")
+                        regionsValid = false
+                        continue
+                    }
+                    if !checkRegionName(name, item, key) { regionsValid = false }
+                    regionNodes[name] = item
+                    regions.append(name)
+                }
+            } else {
+                error(node, "regions", "must be a list of region names, found a \(node.kindName)")
+                regionsValid = false
+            }
+        } else {
+            error(root, "regions", "is required (every region where products are launched)")
+            regionsValid = false
+        }
+        if let mainRegion, regionsValid, !regions.isEmpty, !regions.contains(mainRegion) {
+            error(values["regions"], "regions", "must include the main region '\(mainRegion)'")
+        }
+        // One partition only: StackSets, SNS and the role ARNs cannot cross partitions.
+        let known = ([mainRegion].compactMap { $0 } + regions).compactMap { RegionTable.region($0) }
+        if let first = known.first {
+            for region in known where region.partition != first.partition {
+                let node = regionNodes[region.name] ?? values["mainRegion"]
+                error(node, "regions", "'\(region.name)' is in partition \(region.partition), but '\(first.name)' is in \(first.partition); a layout covers one partition")
+            }
+        }
+        for name in regions {
+            if let region = RegionTable.region(name), region.optIn {
+                warning(regionNodes[name], "regions", "'\(name)' (\(region.location)) is an opt-in region: enable it in every member account, and note that SNS delivery from it to a Lambda in another region is limited")
+            }
+        }
+
+        // Identity and contact.
+        var organizationId: String?
+        if let node = values["organizationId"], let text = string(node, "organizationId") {
+            if Validators.isOrganizationId(text) {
+                organizationId = text
+            } else {
+                error(node, "organizationId", "'\(text)' is not an organization id (o- followed by 10 to 32 lowercase letters or digits)")
+            }
+        }
+        var email: String?
+        if let node = values["notificationEmail"], let text = string(node, "notificationEmail") {
+            if Validators.isEmail(text) { email = text } else { error(node, "notificationEmail", "'\(text)' is not an e-mail address") }
+        }
+        var roleName = Layout.defaultMemberRoleName
+        if let node = values["memberRoleName"], let text = string(node, "memberRoleName") {
+            if Validators.isRoleName(text) {
+                roleName = text
+            } else {
+                error(node, "memberRoleName", "'\(text)' is not a valid IAM role name (1 to 64 of letters, digits and +=,.@_-)")
+            }
+        }
+        var managementAccountId: String?
+        if let node = values["managementAccountId"], let text = string(node, "managementAccountId") {
+            if Validators.isAccountId(text) {
+                managementAccountId = text
+            } else {
+                error(node, "managementAccountId", "'\(text)' is not an AWS account id (exactly 12 digits; quote it to keep leading zeros)")
+            }
+        }
+
+        // Options.
+        var buffer = Layout.Buffer.none
+        if let node = values["buffer"], let v = choice(node, "buffer", Layout.Buffer.self) { buffer = v }
+        var architecture = Layout.Architecture.x86_64
+        if let node = values["architecture"], let v = choice(node, "architecture", Layout.Architecture.self) { architecture = v }
+        var rollout = Layout.Rollout.sequential
+        if let node = values["rollout"], let v = choice(node, "rollout", Layout.Rollout.self) { rollout = v }
+
+        var lambdaCode: Layout.LambdaCode?
+        if let node = values["lambdaCode"] {
+            lambdaCode = checkLambdaCode(node)
+        }
+        var namePrefix = Layout.defaultNamePrefix
+        if let node = values["namePrefix"], let text = string(node, "namePrefix") {
+            if Validators.isNamePrefix(text) {
+                namePrefix = text
+            } else {
+                error(node, "namePrefix", "'\(text)' must start with a letter and have 1 to 40 letters, digits or hyphens")
+            }
+        }
+        var retention = 90
+        if let node = values["logRetentionDays"] {
+            if let text = node.scalarValue, node.tag == nil, let days = Int(text), Layout.allowedRetentionDays.contains(days) {
+                retention = days
+            } else {
+                let shown = node.scalarValue ?? node.kindName
+                error(node, "logRetentionDays", "'\(shown)' is not a CloudWatch Logs retention (one of \(Layout.allowedRetentionDays.map(String.init).joined(separator: ", ")))")
+            }
+        }
+        var stackSetName: String?
+        if let node = values["stackSetName"], let text = string(node, "stackSetName") {
+            if Validators.isStackSetName(text) {
+                stackSetName = text
+            } else {
+                error(node, "stackSetName", "'\(text)' must start with a letter and have at most 128 letters, digits or hyphens")
+            }
+        }
+
+        guard let mainRegion, !hasErrors else { return nil }
+        return Layout(
+            mainRegion: mainRegion, regions: regions, organizationId: organizationId, notificationEmail: email,
+            memberRoleName: roleName, managementAccountId: managementAccountId, buffer: buffer,
+            architecture: architecture, rollout: rollout, lambdaCode: lambdaCode, namePrefix: namePrefix,
+            logRetentionDays: retention, stackSetName: stackSetName)
+    }
+
+    mutating func checkRegionName(_ name: String, _ node: YAMLNode, _ key: String) -> Bool {
+        if RegionTable.region(name) != nil { return true }
+        error(node, key, "'\(name)' is not an AWS region (table of \(RegionTable.asOf))",
+              suggestion: RegionTable.suggestions(for: name, limit: 1).first)
+        return false
+    }
+
+    mutating func checkLambdaCode(_ node: YAMLNode) -> Layout.LambdaCode? {
+        guard let pairs = node.pairs else {
+            error(node, "lambdaCode", "must be a mapping with bucket and key, found a \(node.kindName)")
+            return nil
+        }
+        var bucket: String?
+        var key: String?
+        for pair in pairs {
+            let name = pair.key.scalarValue ?? ""
+            switch name {
+            case "bucket":
+                if let text = string(pair.value, "lambdaCode.bucket") {
+                    if Validators.isBucketName(text) {
+                        bucket = text
+                    } else {
+                        error(pair.value, "lambdaCode.bucket", "'\(text)' is not an S3 bucket name (3 to 63 lowercase letters, digits, dots and hyphens)")
+                    }
+                }
+            case "key":
+                if let text = string(pair.value, "lambdaCode.key") {
+                    if text.utf8.count <= 1024, !text.hasPrefix("/") {
+                        key = text
+                    } else {
+                        error(pair.value, "lambdaCode.key", "'\(text)' is not an S3 object key (no leading /, at most 1024 bytes)")
+                    }
+                }
+            default:
+                error(pair.key, "lambdaCode.\(name)", "unknown key '\(name)'", suggestion: Suggest.closest(to: name, among: ["bucket", "key"]).first)
+            }
+        }
+        if bucket == nil, !pairs.contains(where: { $0.key.scalarValue == "bucket" }) { error(node, "lambdaCode.bucket", "is required") }
+        if key == nil, !pairs.contains(where: { $0.key.scalarValue == "key" }) { error(node, "lambdaCode.key", "is required") }
+        guard let bucket, let key else { return nil }
+        return Layout.LambdaCode(bucket: bucket, key: key)
+    }
+}
+
+/// Syntax checks for identifiers found in layouts and templates.
+public enum Validators {
+    static func all(_ s: String, _ allowed: (Unicode.Scalar) -> Bool) -> Bool { s.unicodeScalars.allSatisfy(allowed) }
+    static func isLowerAlnum(_ c: Unicode.Scalar) -> Bool { ("a"..."z").contains(c) || ("0"..."9").contains(c) }
+    static func isAlnum(_ c: Unicode.Scalar) -> Bool { isLowerAlnum(c) || ("A"..."Z").contains(c) }
+
+    /// `o-` followed by 10 to 32 lowercase letters or digits.
+    public static func isOrganizationId(_ s: String) -> Bool {
+        guard s.hasPrefix("o-") else { return false }
+        let rest = s.dropFirst(2)
+        return (10...32).contains(rest.count) && all(String(rest), isLowerAlnum)
+    }
+
+    /// Exactly 12 ASCII digits.
+    public static func isAccountId(_ s: String) -> Bool { s.utf8.count == 12 && all(s) { ("0"..."9").contains($0) } }
+
+    /// IAM role name: 1 to 64 of `[A-Za-z0-9+=,.@_-]`.
+    public static func isRoleName(_ s: String) -> Bool {
+        (1...64).contains(s.unicodeScalars.count) && all(s) { isAlnum($0) || "+=,.@_-".unicodeScalars.contains($0) }
+    }
+
+    /// A plausible single e-mail address: one `@`, no spaces, a dotted domain.
+    public static func isEmail(_ s: String) -> Bool {
+        let parts = s.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, s.utf8.count <= 254 else { return false }
+        let local = parts[0]
+        let domain = parts[1]
+        guard !local.isEmpty, local.utf8.count <= 64, !domain.isEmpty else { return false }
+        guard all(String(local), { isAlnum($0) || "!#$%&'*+/=?^_`{|}~.-".unicodeScalars.contains($0) }) else { return false }
+        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
+        guard labels.count >= 2 else { return false }
+        return labels.allSatisfy { label in
+            !label.isEmpty && label.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
+                && all(String(label)) { isAlnum($0) || $0 == "-" }
+        }
+    }
+
+    /// S3 bucket name: 3 to 63 of lowercase letters, digits, dots and hyphens, starting and ending alphanumeric.
+    public static func isBucketName(_ s: String) -> Bool {
+        guard (3...63).contains(s.count), let first = s.unicodeScalars.first, let last = s.unicodeScalars.last else { return false }
+        return isLowerAlnum(first) && isLowerAlnum(last) && all(s) { isLowerAlnum($0) || $0 == "." || $0 == "-" } && !s.contains("..")
+    }
+
+    /// A resource name prefix: a letter, then up to 39 letters, digits or hyphens.
+    public static func isNamePrefix(_ s: String) -> Bool {
+        guard let first = s.unicodeScalars.first, ("a"..."z").contains(first) || ("A"..."Z").contains(first) else { return false }
+        return s.count <= 40 && all(s) { isAlnum($0) || $0 == "-" }
+    }
+
+    /// A StackSet name: a letter, then up to 127 letters, digits or hyphens.
+    public static func isStackSetName(_ s: String) -> Bool {
+        guard let first = s.unicodeScalars.first, ("a"..."z").contains(first) || ("A"..."Z").contains(first) else { return false }
+        return s.count <= 128 && all(s) { isAlnum($0) || $0 == "-" }
+    }
+}
