@@ -186,7 +186,8 @@ public struct ConditionHandle: Hashable, Sendable {
 
 /// Builds a `Template` from typed parts, keeping the order in which they are added.
 public struct TemplateBuilder: Sendable {
-    public private(set) var template: Template
+    /// The template built so far; raw edits are allowed for constructs the typed API does not cover.
+    public var template: Template
 
     public init(description: String? = nil, formatVersion: String? = "2010-09-09") {
         template = Template(formatVersion: formatVersion, description: description)

@@ -120,7 +120,12 @@ public enum TemplateParser {
         guard let pairs = node.pairs else {
             throw YAMLError("\(section) must be a mapping, found a \(node.kindName)", file: file, mark: node.mark)
         }
-        return pairs.map { ($0.key.scalarValue ?? "", $0.value) }
+        // Errors about an entry as a whole point at its name, where a reader looks for it.
+        return pairs.map { pair in
+            var value = pair.value
+            if case .mapping(let p, let tag, _) = value { value = .mapping(p, tag: tag, mark: pair.key.mark) }
+            return (pair.key.scalarValue ?? "", value)
+        }
     }
 
     private static func string(_ node: YAMLNode, _ key: String, _ file: String?) throws(YAMLError) -> String {
