@@ -50,7 +50,7 @@ let package = Package(
             ],
             swiftSettings: strict),
         // Generates Sources/CloudFormation/Generated from cfn-lint's resource provider schemas.
-        .executableTarget(name: "cfn-codegen", swiftSettings: strict),
+        .executableTarget(name: "cfn-codegen", exclude: ["types.txt"], swiftSettings: strict),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         .testTarget(name: "CloudFormationTests", dependencies: ["CloudFormation", "YAML"]),
         .testTarget(name: "AlertStackTests", dependencies: ["AlertStack", "CloudFormation", "YAML"]),

@@ -1,0 +1,145 @@
+import AlertStack
+import ArgumentParser
+import CloudFormation
+import Foundation
+
+/// How `validate` prints its findings.
+enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
+    case text
+    case json
+    case github
+}
+
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check a layout and templates for CI (exit 0 clean, 1 findings, 2 usage).",
+        discussion: """
+            Checks the layout's rules; with --templates, checks every template in the folder (references resolve, \
+            resources never depend on resources that may be absent, no sns:Publish or sts:AssumeRole on "*", no \
+            hard-coded partition or region in ARNs) and that the StackSet templates cover every layout region once, \
+            main region first, in the layout's rollout. Warnings do not fail the run.
+            """)
+
+    @OptionGroup var layoutOptions: LayoutOptions
+
+    @Option(name: .long, help: ArgumentHelp("Folder of templates (*.yaml, *.yml, *.json, *.template) to check.", valueName: "dir"))
+    var templates: String?
+
+    @Option(name: .long, help: "text, json (machine-readable report) or github (workflow annotations).")
+    var format: ReportFormat = .text
+
+    func run() throws {
+        var findings: [Finding] = []
+        var layout: Layout = .embeddedDefault
+        if let path = layoutOptions.layout {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CLIError.usage("cannot read layout \(path)") }
+            let result = LayoutReader.read(text, file: path)
+            findings += Validation.findings(from: result.diagnostics)
+            if let l = result.layout { layout = l }
+        }
+        let layoutIsValid = !findings.contains { $0.severity == .error }
+        if let folder = templates {
+            var parsed: [(file: String, text: String, template: Template)] = []
+            for file in try templateFiles(in: folder) {
+                guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                    findings.append(Finding(severity: .error, file: file, mark: nil, rule: "read", key: "(file)", message: "cannot read as UTF-8"))
+                    continue
+                }
+                let result = Validation.checkTemplate(text: text, file: file, layout: layoutIsValid ? layout : nil)
+                findings += result.findings
+                if let t = result.template { parsed.append((file, text, t)) }
+            }
+            if parsed.isEmpty && findings.isEmpty { throw CLIError.usage("no templates in \(folder)") }
+            if layoutIsValid, layoutOptions.layout != nil || !parsed.isEmpty {
+                findings += Validation.checkAgainstLayout(parsed, layout: layout)
+            }
+        }
+        print(render(findings), terminator: "")
+        if findings.contains(where: { $0.severity == .error }) { throw ExitCode(1) }
+    }
+
+    func templateFiles(in folder: String) throws -> [String] {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else {
+            throw CLIError.usage("--templates \(folder) is not a folder")
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        return names.filter { name in [".yaml", ".yml", ".json", ".template"].contains { name.hasSuffix($0) } && !name.hasPrefix(".") && name != "launch-role-policy.json" && name != "manifest.json" }
+            .map { (folder as NSString).appendingPathComponent($0) }
+    }
+
+    func render(_ findings: [Finding]) -> String {
+        switch format {
+        case .text:
+            var out = ""
+            for f in findings {
+                let at = f.mark.map { "\(f.file):\($0.line):\($0.column)" } ?? f.file
+                out += "\(at): \(f.severity.rawValue) [\(f.rule)] \(f.key): \(f.message)\n"
+            }
+            let errors = findings.filter { $0.severity == .error }.count
+            out += "\(errors) error\(errors == 1 ? "" : "s"), \(findings.count - errors) warning\(findings.count - errors == 1 ? "" : "s")\n"
+            return out
+        case .github:
+            var out = ""
+            for f in findings {
+                var props = "file=\(escapeProperty(f.file))"
+                if let m = f.mark { props += ",line=\(m.line),col=\(m.column)" }
+                props += ",title=\(escapeProperty("catalogwatch \(f.rule)"))"
+                out += "::\(f.severity == .error ? "error" : "warning") \(props)::\(escapeData("\(f.key): \(f.message)"))\n"
+            }
+            return out
+        case .json:
+            let items: [CFNValue] = findings.map { f in
+                var fields: [CFNField] = [
+                    CFNField("severity", .string(f.severity.rawValue)), CFNField("file", .string(f.file)),
+                ]
+                if let m = f.mark { fields += [CFNField("line", m.line.cfnValue), CFNField("column", m.column.cfnValue)] }
+                fields += [CFNField("rule", .string(f.rule)), CFNField("key", .string(f.key)), CFNField("message", .string(f.message))]
+                return .object(fields)
+            }
+            let errors = findings.filter { $0.severity == .error }.count
+            return JSONWriter.write(.object([
+                CFNField("errors", errors.cfnValue), CFNField("warnings", (findings.count - errors).cfnValue),
+                CFNField("findings", .list(items)),
+            ])) + "\n"
+        }
+    }
+
+    // GitHub workflow command escaping.
+    func escapeData(_ s: String) -> String {
+        s.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A")
+    }
+
+    func escapeProperty(_ s: String) -> String {
+        escapeData(s).replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C")
+    }
+}
+
+struct Plan: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show the region × resource matrix and the rollout order.")
+
+    @OptionGroup var layoutOptions: LayoutOptions
+
+    func run() throws {
+        let (layout, name) = try layoutOptions.load()
+        print("Layout \(name): main region \(layout.mainRegion), \(layout.orderedRegions.count) region\(layout.orderedRegions.count == 1 ? "" : "s"), buffer \(layout.buffer.rawValue), rollout \(layout.rollout.rawValue)")
+        print("")
+        print("Rollout order:")
+        var step = 1
+        for wave in StackSetArtifacts.waves(for: layout) {
+            if wave.sequential {
+                for region in wave.regions {
+                    print("  \(step). \(region)\(region == layout.mainRegion ? "  (main: filter Lambda, send topic)" : "")  [\(wave.stackSetName)]")
+                    step += 1
+                }
+            } else {
+                print("  \(step). in parallel, after step \(step - 1) completes: \(wave.regions.joined(separator: ", "))  [\(wave.stackSetName)]")
+                step += 1
+            }
+        }
+        print("")
+        print("Event path: CloudFormation (member account) → receive topic (same region, management account) → filter Lambda (\(layout.mainRegion)) → send topic → e-mail")
+        print("")
+        print(RegionMatrix(template: AlertStack.template(for: layout), layout: layout).fullTable(), terminator: "")
+    }
+}
