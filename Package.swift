@@ -34,7 +34,9 @@ let package = Package(
         // Lambda Runtime API client loop over blocking sockets.
         .target(name: "LambdaRuntime", swiftSettings: strict),
         // ELF inspection, deterministic zip writer, package manifest.
-        .target(name: "Packaging", dependencies: ["SHA2"], swiftSettings: strict),
+        .target(name: "Packaging", dependencies: ["SHA2", "CZlib"], swiftSettings: strict),
+        // zlib's raw deflate for the zip writer (apt: zlib1g-dev).
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .executableTarget(
             name: "catalogwatch",
             dependencies: [

@@ -101,21 +101,21 @@ extension CFN {
         /// The set properties, in declaration order.
         public var properties: [CFNField] {
             var fields: [CFNField] = []
-            if let value = administrationRoleARN { fields.append(CFNField("AdministrationRoleARN", value.cfnValue)) }
-            if let value = autoDeployment { fields.append(CFNField("AutoDeployment", value.cfnValue)) }
-            if let value = callAs { fields.append(CFNField("CallAs", value.cfnValue)) }
-            if let value = capabilities { fields.append(CFNField("Capabilities", value.cfnValue)) }
-            if let value = description { fields.append(CFNField("Description", value.cfnValue)) }
-            if let value = executionRoleName { fields.append(CFNField("ExecutionRoleName", value.cfnValue)) }
-            if let value = managedExecution { fields.append(CFNField("ManagedExecution", value.cfnValue)) }
-            if let value = operationPreferences { fields.append(CFNField("OperationPreferences", value.cfnValue)) }
-            if let value = parameters { fields.append(CFNField("Parameters", value.cfnValue)) }
-            fields.append(CFNField("PermissionModel", permissionModel.cfnValue))
-            if let value = stackInstancesGroup { fields.append(CFNField("StackInstancesGroup", value.cfnValue)) }
-            fields.append(CFNField("StackSetName", stackSetName.cfnValue))
-            if let value = tags { fields.append(CFNField("Tags", value.cfnValue)) }
-            if let value = templateBody { fields.append(CFNField("TemplateBody", value.cfnValue)) }
-            if let value = templateURL { fields.append(CFNField("TemplateURL", value.cfnValue)) }
+            if let value = self.administrationRoleARN { fields.append(CFNField("AdministrationRoleARN", value.cfnValue)) }
+            if let value = self.autoDeployment { fields.append(CFNField("AutoDeployment", value.cfnValue)) }
+            if let value = self.callAs { fields.append(CFNField("CallAs", value.cfnValue)) }
+            if let value = self.capabilities { fields.append(CFNField("Capabilities", value.cfnValue)) }
+            if let value = self.description { fields.append(CFNField("Description", value.cfnValue)) }
+            if let value = self.executionRoleName { fields.append(CFNField("ExecutionRoleName", value.cfnValue)) }
+            if let value = self.managedExecution { fields.append(CFNField("ManagedExecution", value.cfnValue)) }
+            if let value = self.operationPreferences { fields.append(CFNField("OperationPreferences", value.cfnValue)) }
+            if let value = self.parameters { fields.append(CFNField("Parameters", value.cfnValue)) }
+            fields.append(CFNField("PermissionModel", self.permissionModel.cfnValue))
+            if let value = self.stackInstancesGroup { fields.append(CFNField("StackInstancesGroup", value.cfnValue)) }
+            fields.append(CFNField("StackSetName", self.stackSetName.cfnValue))
+            if let value = self.tags { fields.append(CFNField("Tags", value.cfnValue)) }
+            if let value = self.templateBody { fields.append(CFNField("TemplateBody", value.cfnValue)) }
+            if let value = self.templateURL { fields.append(CFNField("TemplateURL", value.cfnValue)) }
             return fields
         }
     }
@@ -147,9 +147,9 @@ extension CFN.StackSet {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            if let value = dependsOn { fields.append(CFNField("DependsOn", value.cfnValue)) }
-            if let value = enabled { fields.append(CFNField("Enabled", value.cfnValue)) }
-            if let value = retainStacksOnAccountRemoval { fields.append(CFNField("RetainStacksOnAccountRemoval", value.cfnValue)) }
+            if let value = self.dependsOn { fields.append(CFNField("DependsOn", value.cfnValue)) }
+            if let value = self.enabled { fields.append(CFNField("Enabled", value.cfnValue)) }
+            if let value = self.retainStacksOnAccountRemoval { fields.append(CFNField("RetainStacksOnAccountRemoval", value.cfnValue)) }
             return .object(fields)
         }
     }
@@ -186,10 +186,10 @@ extension CFN.StackSet {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            if let value = accountFilterType { fields.append(CFNField("AccountFilterType", value.cfnValue)) }
-            if let value = accounts { fields.append(CFNField("Accounts", value.cfnValue)) }
-            if let value = accountsUrl { fields.append(CFNField("AccountsUrl", value.cfnValue)) }
-            if let value = organizationalUnitIds { fields.append(CFNField("OrganizationalUnitIds", value.cfnValue)) }
+            if let value = self.accountFilterType { fields.append(CFNField("AccountFilterType", value.cfnValue)) }
+            if let value = self.accounts { fields.append(CFNField("Accounts", value.cfnValue)) }
+            if let value = self.accountsUrl { fields.append(CFNField("AccountsUrl", value.cfnValue)) }
+            if let value = self.organizationalUnitIds { fields.append(CFNField("OrganizationalUnitIds", value.cfnValue)) }
             return .object(fields)
         }
     }
@@ -211,7 +211,7 @@ extension CFN.StackSet {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            if let value = active { fields.append(CFNField("Active", value.cfnValue)) }
+            if let value = self.active { fields.append(CFNField("Active", value.cfnValue)) }
             return .object(fields)
         }
     }
@@ -263,13 +263,13 @@ extension CFN.StackSet {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            if let value = concurrencyMode { fields.append(CFNField("ConcurrencyMode", value.cfnValue)) }
-            if let value = failureToleranceCount { fields.append(CFNField("FailureToleranceCount", value.cfnValue)) }
-            if let value = failureTolerancePercentage { fields.append(CFNField("FailureTolerancePercentage", value.cfnValue)) }
-            if let value = maxConcurrentCount { fields.append(CFNField("MaxConcurrentCount", value.cfnValue)) }
-            if let value = maxConcurrentPercentage { fields.append(CFNField("MaxConcurrentPercentage", value.cfnValue)) }
-            if let value = regionConcurrencyType { fields.append(CFNField("RegionConcurrencyType", value.cfnValue)) }
-            if let value = regionOrder { fields.append(CFNField("RegionOrder", value.cfnValue)) }
+            if let value = self.concurrencyMode { fields.append(CFNField("ConcurrencyMode", value.cfnValue)) }
+            if let value = self.failureToleranceCount { fields.append(CFNField("FailureToleranceCount", value.cfnValue)) }
+            if let value = self.failureTolerancePercentage { fields.append(CFNField("FailureTolerancePercentage", value.cfnValue)) }
+            if let value = self.maxConcurrentCount { fields.append(CFNField("MaxConcurrentCount", value.cfnValue)) }
+            if let value = self.maxConcurrentPercentage { fields.append(CFNField("MaxConcurrentPercentage", value.cfnValue)) }
+            if let value = self.regionConcurrencyType { fields.append(CFNField("RegionConcurrencyType", value.cfnValue)) }
+            if let value = self.regionOrder { fields.append(CFNField("RegionOrder", value.cfnValue)) }
             return .object(fields)
         }
     }
@@ -296,8 +296,8 @@ extension CFN.StackSet {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            fields.append(CFNField("ParameterKey", parameterKey.cfnValue))
-            fields.append(CFNField("ParameterValue", parameterValue.cfnValue))
+            fields.append(CFNField("ParameterKey", self.parameterKey.cfnValue))
+            fields.append(CFNField("ParameterValue", self.parameterValue.cfnValue))
             return .object(fields)
         }
     }
@@ -329,9 +329,9 @@ extension CFN.StackSet {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            fields.append(CFNField("DeploymentTargets", deploymentTargets.cfnValue))
-            if let value = parameterOverrides { fields.append(CFNField("ParameterOverrides", value.cfnValue)) }
-            fields.append(CFNField("Regions", regions.cfnValue))
+            fields.append(CFNField("DeploymentTargets", self.deploymentTargets.cfnValue))
+            if let value = self.parameterOverrides { fields.append(CFNField("ParameterOverrides", value.cfnValue)) }
+            fields.append(CFNField("Regions", self.regions.cfnValue))
             return .object(fields)
         }
     }
@@ -358,8 +358,8 @@ extension CFN.StackSet {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            fields.append(CFNField("Key", key.cfnValue))
-            fields.append(CFNField("Value", value.cfnValue))
+            fields.append(CFNField("Key", self.key.cfnValue))
+            fields.append(CFNField("Value", self.value.cfnValue))
             return .object(fields)
         }
     }

@@ -146,30 +146,30 @@ extension CloudWatch {
         /// The set properties, in declaration order.
         public var properties: [CFNField] {
             var fields: [CFNField] = []
-            if let value = actionsEnabled { fields.append(CFNField("ActionsEnabled", value.cfnValue)) }
-            if let value = alarmActions { fields.append(CFNField("AlarmActions", value.cfnValue)) }
-            if let value = alarmDescription { fields.append(CFNField("AlarmDescription", value.cfnValue)) }
-            if let value = alarmName { fields.append(CFNField("AlarmName", value.cfnValue)) }
-            if let value = comparisonOperator { fields.append(CFNField("ComparisonOperator", value.cfnValue)) }
-            if let value = datapointsToAlarm { fields.append(CFNField("DatapointsToAlarm", value.cfnValue)) }
-            if let value = dimensions { fields.append(CFNField("Dimensions", value.cfnValue)) }
-            if let value = evaluateLowSampleCountPercentile { fields.append(CFNField("EvaluateLowSampleCountPercentile", value.cfnValue)) }
-            if let value = evaluationCriteria { fields.append(CFNField("EvaluationCriteria", value.cfnValue)) }
-            if let value = evaluationInterval { fields.append(CFNField("EvaluationInterval", value.cfnValue)) }
-            if let value = evaluationPeriods { fields.append(CFNField("EvaluationPeriods", value.cfnValue)) }
-            if let value = extendedStatistic { fields.append(CFNField("ExtendedStatistic", value.cfnValue)) }
-            if let value = insufficientDataActions { fields.append(CFNField("InsufficientDataActions", value.cfnValue)) }
-            if let value = metricName { fields.append(CFNField("MetricName", value.cfnValue)) }
-            if let value = metrics { fields.append(CFNField("Metrics", value.cfnValue)) }
-            if let value = namespace { fields.append(CFNField("Namespace", value.cfnValue)) }
-            if let value = okActions { fields.append(CFNField("OKActions", value.cfnValue)) }
-            if let value = period { fields.append(CFNField("Period", value.cfnValue)) }
-            if let value = statistic { fields.append(CFNField("Statistic", value.cfnValue)) }
-            if let value = tags { fields.append(CFNField("Tags", value.cfnValue)) }
-            if let value = threshold { fields.append(CFNField("Threshold", value.cfnValue)) }
-            if let value = thresholdMetricId { fields.append(CFNField("ThresholdMetricId", value.cfnValue)) }
-            if let value = treatMissingData { fields.append(CFNField("TreatMissingData", value.cfnValue)) }
-            if let value = unit { fields.append(CFNField("Unit", value.cfnValue)) }
+            if let value = self.actionsEnabled { fields.append(CFNField("ActionsEnabled", value.cfnValue)) }
+            if let value = self.alarmActions { fields.append(CFNField("AlarmActions", value.cfnValue)) }
+            if let value = self.alarmDescription { fields.append(CFNField("AlarmDescription", value.cfnValue)) }
+            if let value = self.alarmName { fields.append(CFNField("AlarmName", value.cfnValue)) }
+            if let value = self.comparisonOperator { fields.append(CFNField("ComparisonOperator", value.cfnValue)) }
+            if let value = self.datapointsToAlarm { fields.append(CFNField("DatapointsToAlarm", value.cfnValue)) }
+            if let value = self.dimensions { fields.append(CFNField("Dimensions", value.cfnValue)) }
+            if let value = self.evaluateLowSampleCountPercentile { fields.append(CFNField("EvaluateLowSampleCountPercentile", value.cfnValue)) }
+            if let value = self.evaluationCriteria { fields.append(CFNField("EvaluationCriteria", value.cfnValue)) }
+            if let value = self.evaluationInterval { fields.append(CFNField("EvaluationInterval", value.cfnValue)) }
+            if let value = self.evaluationPeriods { fields.append(CFNField("EvaluationPeriods", value.cfnValue)) }
+            if let value = self.extendedStatistic { fields.append(CFNField("ExtendedStatistic", value.cfnValue)) }
+            if let value = self.insufficientDataActions { fields.append(CFNField("InsufficientDataActions", value.cfnValue)) }
+            if let value = self.metricName { fields.append(CFNField("MetricName", value.cfnValue)) }
+            if let value = self.metrics { fields.append(CFNField("Metrics", value.cfnValue)) }
+            if let value = self.namespace { fields.append(CFNField("Namespace", value.cfnValue)) }
+            if let value = self.okActions { fields.append(CFNField("OKActions", value.cfnValue)) }
+            if let value = self.period { fields.append(CFNField("Period", value.cfnValue)) }
+            if let value = self.statistic { fields.append(CFNField("Statistic", value.cfnValue)) }
+            if let value = self.tags { fields.append(CFNField("Tags", value.cfnValue)) }
+            if let value = self.threshold { fields.append(CFNField("Threshold", value.cfnValue)) }
+            if let value = self.thresholdMetricId { fields.append(CFNField("ThresholdMetricId", value.cfnValue)) }
+            if let value = self.treatMissingData { fields.append(CFNField("TreatMissingData", value.cfnValue)) }
+            if let value = self.unit { fields.append(CFNField("Unit", value.cfnValue)) }
             return fields
         }
     }
@@ -201,9 +201,9 @@ extension CloudWatch.Alarm {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            if let value = pendingPeriod { fields.append(CFNField("PendingPeriod", value.cfnValue)) }
-            if let value = query { fields.append(CFNField("Query", value.cfnValue)) }
-            if let value = recoveryPeriod { fields.append(CFNField("RecoveryPeriod", value.cfnValue)) }
+            if let value = self.pendingPeriod { fields.append(CFNField("PendingPeriod", value.cfnValue)) }
+            if let value = self.query { fields.append(CFNField("Query", value.cfnValue)) }
+            if let value = self.recoveryPeriod { fields.append(CFNField("RecoveryPeriod", value.cfnValue)) }
             return .object(fields)
         }
     }
@@ -230,8 +230,8 @@ extension CloudWatch.Alarm {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            fields.append(CFNField("Name", name.cfnValue))
-            fields.append(CFNField("Value", value.cfnValue))
+            fields.append(CFNField("Name", self.name.cfnValue))
+            fields.append(CFNField("Value", self.value.cfnValue))
             return .object(fields)
         }
     }
@@ -253,7 +253,7 @@ extension CloudWatch.Alarm {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            if let value = promQLCriteria { fields.append(CFNField("PromQLCriteria", value.cfnValue)) }
+            if let value = self.promQLCriteria { fields.append(CFNField("PromQLCriteria", value.cfnValue)) }
             return .object(fields)
         }
     }
@@ -285,9 +285,9 @@ extension CloudWatch.Alarm {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            if let value = dimensions { fields.append(CFNField("Dimensions", value.cfnValue)) }
-            if let value = metricName { fields.append(CFNField("MetricName", value.cfnValue)) }
-            if let value = namespace { fields.append(CFNField("Namespace", value.cfnValue)) }
+            if let value = self.dimensions { fields.append(CFNField("Dimensions", value.cfnValue)) }
+            if let value = self.metricName { fields.append(CFNField("MetricName", value.cfnValue)) }
+            if let value = self.namespace { fields.append(CFNField("Namespace", value.cfnValue)) }
             return .object(fields)
         }
     }
@@ -339,13 +339,13 @@ extension CloudWatch.Alarm {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            if let value = accountId { fields.append(CFNField("AccountId", value.cfnValue)) }
-            if let value = expression { fields.append(CFNField("Expression", value.cfnValue)) }
-            fields.append(CFNField("Id", id.cfnValue))
-            if let value = label { fields.append(CFNField("Label", value.cfnValue)) }
-            if let value = metricStat { fields.append(CFNField("MetricStat", value.cfnValue)) }
-            if let value = period { fields.append(CFNField("Period", value.cfnValue)) }
-            if let value = returnData { fields.append(CFNField("ReturnData", value.cfnValue)) }
+            if let value = self.accountId { fields.append(CFNField("AccountId", value.cfnValue)) }
+            if let value = self.expression { fields.append(CFNField("Expression", value.cfnValue)) }
+            fields.append(CFNField("Id", self.id.cfnValue))
+            if let value = self.label { fields.append(CFNField("Label", value.cfnValue)) }
+            if let value = self.metricStat { fields.append(CFNField("MetricStat", value.cfnValue)) }
+            if let value = self.period { fields.append(CFNField("Period", value.cfnValue)) }
+            if let value = self.returnData { fields.append(CFNField("ReturnData", value.cfnValue)) }
             return .object(fields)
         }
     }
@@ -382,10 +382,10 @@ extension CloudWatch.Alarm {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            fields.append(CFNField("Metric", metric.cfnValue))
-            fields.append(CFNField("Period", period.cfnValue))
-            fields.append(CFNField("Stat", stat.cfnValue))
-            if let value = unit { fields.append(CFNField("Unit", value.cfnValue)) }
+            fields.append(CFNField("Metric", self.metric.cfnValue))
+            fields.append(CFNField("Period", self.period.cfnValue))
+            fields.append(CFNField("Stat", self.stat.cfnValue))
+            if let value = self.unit { fields.append(CFNField("Unit", value.cfnValue)) }
             return .object(fields)
         }
     }
@@ -412,8 +412,8 @@ extension CloudWatch.Alarm {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            fields.append(CFNField("Key", key.cfnValue))
-            fields.append(CFNField("Value", value.cfnValue))
+            fields.append(CFNField("Key", self.key.cfnValue))
+            fields.append(CFNField("Value", self.value.cfnValue))
             return .object(fields)
         }
     }

@@ -69,13 +69,13 @@ extension IAM {
         /// The set properties, in declaration order.
         public var properties: [CFNField] {
             var fields: [CFNField] = []
-            if let value = description { fields.append(CFNField("Description", value.cfnValue)) }
-            if let value = groups { fields.append(CFNField("Groups", value.cfnValue)) }
-            if let value = managedPolicyName { fields.append(CFNField("ManagedPolicyName", value.cfnValue)) }
-            if let value = path { fields.append(CFNField("Path", value.cfnValue)) }
-            fields.append(CFNField("PolicyDocument", policyDocument.cfnValue))
-            if let value = roles { fields.append(CFNField("Roles", value.cfnValue)) }
-            if let value = users { fields.append(CFNField("Users", value.cfnValue)) }
+            if let value = self.description { fields.append(CFNField("Description", value.cfnValue)) }
+            if let value = self.groups { fields.append(CFNField("Groups", value.cfnValue)) }
+            if let value = self.managedPolicyName { fields.append(CFNField("ManagedPolicyName", value.cfnValue)) }
+            if let value = self.path { fields.append(CFNField("Path", value.cfnValue)) }
+            fields.append(CFNField("PolicyDocument", self.policyDocument.cfnValue))
+            if let value = self.roles { fields.append(CFNField("Roles", value.cfnValue)) }
+            if let value = self.users { fields.append(CFNField("Users", value.cfnValue)) }
             return fields
         }
     }
@@ -146,15 +146,15 @@ extension IAM {
         /// The set properties, in declaration order.
         public var properties: [CFNField] {
             var fields: [CFNField] = []
-            fields.append(CFNField("AssumeRolePolicyDocument", assumeRolePolicyDocument.cfnValue))
-            if let value = description { fields.append(CFNField("Description", value.cfnValue)) }
-            if let value = managedPolicyArns { fields.append(CFNField("ManagedPolicyArns", value.cfnValue)) }
-            if let value = maxSessionDuration { fields.append(CFNField("MaxSessionDuration", value.cfnValue)) }
-            if let value = path { fields.append(CFNField("Path", value.cfnValue)) }
-            if let value = permissionsBoundary { fields.append(CFNField("PermissionsBoundary", value.cfnValue)) }
-            if let value = policies { fields.append(CFNField("Policies", value.cfnValue)) }
-            if let value = roleName { fields.append(CFNField("RoleName", value.cfnValue)) }
-            if let value = tags { fields.append(CFNField("Tags", value.cfnValue)) }
+            fields.append(CFNField("AssumeRolePolicyDocument", self.assumeRolePolicyDocument.cfnValue))
+            if let value = self.description { fields.append(CFNField("Description", value.cfnValue)) }
+            if let value = self.managedPolicyArns { fields.append(CFNField("ManagedPolicyArns", value.cfnValue)) }
+            if let value = self.maxSessionDuration { fields.append(CFNField("MaxSessionDuration", value.cfnValue)) }
+            if let value = self.path { fields.append(CFNField("Path", value.cfnValue)) }
+            if let value = self.permissionsBoundary { fields.append(CFNField("PermissionsBoundary", value.cfnValue)) }
+            if let value = self.policies { fields.append(CFNField("Policies", value.cfnValue)) }
+            if let value = self.roleName { fields.append(CFNField("RoleName", value.cfnValue)) }
+            if let value = self.tags { fields.append(CFNField("Tags", value.cfnValue)) }
             return fields
         }
     }
@@ -181,8 +181,8 @@ extension IAM.Role {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            fields.append(CFNField("PolicyDocument", policyDocument.cfnValue))
-            fields.append(CFNField("PolicyName", policyName.cfnValue))
+            fields.append(CFNField("PolicyDocument", self.policyDocument.cfnValue))
+            fields.append(CFNField("PolicyName", self.policyName.cfnValue))
             return .object(fields)
         }
     }
@@ -209,8 +209,8 @@ extension IAM.Role {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            fields.append(CFNField("Key", key.cfnValue))
-            fields.append(CFNField("Value", value.cfnValue))
+            fields.append(CFNField("Key", self.key.cfnValue))
+            fields.append(CFNField("Value", self.value.cfnValue))
             return .object(fields)
         }
     }

@@ -169,34 +169,34 @@ extension Lambda {
         /// The set properties, in declaration order.
         public var properties: [CFNField] {
             var fields: [CFNField] = []
-            if let value = amazonManagedKafkaEventSourceConfig { fields.append(CFNField("AmazonManagedKafkaEventSourceConfig", value.cfnValue)) }
-            if let value = batchSize { fields.append(CFNField("BatchSize", value.cfnValue)) }
-            if let value = bisectBatchOnFunctionError { fields.append(CFNField("BisectBatchOnFunctionError", value.cfnValue)) }
-            if let value = destinationConfig { fields.append(CFNField("DestinationConfig", value.cfnValue)) }
-            if let value = documentDBEventSourceConfig { fields.append(CFNField("DocumentDBEventSourceConfig", value.cfnValue)) }
-            if let value = enabled { fields.append(CFNField("Enabled", value.cfnValue)) }
-            if let value = eventSourceArn { fields.append(CFNField("EventSourceArn", value.cfnValue)) }
-            if let value = filterCriteria { fields.append(CFNField("FilterCriteria", value.cfnValue)) }
-            fields.append(CFNField("FunctionName", functionName.cfnValue))
-            if let value = functionResponseTypes { fields.append(CFNField("FunctionResponseTypes", value.cfnValue)) }
-            if let value = kmsKeyArn { fields.append(CFNField("KmsKeyArn", value.cfnValue)) }
-            if let value = loggingConfig { fields.append(CFNField("LoggingConfig", value.cfnValue)) }
-            if let value = maximumBatchingWindowInSeconds { fields.append(CFNField("MaximumBatchingWindowInSeconds", value.cfnValue)) }
-            if let value = maximumRecordAgeInSeconds { fields.append(CFNField("MaximumRecordAgeInSeconds", value.cfnValue)) }
-            if let value = maximumRetryAttempts { fields.append(CFNField("MaximumRetryAttempts", value.cfnValue)) }
-            if let value = metricsConfig { fields.append(CFNField("MetricsConfig", value.cfnValue)) }
-            if let value = parallelizationFactor { fields.append(CFNField("ParallelizationFactor", value.cfnValue)) }
-            if let value = provisionedPollerConfig { fields.append(CFNField("ProvisionedPollerConfig", value.cfnValue)) }
-            if let value = queues { fields.append(CFNField("Queues", value.cfnValue)) }
-            if let value = scalingConfig { fields.append(CFNField("ScalingConfig", value.cfnValue)) }
-            if let value = selfManagedEventSource { fields.append(CFNField("SelfManagedEventSource", value.cfnValue)) }
-            if let value = selfManagedKafkaEventSourceConfig { fields.append(CFNField("SelfManagedKafkaEventSourceConfig", value.cfnValue)) }
-            if let value = sourceAccessConfigurations { fields.append(CFNField("SourceAccessConfigurations", value.cfnValue)) }
-            if let value = startingPosition { fields.append(CFNField("StartingPosition", value.cfnValue)) }
-            if let value = startingPositionTimestamp { fields.append(CFNField("StartingPositionTimestamp", value.cfnValue)) }
-            if let value = tags { fields.append(CFNField("Tags", value.cfnValue)) }
-            if let value = topics { fields.append(CFNField("Topics", value.cfnValue)) }
-            if let value = tumblingWindowInSeconds { fields.append(CFNField("TumblingWindowInSeconds", value.cfnValue)) }
+            if let value = self.amazonManagedKafkaEventSourceConfig { fields.append(CFNField("AmazonManagedKafkaEventSourceConfig", value.cfnValue)) }
+            if let value = self.batchSize { fields.append(CFNField("BatchSize", value.cfnValue)) }
+            if let value = self.bisectBatchOnFunctionError { fields.append(CFNField("BisectBatchOnFunctionError", value.cfnValue)) }
+            if let value = self.destinationConfig { fields.append(CFNField("DestinationConfig", value.cfnValue)) }
+            if let value = self.documentDBEventSourceConfig { fields.append(CFNField("DocumentDBEventSourceConfig", value.cfnValue)) }
+            if let value = self.enabled { fields.append(CFNField("Enabled", value.cfnValue)) }
+            if let value = self.eventSourceArn { fields.append(CFNField("EventSourceArn", value.cfnValue)) }
+            if let value = self.filterCriteria { fields.append(CFNField("FilterCriteria", value.cfnValue)) }
+            fields.append(CFNField("FunctionName", self.functionName.cfnValue))
+            if let value = self.functionResponseTypes { fields.append(CFNField("FunctionResponseTypes", value.cfnValue)) }
+            if let value = self.kmsKeyArn { fields.append(CFNField("KmsKeyArn", value.cfnValue)) }
+            if let value = self.loggingConfig { fields.append(CFNField("LoggingConfig", value.cfnValue)) }
+            if let value = self.maximumBatchingWindowInSeconds { fields.append(CFNField("MaximumBatchingWindowInSeconds", value.cfnValue)) }
+            if let value = self.maximumRecordAgeInSeconds { fields.append(CFNField("MaximumRecordAgeInSeconds", value.cfnValue)) }
+            if let value = self.maximumRetryAttempts { fields.append(CFNField("MaximumRetryAttempts", value.cfnValue)) }
+            if let value = self.metricsConfig { fields.append(CFNField("MetricsConfig", value.cfnValue)) }
+            if let value = self.parallelizationFactor { fields.append(CFNField("ParallelizationFactor", value.cfnValue)) }
+            if let value = self.provisionedPollerConfig { fields.append(CFNField("ProvisionedPollerConfig", value.cfnValue)) }
+            if let value = self.queues { fields.append(CFNField("Queues", value.cfnValue)) }
+            if let value = self.scalingConfig { fields.append(CFNField("ScalingConfig", value.cfnValue)) }
+            if let value = self.selfManagedEventSource { fields.append(CFNField("SelfManagedEventSource", value.cfnValue)) }
+            if let value = self.selfManagedKafkaEventSourceConfig { fields.append(CFNField("SelfManagedKafkaEventSourceConfig", value.cfnValue)) }
+            if let value = self.sourceAccessConfigurations { fields.append(CFNField("SourceAccessConfigurations", value.cfnValue)) }
+            if let value = self.startingPosition { fields.append(CFNField("StartingPosition", value.cfnValue)) }
+            if let value = self.startingPositionTimestamp { fields.append(CFNField("StartingPositionTimestamp", value.cfnValue)) }
+            if let value = self.tags { fields.append(CFNField("Tags", value.cfnValue)) }
+            if let value = self.topics { fields.append(CFNField("Topics", value.cfnValue)) }
+            if let value = self.tumblingWindowInSeconds { fields.append(CFNField("TumblingWindowInSeconds", value.cfnValue)) }
             return fields
         }
     }
@@ -223,8 +223,8 @@ extension Lambda.EventSourceMapping {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            if let value = consumerGroupId { fields.append(CFNField("ConsumerGroupId", value.cfnValue)) }
-            if let value = schemaRegistryConfig { fields.append(CFNField("SchemaRegistryConfig", value.cfnValue)) }
+            if let value = self.consumerGroupId { fields.append(CFNField("ConsumerGroupId", value.cfnValue)) }
+            if let value = self.schemaRegistryConfig { fields.append(CFNField("SchemaRegistryConfig", value.cfnValue)) }
             return .object(fields)
         }
     }
@@ -246,7 +246,7 @@ extension Lambda.EventSourceMapping {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            if let value = onFailure { fields.append(CFNField("OnFailure", value.cfnValue)) }
+            if let value = self.onFailure { fields.append(CFNField("OnFailure", value.cfnValue)) }
             return .object(fields)
         }
     }
@@ -278,9 +278,9 @@ extension Lambda.EventSourceMapping {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            if let value = collectionName { fields.append(CFNField("CollectionName", value.cfnValue)) }
-            if let value = databaseName { fields.append(CFNField("DatabaseName", value.cfnValue)) }
-            if let value = fullDocument { fields.append(CFNField("FullDocument", value.cfnValue)) }
+            if let value = self.collectionName { fields.append(CFNField("CollectionName", value.cfnValue)) }
+            if let value = self.databaseName { fields.append(CFNField("DatabaseName", value.cfnValue)) }
+            if let value = self.fullDocument { fields.append(CFNField("FullDocument", value.cfnValue)) }
             return .object(fields)
         }
     }
@@ -302,7 +302,7 @@ extension Lambda.EventSourceMapping {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            if let value = kafkaBootstrapServers { fields.append(CFNField("KafkaBootstrapServers", value.cfnValue)) }
+            if let value = self.kafkaBootstrapServers { fields.append(CFNField("KafkaBootstrapServers", value.cfnValue)) }
             return .object(fields)
         }
     }
@@ -324,7 +324,7 @@ extension Lambda.EventSourceMapping {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            if let value = pattern { fields.append(CFNField("Pattern", value.cfnValue)) }
+            if let value = self.pattern { fields.append(CFNField("Pattern", value.cfnValue)) }
             return .object(fields)
         }
     }
@@ -346,7 +346,7 @@ extension Lambda.EventSourceMapping {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            if let value = filters { fields.append(CFNField("Filters", value.cfnValue)) }
+            if let value = self.filters { fields.append(CFNField("Filters", value.cfnValue)) }
             return .object(fields)
         }
     }
@@ -368,7 +368,7 @@ extension Lambda.EventSourceMapping {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            if let value = systemLogLevel { fields.append(CFNField("SystemLogLevel", value.cfnValue)) }
+            if let value = self.systemLogLevel { fields.append(CFNField("SystemLogLevel", value.cfnValue)) }
             return .object(fields)
         }
     }
@@ -390,7 +390,7 @@ extension Lambda.EventSourceMapping {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            if let value = metrics { fields.append(CFNField("Metrics", value.cfnValue)) }
+            if let value = self.metrics { fields.append(CFNField("Metrics", value.cfnValue)) }
             return .object(fields)
         }
     }
@@ -412,7 +412,7 @@ extension Lambda.EventSourceMapping {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            if let value = destination { fields.append(CFNField("Destination", value.cfnValue)) }
+            if let value = self.destination { fields.append(CFNField("Destination", value.cfnValue)) }
             return .object(fields)
         }
     }
@@ -444,9 +444,9 @@ extension Lambda.EventSourceMapping {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            if let value = maximumPollers { fields.append(CFNField("MaximumPollers", value.cfnValue)) }
-            if let value = minimumPollers { fields.append(CFNField("MinimumPollers", value.cfnValue)) }
-            if let value = pollerGroupName { fields.append(CFNField("PollerGroupName", value.cfnValue)) }
+            if let value = self.maximumPollers { fields.append(CFNField("MaximumPollers", value.cfnValue)) }
+            if let value = self.minimumPollers { fields.append(CFNField("MinimumPollers", value.cfnValue)) }
+            if let value = self.pollerGroupName { fields.append(CFNField("PollerGroupName", value.cfnValue)) }
             return .object(fields)
         }
     }
@@ -468,7 +468,7 @@ extension Lambda.EventSourceMapping {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            if let value = maximumConcurrency { fields.append(CFNField("MaximumConcurrency", value.cfnValue)) }
+            if let value = self.maximumConcurrency { fields.append(CFNField("MaximumConcurrency", value.cfnValue)) }
             return .object(fields)
         }
     }
@@ -495,8 +495,8 @@ extension Lambda.EventSourceMapping {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            if let value = type { fields.append(CFNField("Type", value.cfnValue)) }
-            if let value = uri { fields.append(CFNField("URI", value.cfnValue)) }
+            if let value = self.type { fields.append(CFNField("Type", value.cfnValue)) }
+            if let value = self.uri { fields.append(CFNField("URI", value.cfnValue)) }
             return .object(fields)
         }
     }
@@ -533,10 +533,10 @@ extension Lambda.EventSourceMapping {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            if let value = accessConfigs { fields.append(CFNField("AccessConfigs", value.cfnValue)) }
-            if let value = eventRecordFormat { fields.append(CFNField("EventRecordFormat", value.cfnValue)) }
-            if let value = schemaRegistryURI { fields.append(CFNField("SchemaRegistryURI", value.cfnValue)) }
-            if let value = schemaValidationConfigs { fields.append(CFNField("SchemaValidationConfigs", value.cfnValue)) }
+            if let value = self.accessConfigs { fields.append(CFNField("AccessConfigs", value.cfnValue)) }
+            if let value = self.eventRecordFormat { fields.append(CFNField("EventRecordFormat", value.cfnValue)) }
+            if let value = self.schemaRegistryURI { fields.append(CFNField("SchemaRegistryURI", value.cfnValue)) }
+            if let value = self.schemaValidationConfigs { fields.append(CFNField("SchemaValidationConfigs", value.cfnValue)) }
             return .object(fields)
         }
     }
@@ -558,7 +558,7 @@ extension Lambda.EventSourceMapping {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            if let value = attribute { fields.append(CFNField("Attribute", value.cfnValue)) }
+            if let value = self.attribute { fields.append(CFNField("Attribute", value.cfnValue)) }
             return .object(fields)
         }
     }
@@ -580,7 +580,7 @@ extension Lambda.EventSourceMapping {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            if let value = endpoints { fields.append(CFNField("Endpoints", value.cfnValue)) }
+            if let value = self.endpoints { fields.append(CFNField("Endpoints", value.cfnValue)) }
             return .object(fields)
         }
     }
@@ -607,8 +607,8 @@ extension Lambda.EventSourceMapping {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            if let value = consumerGroupId { fields.append(CFNField("ConsumerGroupId", value.cfnValue)) }
-            if let value = schemaRegistryConfig { fields.append(CFNField("SchemaRegistryConfig", value.cfnValue)) }
+            if let value = self.consumerGroupId { fields.append(CFNField("ConsumerGroupId", value.cfnValue)) }
+            if let value = self.schemaRegistryConfig { fields.append(CFNField("SchemaRegistryConfig", value.cfnValue)) }
             return .object(fields)
         }
     }
@@ -635,8 +635,8 @@ extension Lambda.EventSourceMapping {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            if let value = type { fields.append(CFNField("Type", value.cfnValue)) }
-            if let value = uri { fields.append(CFNField("URI", value.cfnValue)) }
+            if let value = self.type { fields.append(CFNField("Type", value.cfnValue)) }
+            if let value = self.uri { fields.append(CFNField("URI", value.cfnValue)) }
             return .object(fields)
         }
     }
@@ -663,8 +663,8 @@ extension Lambda.EventSourceMapping {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            fields.append(CFNField("Key", key.cfnValue))
-            if let value = value { fields.append(CFNField("Value", value.cfnValue)) }
+            fields.append(CFNField("Key", self.key.cfnValue))
+            if let value = self.value { fields.append(CFNField("Value", value.cfnValue)) }
             return .object(fields)
         }
     }
@@ -846,37 +846,37 @@ extension Lambda {
         /// The set properties, in declaration order.
         public var properties: [CFNField] {
             var fields: [CFNField] = []
-            if let value = architectures { fields.append(CFNField("Architectures", value.cfnValue)) }
-            if let value = capacityProviderConfig { fields.append(CFNField("CapacityProviderConfig", value.cfnValue)) }
-            fields.append(CFNField("Code", code.cfnValue))
-            if let value = codeSigningConfigArn { fields.append(CFNField("CodeSigningConfigArn", value.cfnValue)) }
-            if let value = deadLetterConfig { fields.append(CFNField("DeadLetterConfig", value.cfnValue)) }
-            if let value = description { fields.append(CFNField("Description", value.cfnValue)) }
-            if let value = durableConfig { fields.append(CFNField("DurableConfig", value.cfnValue)) }
-            if let value = environment { fields.append(CFNField("Environment", value.cfnValue)) }
-            if let value = ephemeralStorage { fields.append(CFNField("EphemeralStorage", value.cfnValue)) }
-            if let value = fileSystemConfigs { fields.append(CFNField("FileSystemConfigs", value.cfnValue)) }
-            if let value = functionName { fields.append(CFNField("FunctionName", value.cfnValue)) }
-            if let value = functionScalingConfig { fields.append(CFNField("FunctionScalingConfig", value.cfnValue)) }
-            if let value = handler { fields.append(CFNField("Handler", value.cfnValue)) }
-            if let value = imageConfig { fields.append(CFNField("ImageConfig", value.cfnValue)) }
-            if let value = kmsKeyArn { fields.append(CFNField("KmsKeyArn", value.cfnValue)) }
-            if let value = layers { fields.append(CFNField("Layers", value.cfnValue)) }
-            if let value = loggingConfig { fields.append(CFNField("LoggingConfig", value.cfnValue)) }
-            if let value = memorySize { fields.append(CFNField("MemorySize", value.cfnValue)) }
-            if let value = packageType { fields.append(CFNField("PackageType", value.cfnValue)) }
-            if let value = publishToLatestPublished { fields.append(CFNField("PublishToLatestPublished", value.cfnValue)) }
-            if let value = recursiveLoop { fields.append(CFNField("RecursiveLoop", value.cfnValue)) }
-            if let value = reservedConcurrentExecutions { fields.append(CFNField("ReservedConcurrentExecutions", value.cfnValue)) }
-            fields.append(CFNField("Role", role.cfnValue))
-            if let value = runtime { fields.append(CFNField("Runtime", value.cfnValue)) }
-            if let value = runtimeManagementConfig { fields.append(CFNField("RuntimeManagementConfig", value.cfnValue)) }
-            if let value = snapStart { fields.append(CFNField("SnapStart", value.cfnValue)) }
-            if let value = tags { fields.append(CFNField("Tags", value.cfnValue)) }
-            if let value = tenancyConfig { fields.append(CFNField("TenancyConfig", value.cfnValue)) }
-            if let value = timeout { fields.append(CFNField("Timeout", value.cfnValue)) }
-            if let value = tracingConfig { fields.append(CFNField("TracingConfig", value.cfnValue)) }
-            if let value = vpcConfig { fields.append(CFNField("VpcConfig", value.cfnValue)) }
+            if let value = self.architectures { fields.append(CFNField("Architectures", value.cfnValue)) }
+            if let value = self.capacityProviderConfig { fields.append(CFNField("CapacityProviderConfig", value.cfnValue)) }
+            fields.append(CFNField("Code", self.code.cfnValue))
+            if let value = self.codeSigningConfigArn { fields.append(CFNField("CodeSigningConfigArn", value.cfnValue)) }
+            if let value = self.deadLetterConfig { fields.append(CFNField("DeadLetterConfig", value.cfnValue)) }
+            if let value = self.description { fields.append(CFNField("Description", value.cfnValue)) }
+            if let value = self.durableConfig { fields.append(CFNField("DurableConfig", value.cfnValue)) }
+            if let value = self.environment { fields.append(CFNField("Environment", value.cfnValue)) }
+            if let value = self.ephemeralStorage { fields.append(CFNField("EphemeralStorage", value.cfnValue)) }
+            if let value = self.fileSystemConfigs { fields.append(CFNField("FileSystemConfigs", value.cfnValue)) }
+            if let value = self.functionName { fields.append(CFNField("FunctionName", value.cfnValue)) }
+            if let value = self.functionScalingConfig { fields.append(CFNField("FunctionScalingConfig", value.cfnValue)) }
+            if let value = self.handler { fields.append(CFNField("Handler", value.cfnValue)) }
+            if let value = self.imageConfig { fields.append(CFNField("ImageConfig", value.cfnValue)) }
+            if let value = self.kmsKeyArn { fields.append(CFNField("KmsKeyArn", value.cfnValue)) }
+            if let value = self.layers { fields.append(CFNField("Layers", value.cfnValue)) }
+            if let value = self.loggingConfig { fields.append(CFNField("LoggingConfig", value.cfnValue)) }
+            if let value = self.memorySize { fields.append(CFNField("MemorySize", value.cfnValue)) }
+            if let value = self.packageType { fields.append(CFNField("PackageType", value.cfnValue)) }
+            if let value = self.publishToLatestPublished { fields.append(CFNField("PublishToLatestPublished", value.cfnValue)) }
+            if let value = self.recursiveLoop { fields.append(CFNField("RecursiveLoop", value.cfnValue)) }
+            if let value = self.reservedConcurrentExecutions { fields.append(CFNField("ReservedConcurrentExecutions", value.cfnValue)) }
+            fields.append(CFNField("Role", self.role.cfnValue))
+            if let value = self.runtime { fields.append(CFNField("Runtime", value.cfnValue)) }
+            if let value = self.runtimeManagementConfig { fields.append(CFNField("RuntimeManagementConfig", value.cfnValue)) }
+            if let value = self.snapStart { fields.append(CFNField("SnapStart", value.cfnValue)) }
+            if let value = self.tags { fields.append(CFNField("Tags", value.cfnValue)) }
+            if let value = self.tenancyConfig { fields.append(CFNField("TenancyConfig", value.cfnValue)) }
+            if let value = self.timeout { fields.append(CFNField("Timeout", value.cfnValue)) }
+            if let value = self.tracingConfig { fields.append(CFNField("TracingConfig", value.cfnValue)) }
+            if let value = self.vpcConfig { fields.append(CFNField("VpcConfig", value.cfnValue)) }
             return fields
         }
     }
@@ -898,7 +898,7 @@ extension Lambda.Function {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            fields.append(CFNField("LambdaManagedInstancesCapacityProviderConfig", lambdaManagedInstancesCapacityProviderConfig.cfnValue))
+            fields.append(CFNField("LambdaManagedInstancesCapacityProviderConfig", self.lambdaManagedInstancesCapacityProviderConfig.cfnValue))
             return .object(fields)
         }
     }
@@ -950,13 +950,13 @@ extension Lambda.Function {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            if let value = imageUri { fields.append(CFNField("ImageUri", value.cfnValue)) }
-            if let value = s3Bucket { fields.append(CFNField("S3Bucket", value.cfnValue)) }
-            if let value = s3Key { fields.append(CFNField("S3Key", value.cfnValue)) }
-            if let value = s3ObjectStorageMode { fields.append(CFNField("S3ObjectStorageMode", value.cfnValue)) }
-            if let value = s3ObjectVersion { fields.append(CFNField("S3ObjectVersion", value.cfnValue)) }
-            if let value = sourceKMSKeyArn { fields.append(CFNField("SourceKMSKeyArn", value.cfnValue)) }
-            if let value = zipFile { fields.append(CFNField("ZipFile", value.cfnValue)) }
+            if let value = self.imageUri { fields.append(CFNField("ImageUri", value.cfnValue)) }
+            if let value = self.s3Bucket { fields.append(CFNField("S3Bucket", value.cfnValue)) }
+            if let value = self.s3Key { fields.append(CFNField("S3Key", value.cfnValue)) }
+            if let value = self.s3ObjectStorageMode { fields.append(CFNField("S3ObjectStorageMode", value.cfnValue)) }
+            if let value = self.s3ObjectVersion { fields.append(CFNField("S3ObjectVersion", value.cfnValue)) }
+            if let value = self.sourceKMSKeyArn { fields.append(CFNField("SourceKMSKeyArn", value.cfnValue)) }
+            if let value = self.zipFile { fields.append(CFNField("ZipFile", value.cfnValue)) }
             return .object(fields)
         }
     }
@@ -978,7 +978,7 @@ extension Lambda.Function {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            if let value = targetArn { fields.append(CFNField("TargetArn", value.cfnValue)) }
+            if let value = self.targetArn { fields.append(CFNField("TargetArn", value.cfnValue)) }
             return .object(fields)
         }
     }
@@ -1005,8 +1005,8 @@ extension Lambda.Function {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            fields.append(CFNField("ExecutionTimeout", executionTimeout.cfnValue))
-            if let value = retentionPeriodInDays { fields.append(CFNField("RetentionPeriodInDays", value.cfnValue)) }
+            fields.append(CFNField("ExecutionTimeout", self.executionTimeout.cfnValue))
+            if let value = self.retentionPeriodInDays { fields.append(CFNField("RetentionPeriodInDays", value.cfnValue)) }
             return .object(fields)
         }
     }
@@ -1028,7 +1028,7 @@ extension Lambda.Function {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            if let value = variables { fields.append(CFNField("Variables", value.cfnValue)) }
+            if let value = self.variables { fields.append(CFNField("Variables", value.cfnValue)) }
             return .object(fields)
         }
     }
@@ -1050,7 +1050,7 @@ extension Lambda.Function {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            fields.append(CFNField("Size", size.cfnValue))
+            fields.append(CFNField("Size", self.size.cfnValue))
             return .object(fields)
         }
     }
@@ -1077,8 +1077,8 @@ extension Lambda.Function {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            fields.append(CFNField("Arn", arn.cfnValue))
-            fields.append(CFNField("LocalMountPath", localMountPath.cfnValue))
+            fields.append(CFNField("Arn", self.arn.cfnValue))
+            fields.append(CFNField("LocalMountPath", self.localMountPath.cfnValue))
             return .object(fields)
         }
     }
@@ -1105,8 +1105,8 @@ extension Lambda.Function {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            if let value = maxExecutionEnvironments { fields.append(CFNField("MaxExecutionEnvironments", value.cfnValue)) }
-            if let value = minExecutionEnvironments { fields.append(CFNField("MinExecutionEnvironments", value.cfnValue)) }
+            if let value = self.maxExecutionEnvironments { fields.append(CFNField("MaxExecutionEnvironments", value.cfnValue)) }
+            if let value = self.minExecutionEnvironments { fields.append(CFNField("MinExecutionEnvironments", value.cfnValue)) }
             return .object(fields)
         }
     }
@@ -1138,9 +1138,9 @@ extension Lambda.Function {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            if let value = command { fields.append(CFNField("Command", value.cfnValue)) }
-            if let value = entryPoint { fields.append(CFNField("EntryPoint", value.cfnValue)) }
-            if let value = workingDirectory { fields.append(CFNField("WorkingDirectory", value.cfnValue)) }
+            if let value = self.command { fields.append(CFNField("Command", value.cfnValue)) }
+            if let value = self.entryPoint { fields.append(CFNField("EntryPoint", value.cfnValue)) }
+            if let value = self.workingDirectory { fields.append(CFNField("WorkingDirectory", value.cfnValue)) }
             return .object(fields)
         }
     }
@@ -1172,9 +1172,9 @@ extension Lambda.Function {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            fields.append(CFNField("CapacityProviderArn", capacityProviderArn.cfnValue))
-            if let value = executionEnvironmentMemoryGiBPerVCpu { fields.append(CFNField("ExecutionEnvironmentMemoryGiBPerVCpu", value.cfnValue)) }
-            if let value = perExecutionEnvironmentMaxConcurrency { fields.append(CFNField("PerExecutionEnvironmentMaxConcurrency", value.cfnValue)) }
+            fields.append(CFNField("CapacityProviderArn", self.capacityProviderArn.cfnValue))
+            if let value = self.executionEnvironmentMemoryGiBPerVCpu { fields.append(CFNField("ExecutionEnvironmentMemoryGiBPerVCpu", value.cfnValue)) }
+            if let value = self.perExecutionEnvironmentMaxConcurrency { fields.append(CFNField("PerExecutionEnvironmentMaxConcurrency", value.cfnValue)) }
             return .object(fields)
         }
     }
@@ -1211,10 +1211,10 @@ extension Lambda.Function {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            if let value = applicationLogLevel { fields.append(CFNField("ApplicationLogLevel", value.cfnValue)) }
-            if let value = logFormat { fields.append(CFNField("LogFormat", value.cfnValue)) }
-            if let value = logGroup { fields.append(CFNField("LogGroup", value.cfnValue)) }
-            if let value = systemLogLevel { fields.append(CFNField("SystemLogLevel", value.cfnValue)) }
+            if let value = self.applicationLogLevel { fields.append(CFNField("ApplicationLogLevel", value.cfnValue)) }
+            if let value = self.logFormat { fields.append(CFNField("LogFormat", value.cfnValue)) }
+            if let value = self.logGroup { fields.append(CFNField("LogGroup", value.cfnValue)) }
+            if let value = self.systemLogLevel { fields.append(CFNField("SystemLogLevel", value.cfnValue)) }
             return .object(fields)
         }
     }
@@ -1241,8 +1241,8 @@ extension Lambda.Function {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            if let value = runtimeVersionArn { fields.append(CFNField("RuntimeVersionArn", value.cfnValue)) }
-            fields.append(CFNField("UpdateRuntimeOn", updateRuntimeOn.cfnValue))
+            if let value = self.runtimeVersionArn { fields.append(CFNField("RuntimeVersionArn", value.cfnValue)) }
+            fields.append(CFNField("UpdateRuntimeOn", self.updateRuntimeOn.cfnValue))
             return .object(fields)
         }
     }
@@ -1264,7 +1264,7 @@ extension Lambda.Function {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            fields.append(CFNField("ApplyOn", applyOn.cfnValue))
+            fields.append(CFNField("ApplyOn", self.applyOn.cfnValue))
             return .object(fields)
         }
     }
@@ -1291,8 +1291,8 @@ extension Lambda.Function {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            fields.append(CFNField("Key", key.cfnValue))
-            if let value = value { fields.append(CFNField("Value", value.cfnValue)) }
+            fields.append(CFNField("Key", self.key.cfnValue))
+            if let value = self.value { fields.append(CFNField("Value", value.cfnValue)) }
             return .object(fields)
         }
     }
@@ -1314,7 +1314,7 @@ extension Lambda.Function {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            fields.append(CFNField("TenantIsolationMode", tenantIsolationMode.cfnValue))
+            fields.append(CFNField("TenantIsolationMode", self.tenantIsolationMode.cfnValue))
             return .object(fields)
         }
     }
@@ -1336,7 +1336,7 @@ extension Lambda.Function {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            if let value = mode { fields.append(CFNField("Mode", value.cfnValue)) }
+            if let value = self.mode { fields.append(CFNField("Mode", value.cfnValue)) }
             return .object(fields)
         }
     }
@@ -1368,9 +1368,9 @@ extension Lambda.Function {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            if let value = ipv6AllowedForDualStack { fields.append(CFNField("Ipv6AllowedForDualStack", value.cfnValue)) }
-            if let value = securityGroupIds { fields.append(CFNField("SecurityGroupIds", value.cfnValue)) }
-            if let value = subnetIds { fields.append(CFNField("SubnetIds", value.cfnValue)) }
+            if let value = self.ipv6AllowedForDualStack { fields.append(CFNField("Ipv6AllowedForDualStack", value.cfnValue)) }
+            if let value = self.securityGroupIds { fields.append(CFNField("SecurityGroupIds", value.cfnValue)) }
+            if let value = self.subnetIds { fields.append(CFNField("SubnetIds", value.cfnValue)) }
             return .object(fields)
         }
     }
@@ -1440,15 +1440,15 @@ extension Lambda {
         /// The set properties, in declaration order.
         public var properties: [CFNField] {
             var fields: [CFNField] = []
-            fields.append(CFNField("Action", action.cfnValue))
-            if let value = eventSourceToken { fields.append(CFNField("EventSourceToken", value.cfnValue)) }
-            fields.append(CFNField("FunctionName", functionName.cfnValue))
-            if let value = functionUrlAuthType { fields.append(CFNField("FunctionUrlAuthType", value.cfnValue)) }
-            if let value = invokedViaFunctionUrl { fields.append(CFNField("InvokedViaFunctionUrl", value.cfnValue)) }
-            fields.append(CFNField("Principal", principal.cfnValue))
-            if let value = principalOrgID { fields.append(CFNField("PrincipalOrgID", value.cfnValue)) }
-            if let value = sourceAccount { fields.append(CFNField("SourceAccount", value.cfnValue)) }
-            if let value = sourceArn { fields.append(CFNField("SourceArn", value.cfnValue)) }
+            fields.append(CFNField("Action", self.action.cfnValue))
+            if let value = self.eventSourceToken { fields.append(CFNField("EventSourceToken", value.cfnValue)) }
+            fields.append(CFNField("FunctionName", self.functionName.cfnValue))
+            if let value = self.functionUrlAuthType { fields.append(CFNField("FunctionUrlAuthType", value.cfnValue)) }
+            if let value = self.invokedViaFunctionUrl { fields.append(CFNField("InvokedViaFunctionUrl", value.cfnValue)) }
+            fields.append(CFNField("Principal", self.principal.cfnValue))
+            if let value = self.principalOrgID { fields.append(CFNField("PrincipalOrgID", value.cfnValue)) }
+            if let value = self.sourceAccount { fields.append(CFNField("SourceAccount", value.cfnValue)) }
+            if let value = self.sourceArn { fields.append(CFNField("SourceArn", value.cfnValue)) }
             return fields
         }
     }

@@ -76,16 +76,16 @@ extension Logs {
         /// The set properties, in declaration order.
         public var properties: [CFNField] {
             var fields: [CFNField] = []
-            if let value = bearerTokenAuthenticationEnabled { fields.append(CFNField("BearerTokenAuthenticationEnabled", value.cfnValue)) }
-            if let value = dataProtectionPolicy { fields.append(CFNField("DataProtectionPolicy", value.cfnValue)) }
-            if let value = deletionProtectionEnabled { fields.append(CFNField("DeletionProtectionEnabled", value.cfnValue)) }
-            if let value = fieldIndexPolicies { fields.append(CFNField("FieldIndexPolicies", value.cfnValue)) }
-            if let value = kmsKeyId { fields.append(CFNField("KmsKeyId", value.cfnValue)) }
-            if let value = logGroupClass { fields.append(CFNField("LogGroupClass", value.cfnValue)) }
-            if let value = logGroupName { fields.append(CFNField("LogGroupName", value.cfnValue)) }
-            if let value = resourcePolicyDocument { fields.append(CFNField("ResourcePolicyDocument", value.cfnValue)) }
-            if let value = retentionInDays { fields.append(CFNField("RetentionInDays", value.cfnValue)) }
-            if let value = tags { fields.append(CFNField("Tags", value.cfnValue)) }
+            if let value = self.bearerTokenAuthenticationEnabled { fields.append(CFNField("BearerTokenAuthenticationEnabled", value.cfnValue)) }
+            if let value = self.dataProtectionPolicy { fields.append(CFNField("DataProtectionPolicy", value.cfnValue)) }
+            if let value = self.deletionProtectionEnabled { fields.append(CFNField("DeletionProtectionEnabled", value.cfnValue)) }
+            if let value = self.fieldIndexPolicies { fields.append(CFNField("FieldIndexPolicies", value.cfnValue)) }
+            if let value = self.kmsKeyId { fields.append(CFNField("KmsKeyId", value.cfnValue)) }
+            if let value = self.logGroupClass { fields.append(CFNField("LogGroupClass", value.cfnValue)) }
+            if let value = self.logGroupName { fields.append(CFNField("LogGroupName", value.cfnValue)) }
+            if let value = self.resourcePolicyDocument { fields.append(CFNField("ResourcePolicyDocument", value.cfnValue)) }
+            if let value = self.retentionInDays { fields.append(CFNField("RetentionInDays", value.cfnValue)) }
+            if let value = self.tags { fields.append(CFNField("Tags", value.cfnValue)) }
             return fields
         }
     }
@@ -112,8 +112,8 @@ extension Logs.LogGroup {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            fields.append(CFNField("Key", key.cfnValue))
-            fields.append(CFNField("Value", value.cfnValue))
+            fields.append(CFNField("Key", self.key.cfnValue))
+            fields.append(CFNField("Value", self.value.cfnValue))
             return .object(fields)
         }
     }

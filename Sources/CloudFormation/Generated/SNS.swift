@@ -83,17 +83,17 @@ extension SNS {
         /// The set properties, in declaration order.
         public var properties: [CFNField] {
             var fields: [CFNField] = []
-            if let value = deliveryPolicy { fields.append(CFNField("DeliveryPolicy", value.cfnValue)) }
-            if let value = endpoint { fields.append(CFNField("Endpoint", value.cfnValue)) }
-            if let value = filterPolicy { fields.append(CFNField("FilterPolicy", value.cfnValue)) }
-            if let value = filterPolicyScope { fields.append(CFNField("FilterPolicyScope", value.cfnValue)) }
-            fields.append(CFNField("Protocol", `protocol`.cfnValue))
-            if let value = rawMessageDelivery { fields.append(CFNField("RawMessageDelivery", value.cfnValue)) }
-            if let value = redrivePolicy { fields.append(CFNField("RedrivePolicy", value.cfnValue)) }
-            if let value = region { fields.append(CFNField("Region", value.cfnValue)) }
-            if let value = replayPolicy { fields.append(CFNField("ReplayPolicy", value.cfnValue)) }
-            if let value = subscriptionRoleArn { fields.append(CFNField("SubscriptionRoleArn", value.cfnValue)) }
-            fields.append(CFNField("TopicArn", topicArn.cfnValue))
+            if let value = self.deliveryPolicy { fields.append(CFNField("DeliveryPolicy", value.cfnValue)) }
+            if let value = self.endpoint { fields.append(CFNField("Endpoint", value.cfnValue)) }
+            if let value = self.filterPolicy { fields.append(CFNField("FilterPolicy", value.cfnValue)) }
+            if let value = self.filterPolicyScope { fields.append(CFNField("FilterPolicyScope", value.cfnValue)) }
+            fields.append(CFNField("Protocol", self.`protocol`.cfnValue))
+            if let value = self.rawMessageDelivery { fields.append(CFNField("RawMessageDelivery", value.cfnValue)) }
+            if let value = self.redrivePolicy { fields.append(CFNField("RedrivePolicy", value.cfnValue)) }
+            if let value = self.region { fields.append(CFNField("Region", value.cfnValue)) }
+            if let value = self.replayPolicy { fields.append(CFNField("ReplayPolicy", value.cfnValue)) }
+            if let value = self.subscriptionRoleArn { fields.append(CFNField("SubscriptionRoleArn", value.cfnValue)) }
+            fields.append(CFNField("TopicArn", self.topicArn.cfnValue))
             return fields
         }
     }
@@ -183,19 +183,19 @@ extension SNS {
         /// The set properties, in declaration order.
         public var properties: [CFNField] {
             var fields: [CFNField] = []
-            if let value = archivePolicy { fields.append(CFNField("ArchivePolicy", value.cfnValue)) }
-            if let value = contentBasedDeduplication { fields.append(CFNField("ContentBasedDeduplication", value.cfnValue)) }
-            if let value = dataProtectionPolicy { fields.append(CFNField("DataProtectionPolicy", value.cfnValue)) }
-            if let value = deliveryStatusLogging { fields.append(CFNField("DeliveryStatusLogging", value.cfnValue)) }
-            if let value = displayName { fields.append(CFNField("DisplayName", value.cfnValue)) }
-            if let value = fifoThroughputScope { fields.append(CFNField("FifoThroughputScope", value.cfnValue)) }
-            if let value = fifoTopic { fields.append(CFNField("FifoTopic", value.cfnValue)) }
-            if let value = kmsMasterKeyId { fields.append(CFNField("KmsMasterKeyId", value.cfnValue)) }
-            if let value = signatureVersion { fields.append(CFNField("SignatureVersion", value.cfnValue)) }
-            if let value = subscription { fields.append(CFNField("Subscription", value.cfnValue)) }
-            if let value = tags { fields.append(CFNField("Tags", value.cfnValue)) }
-            if let value = topicName { fields.append(CFNField("TopicName", value.cfnValue)) }
-            if let value = tracingConfig { fields.append(CFNField("TracingConfig", value.cfnValue)) }
+            if let value = self.archivePolicy { fields.append(CFNField("ArchivePolicy", value.cfnValue)) }
+            if let value = self.contentBasedDeduplication { fields.append(CFNField("ContentBasedDeduplication", value.cfnValue)) }
+            if let value = self.dataProtectionPolicy { fields.append(CFNField("DataProtectionPolicy", value.cfnValue)) }
+            if let value = self.deliveryStatusLogging { fields.append(CFNField("DeliveryStatusLogging", value.cfnValue)) }
+            if let value = self.displayName { fields.append(CFNField("DisplayName", value.cfnValue)) }
+            if let value = self.fifoThroughputScope { fields.append(CFNField("FifoThroughputScope", value.cfnValue)) }
+            if let value = self.fifoTopic { fields.append(CFNField("FifoTopic", value.cfnValue)) }
+            if let value = self.kmsMasterKeyId { fields.append(CFNField("KmsMasterKeyId", value.cfnValue)) }
+            if let value = self.signatureVersion { fields.append(CFNField("SignatureVersion", value.cfnValue)) }
+            if let value = self.subscription { fields.append(CFNField("Subscription", value.cfnValue)) }
+            if let value = self.tags { fields.append(CFNField("Tags", value.cfnValue)) }
+            if let value = self.topicName { fields.append(CFNField("TopicName", value.cfnValue)) }
+            if let value = self.tracingConfig { fields.append(CFNField("TracingConfig", value.cfnValue)) }
             return fields
         }
     }
@@ -232,10 +232,10 @@ extension SNS.Topic {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            if let value = failureFeedbackRoleArn { fields.append(CFNField("FailureFeedbackRoleArn", value.cfnValue)) }
-            fields.append(CFNField("Protocol", `protocol`.cfnValue))
-            if let value = successFeedbackRoleArn { fields.append(CFNField("SuccessFeedbackRoleArn", value.cfnValue)) }
-            if let value = successFeedbackSampleRate { fields.append(CFNField("SuccessFeedbackSampleRate", value.cfnValue)) }
+            if let value = self.failureFeedbackRoleArn { fields.append(CFNField("FailureFeedbackRoleArn", value.cfnValue)) }
+            fields.append(CFNField("Protocol", self.`protocol`.cfnValue))
+            if let value = self.successFeedbackRoleArn { fields.append(CFNField("SuccessFeedbackRoleArn", value.cfnValue)) }
+            if let value = self.successFeedbackSampleRate { fields.append(CFNField("SuccessFeedbackSampleRate", value.cfnValue)) }
             return .object(fields)
         }
     }
@@ -262,8 +262,8 @@ extension SNS.Topic {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            fields.append(CFNField("Endpoint", endpoint.cfnValue))
-            fields.append(CFNField("Protocol", `protocol`.cfnValue))
+            fields.append(CFNField("Endpoint", self.endpoint.cfnValue))
+            fields.append(CFNField("Protocol", self.`protocol`.cfnValue))
             return .object(fields)
         }
     }
@@ -290,8 +290,8 @@ extension SNS.Topic {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            fields.append(CFNField("Key", key.cfnValue))
-            fields.append(CFNField("Value", value.cfnValue))
+            fields.append(CFNField("Key", self.key.cfnValue))
+            fields.append(CFNField("Value", self.value.cfnValue))
             return .object(fields)
         }
     }
@@ -326,8 +326,8 @@ extension SNS {
         /// The set properties, in declaration order.
         public var properties: [CFNField] {
             var fields: [CFNField] = []
-            fields.append(CFNField("PolicyDocument", policyDocument.cfnValue))
-            fields.append(CFNField("Topics", topics.cfnValue))
+            fields.append(CFNField("PolicyDocument", self.policyDocument.cfnValue))
+            fields.append(CFNField("Topics", self.topics.cfnValue))
             return fields
         }
     }

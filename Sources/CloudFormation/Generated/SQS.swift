@@ -108,22 +108,22 @@ extension SQS {
         /// The set properties, in declaration order.
         public var properties: [CFNField] {
             var fields: [CFNField] = []
-            if let value = contentBasedDeduplication { fields.append(CFNField("ContentBasedDeduplication", value.cfnValue)) }
-            if let value = deduplicationScope { fields.append(CFNField("DeduplicationScope", value.cfnValue)) }
-            if let value = delaySeconds { fields.append(CFNField("DelaySeconds", value.cfnValue)) }
-            if let value = fifoQueue { fields.append(CFNField("FifoQueue", value.cfnValue)) }
-            if let value = fifoThroughputLimit { fields.append(CFNField("FifoThroughputLimit", value.cfnValue)) }
-            if let value = kmsDataKeyReusePeriodSeconds { fields.append(CFNField("KmsDataKeyReusePeriodSeconds", value.cfnValue)) }
-            if let value = kmsMasterKeyId { fields.append(CFNField("KmsMasterKeyId", value.cfnValue)) }
-            if let value = maximumMessageSize { fields.append(CFNField("MaximumMessageSize", value.cfnValue)) }
-            if let value = messageRetentionPeriod { fields.append(CFNField("MessageRetentionPeriod", value.cfnValue)) }
-            if let value = queueName { fields.append(CFNField("QueueName", value.cfnValue)) }
-            if let value = receiveMessageWaitTimeSeconds { fields.append(CFNField("ReceiveMessageWaitTimeSeconds", value.cfnValue)) }
-            if let value = redriveAllowPolicy { fields.append(CFNField("RedriveAllowPolicy", value.cfnValue)) }
-            if let value = redrivePolicy { fields.append(CFNField("RedrivePolicy", value.cfnValue)) }
-            if let value = sqsManagedSseEnabled { fields.append(CFNField("SqsManagedSseEnabled", value.cfnValue)) }
-            if let value = tags { fields.append(CFNField("Tags", value.cfnValue)) }
-            if let value = visibilityTimeout { fields.append(CFNField("VisibilityTimeout", value.cfnValue)) }
+            if let value = self.contentBasedDeduplication { fields.append(CFNField("ContentBasedDeduplication", value.cfnValue)) }
+            if let value = self.deduplicationScope { fields.append(CFNField("DeduplicationScope", value.cfnValue)) }
+            if let value = self.delaySeconds { fields.append(CFNField("DelaySeconds", value.cfnValue)) }
+            if let value = self.fifoQueue { fields.append(CFNField("FifoQueue", value.cfnValue)) }
+            if let value = self.fifoThroughputLimit { fields.append(CFNField("FifoThroughputLimit", value.cfnValue)) }
+            if let value = self.kmsDataKeyReusePeriodSeconds { fields.append(CFNField("KmsDataKeyReusePeriodSeconds", value.cfnValue)) }
+            if let value = self.kmsMasterKeyId { fields.append(CFNField("KmsMasterKeyId", value.cfnValue)) }
+            if let value = self.maximumMessageSize { fields.append(CFNField("MaximumMessageSize", value.cfnValue)) }
+            if let value = self.messageRetentionPeriod { fields.append(CFNField("MessageRetentionPeriod", value.cfnValue)) }
+            if let value = self.queueName { fields.append(CFNField("QueueName", value.cfnValue)) }
+            if let value = self.receiveMessageWaitTimeSeconds { fields.append(CFNField("ReceiveMessageWaitTimeSeconds", value.cfnValue)) }
+            if let value = self.redriveAllowPolicy { fields.append(CFNField("RedriveAllowPolicy", value.cfnValue)) }
+            if let value = self.redrivePolicy { fields.append(CFNField("RedrivePolicy", value.cfnValue)) }
+            if let value = self.sqsManagedSseEnabled { fields.append(CFNField("SqsManagedSseEnabled", value.cfnValue)) }
+            if let value = self.tags { fields.append(CFNField("Tags", value.cfnValue)) }
+            if let value = self.visibilityTimeout { fields.append(CFNField("VisibilityTimeout", value.cfnValue)) }
             return fields
         }
     }
@@ -150,8 +150,8 @@ extension SQS.Queue {
         /// The object these properties render to, in declaration order.
         public var cfnValue: CFNValue {
             var fields: [CFNField] = []
-            fields.append(CFNField("Key", key.cfnValue))
-            fields.append(CFNField("Value", value.cfnValue))
+            fields.append(CFNField("Key", self.key.cfnValue))
+            fields.append(CFNField("Value", self.value.cfnValue))
             return .object(fields)
         }
     }
@@ -186,8 +186,8 @@ extension SQS {
         /// The set properties, in declaration order.
         public var properties: [CFNField] {
             var fields: [CFNField] = []
-            fields.append(CFNField("PolicyDocument", policyDocument.cfnValue))
-            fields.append(CFNField("Queues", queues.cfnValue))
+            fields.append(CFNField("PolicyDocument", self.policyDocument.cfnValue))
+            fields.append(CFNField("Queues", self.queues.cfnValue))
             return fields
         }
     }

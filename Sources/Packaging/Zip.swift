@@ -1,0 +1,181 @@
+import CZlib
+
+/// Writes zip archives whose bytes depend only on the entries: fixed timestamps, fixed modes, fixed order.
+public enum DeterministicZip {
+    /// One file of the archive.
+    public struct Entry: Sendable {
+        public var name: String
+        public var bytes: [UInt8]
+        /// Unix permission bits, e.g. 0o755 for `bootstrap`.
+        public var mode: UInt32
+
+        public init(name: String, bytes: [UInt8], mode: UInt32 = 0o644) {
+            self.name = name
+            self.bytes = bytes
+            self.mode = mode
+        }
+    }
+
+    /// A failure of zlib while compressing.
+    public struct ZipError: Error, CustomStringConvertible, Sendable {
+        public var description: String
+    }
+
+    /// The archive: entries in the given order, deflated at level 9, dated 1980-01-01 00:00.
+    public static func archive(_ entries: [Entry]) throws(ZipError) -> [UInt8] {
+        var out: [UInt8] = []
+        var central: [UInt8] = []
+        let dosTime: UInt16 = 0
+        let dosDate: UInt16 = (0 << 9) | (1 << 5) | 1  // 1980-01-01
+        for entry in entries {
+            let name = Array(entry.name.utf8)
+            let crc = crc32Of(entry.bytes)
+            let compressed = try deflateRaw(entry.bytes)
+            let offset = UInt32(out.count)
+            // Local file header.
+            out.le32(0x0403_4b50)
+            out.le16(20)  // version needed: 2.0 (deflate)
+            out.le16(0x0800)  // UTF-8 names
+            out.le16(8)  // deflate
+            out.le16(dosTime)
+            out.le16(dosDate)
+            out.le32(crc)
+            out.le32(UInt32(compressed.count))
+            out.le32(UInt32(entry.bytes.count))
+            out.le16(UInt16(name.count))
+            out.le16(0)
+            out += name
+            out += compressed
+            // Central directory record.
+            central.le32(0x0201_4b50)
+            central.le16((3 << 8) | 20)  // made by Unix, zip 2.0: external attributes are Unix modes
+            central.le16(20)
+            central.le16(0x0800)
+            central.le16(8)
+            central.le16(dosTime)
+            central.le16(dosDate)
+            central.le32(crc)
+            central.le32(UInt32(compressed.count))
+            central.le32(UInt32(entry.bytes.count))
+            central.le16(UInt16(name.count))
+            central.le16(0)  // extra
+            central.le16(0)  // comment
+            central.le16(0)  // disk
+            central.le16(0)  // internal attributes
+            central.le32((0o100000 | (entry.mode & 0o7777)) << 16)  // regular file + mode
+            central.le32(offset)
+            central += name
+        }
+        let centralOffset = UInt32(out.count)
+        out += central
+        out.le32(0x0605_4b50)
+        out.le16(0)
+        out.le16(0)
+        out.le16(UInt16(entries.count))
+        out.le16(UInt16(entries.count))
+        out.le32(UInt32(central.count))
+        out.le32(centralOffset)
+        out.le16(0)
+        return out
+    }
+
+    static func crc32Of(_ bytes: [UInt8]) -> UInt32 {
+        bytes.withUnsafeBufferPointer { buffer in
+            var crc = crc32(0, nil, 0)
+            var offset = 0
+            while offset < buffer.count {
+                let chunk = min(buffer.count - offset, Int(UInt32.max))
+                crc = crc32(crc, buffer.baseAddress! + offset, uInt(chunk))
+                offset += chunk
+            }
+            return UInt32(truncatingIfNeeded: crc)
+        }
+    }
+
+    static func deflateRaw(_ input: [UInt8]) throws(ZipError) -> [UInt8] {
+        var stream = z_stream()
+        // windowBits -15: raw deflate, as zip stores it.
+        guard deflateInit2_(&stream, 9, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw ZipError(description: "zlib deflateInit2 failed")
+        }
+        defer { deflateEnd(&stream) }
+        let bound = Int(deflateBound(&stream, uLong(input.count)))
+        var output = [UInt8](repeating: 0, count: bound)
+        var input = input
+        let status: Int32 = input.withUnsafeMutableBufferPointer { inBuf in
+            output.withUnsafeMutableBufferPointer { outBuf in
+                stream.next_in = inBuf.baseAddress
+                stream.avail_in = uInt(inBuf.count)
+                stream.next_out = outBuf.baseAddress
+                stream.avail_out = uInt(outBuf.count)
+                return deflate(&stream, Z_FINISH)
+            }
+        }
+        guard status == Z_STREAM_END else { throw ZipError(description: "zlib deflate failed (\(status))") }
+        return Array(output[0..<Int(stream.total_out)])
+    }
+
+    /// The entries of an archive written by `archive` (or any zip without data descriptors), for checks and tests.
+    public static func entries(of zip: [UInt8]) throws(ZipError) -> [(name: String, mode: UInt32, bytes: [UInt8])] {
+        func u16(_ o: Int) -> UInt16 { UInt16(zip[o]) | UInt16(zip[o + 1]) << 8 }
+        func u32(_ o: Int) -> UInt32 { UInt32(u16(o)) | UInt32(u16(o + 2)) << 16 }
+        guard zip.count >= 22 else { throw ZipError(description: "not a zip: too short") }
+        var eocd = zip.count - 22
+        while eocd >= 0, u32(eocd) != 0x0605_4b50 { eocd -= 1 }
+        guard eocd >= 0 else { throw ZipError(description: "not a zip: no end of central directory") }
+        let count = Int(u16(eocd + 10))
+        var at = Int(u32(eocd + 16))
+        var result: [(String, UInt32, [UInt8])] = []
+        for _ in 0..<count {
+            guard at + 46 <= zip.count, u32(at) == 0x0201_4b50 else { throw ZipError(description: "bad central directory") }
+            let method = u16(at + 10)
+            let compressedSize = Int(u32(at + 20))
+            let size = Int(u32(at + 24))
+            let nameLength = Int(u16(at + 28))
+            let extra = Int(u16(at + 30))
+            let comment = Int(u16(at + 32))
+            let mode = (u32(at + 38) >> 16) & 0o7777
+            let local = Int(u32(at + 42))
+            let name = String(decoding: zip[(at + 46)..<(at + 46 + nameLength)], as: UTF8.self)
+            let dataStart = local + 30 + Int(u16(local + 26)) + Int(u16(local + 28))
+            guard dataStart + compressedSize <= zip.count else { throw ZipError(description: "entry \(name) truncated") }
+            let data = Array(zip[dataStart..<(dataStart + compressedSize)])
+            let bytes = method == 0 ? data : try inflateRaw(data, size: size)
+            result.append((name, mode, bytes))
+            at += 46 + nameLength + extra + comment
+        }
+        return result
+    }
+
+    static func inflateRaw(_ input: [UInt8], size: Int) throws(ZipError) -> [UInt8] {
+        var stream = z_stream()
+        guard inflateInit2_(&stream, -15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw ZipError(description: "zlib inflateInit2 failed")
+        }
+        defer { inflateEnd(&stream) }
+        var output = [UInt8](repeating: 0, count: max(size, 1))
+        var input = input
+        let status: Int32 = input.withUnsafeMutableBufferPointer { inBuf in
+            output.withUnsafeMutableBufferPointer { outBuf in
+                stream.next_in = inBuf.baseAddress
+                stream.avail_in = uInt(inBuf.count)
+                stream.next_out = outBuf.baseAddress
+                stream.avail_out = uInt(outBuf.count)
+                return inflate(&stream, Z_FINISH)
+            }
+        }
+        guard status == Z_STREAM_END, Int(stream.total_out) == size else { throw ZipError(description: "zlib inflate failed (\(status))") }
+        return Array(output[0..<size])
+    }
+}
+
+extension Array where Element == UInt8 {
+    mutating func le16(_ v: UInt16) {
+        append(UInt8(v & 0xFF))
+        append(UInt8(v >> 8))
+    }
+
+    mutating func le32(_ v: UInt32) {
+        for i in 0..<4 { append(UInt8((v >> (8 * UInt32(i))) & 0xFF)) }
+    }
+}

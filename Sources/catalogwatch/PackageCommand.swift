@@ -1,0 +1,97 @@
+import AlertStack
+import ArgumentParser
+import Foundation
+import Packaging
+
+extension LambdaArchitecture: ExpressibleByArgument {}
+
+struct Package: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Build the filter Lambda as a deterministic zip for provided.al2023.",
+        discussion: """
+            Builds catalogwatch-filter in release mode as a fully static, stripped executable (no Docker), \
+            checks the ELF file against what provided.al2023 provides (machine, loader, libraries, glibc symbol \
+            versions), and writes <output>/catalogwatch-filter-<arch>.zip with `bootstrap` (mode 0755, fixed \
+            timestamps) plus manifest.json. The same binary always gives the same zip bytes.
+            """)
+
+    @Option(name: .long, help: ArgumentHelp("Output folder.", valueName: "dir"))
+    var output = "dist"
+
+    @Option(name: .long, help: "x86_64 or arm64 (default: the layout's, else x86_64).")
+    var architecture: LambdaArchitecture?
+
+    @OptionGroup var layoutOptions: LayoutOptions
+
+    @Option(name: .long, help: ArgumentHelp("Package this executable instead of building one.", valueName: "path"))
+    var binary: String?
+
+    @Option(name: .long, help: ArgumentHelp("S3 key prefix for the manifest's content-addressed key.", valueName: "prefix"))
+    var keyPrefix = "catalogwatch"
+
+    func run() throws {
+        var arch = architecture ?? .x86_64
+        if architecture == nil, layoutOptions.layout != nil {
+            let (layout, _) = try layoutOptions.load()
+            arch = LambdaArchitecture(rawValue: layout.architecture.rawValue) ?? .x86_64
+        }
+        let path = try binary ?? build(arch)
+        guard let data = FileManager.default.contents(atPath: path) else { throw CLIError.usage("cannot read \(path)") }
+        let package: LambdaPackage
+        do {
+            package = try LambdaPackage.make(binary: [UInt8](data), architecture: arch, keyPrefix: keyPrefix)
+        } catch let error as LambdaPackage.PackagingError {
+            printError("\(path): \(error)")
+            throw ExitCode(1)
+        } catch {
+            printError("\(path): \(error)")
+            throw ExitCode(1)
+        }
+        let zipPath = "\(output)/catalogwatch-filter-\(arch.rawValue).zip"
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        try Data(package.zip).write(to: URL(fileURLWithPath: zipPath))
+        try writeFile("\(output)/manifest.json", package.manifest.json)
+        let m = package.manifest
+        print("Packaged \(path) for \(m.runtime) \(arch.rawValue)")
+        print("  zip         \(zipPath)  \(m.zipSize) bytes (binary \(m.binarySize) bytes, \(m.isStatic ? "static" : "dynamic"))")
+        print("  sha256      \(m.zipSHA256)")
+        print("  CodeSha256  \(m.codeSHA256)")
+        print("  S3 key      \(m.s3Key)")
+        print("  manifest    \(output)/manifest.json")
+    }
+
+    /// Builds the filter for `arch`; refuses architectures this machine has no toolchain for.
+    func build(_ arch: LambdaArchitecture) throws -> String {
+        #if arch(x86_64)
+        let host = LambdaArchitecture.x86_64
+        #else
+        let host = LambdaArchitecture.arm64
+        #endif
+        guard arch == host else {
+            printError("""
+                cannot build for \(arch.rawValue) here: this machine is \(host.rawValue) and no Swift SDK for \(arch.triple) is installed. \
+                Needed: a Swift SDK for \(arch.triple) (`swift sdk install ...`, e.g. the Swift static Linux SDK) and a \
+                build with `--swift-sdk`; or build on an \(arch.rawValue) machine and run `catalogwatch package --binary PATH --architecture \(arch.rawValue)`.
+                """)
+            throw ExitCode(1)
+        }
+        guard FileManager.default.fileExists(atPath: "Package.swift") else {
+            throw CLIError.usage("run `catalogwatch package` from the CatalogWatch checkout, or pass --binary")
+        }
+        let arguments = [
+            "build", "-c", "release", "--product", "catalogwatch-filter", "--scratch-path", ".build-lambda",
+            "-Xswiftc", "-static-executable", "-Xlinker", "--strip-all",
+        ]
+        print("swift \(arguments.joined(separator: " "))")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["swift"] + arguments
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            printError("swift build failed (exit \(process.terminationStatus))")
+            throw ExitCode(1)
+        }
+        return ".build-lambda/release/catalogwatch-filter"
+    }
+}
