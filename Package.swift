@@ -29,6 +29,8 @@ let package = Package(
         .target(name: "AWSClient", dependencies: ["SHA2"], swiftSettings: strict),
         // SHA-256 and HMAC-SHA256 without Foundation (swift-crypto imports Foundation, which the static Lambda avoids).
         .target(name: "SHA2", swiftSettings: strict),
+        // URLSession transport for the CLI and tests (the Lambda uses AsyncHTTPClient).
+        .target(name: "URLSessionTransport", dependencies: ["AWSClient"], swiftSettings: strict),
         // The filter handler: decode, classify, enrich, publish, report batch failures.
         .target(name: "FilterLambda", dependencies: ["FilterCore", "AWSClient"], swiftSettings: strict),
         // Lambda Runtime API client loop over blocking sockets.
@@ -40,7 +42,7 @@ let package = Package(
         .executableTarget(
             name: "catalogwatch",
             dependencies: [
-                "AlertStack", "CloudFormation", "YAML", "FilterCore", "FilterLambda", "AWSClient", "Packaging",
+                "AlertStack", "CloudFormation", "YAML", "FilterCore", "FilterLambda", "AWSClient", "Packaging", "URLSessionTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -58,8 +60,8 @@ let package = Package(
         .testTarget(name: "AlertStackTests", dependencies: ["AlertStack", "CloudFormation", "YAML"]),
         .testTarget(name: "FilterCoreTests", dependencies: ["FilterCore"]),
         .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "SHA2"]),
-        .testTarget(name: "FilterLambdaTests", dependencies: ["FilterLambda", "FilterCore", "AWSClient", "LambdaRuntime"]),
-        .testTarget(name: "PackagingTests", dependencies: ["Packaging"]),
+        .testTarget(name: "FilterLambdaTests", dependencies: ["FilterLambda", "FilterCore", "AWSClient", "LambdaRuntime", "URLSessionTransport"]),
+        .testTarget(name: "PackagingTests", dependencies: ["Packaging", "SHA2"]),
         .testTarget(name: "CLITests", dependencies: ["AlertStack", "CloudFormation"]),
     ],
     swiftLanguageModes: [.v6]

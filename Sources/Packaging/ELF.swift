@@ -64,19 +64,26 @@ public enum ELFReader {
             case 183: .aarch64
             default: .other(machineCode)
             }
-        let phoff = Int(try r.u64(32))
-        let shoff = Int(try r.u64(40))
+        // Offsets and sizes are file-controlled: clamp them into Int and check a whole table before walking it,
+        // so that neither the conversion nor the offset arithmetic below can overflow.
+        let phoff = ByteReader.int(try r.u64(32))
+        let shoff = ByteReader.int(try r.u64(40))
         let phentsize = Int(try r.u16(54))
         let phnum = Int(try r.u16(56))
         let shentsize = Int(try r.u16(58))
         let shnum = Int(try r.u16(60))
 
         var interpreter: String?
+        if phnum > 0 {
+            guard phentsize >= 56 else { throw ELFError("program header entries too small (\(phentsize))") }
+            try r.check(phoff, phnum * phentsize)
+        }
         for i in 0..<phnum {
             let base = phoff + i * phentsize
             if try r.u32(base) == ptInterp {
-                let offset = Int(try r.u64(base + 8))
-                let size = Int(try r.u64(base + 32))
+                let offset = ByteReader.int(try r.u64(base + 8))
+                let size = ByteReader.int(try r.u64(base + 32))
+                try r.check(offset, size)
                 interpreter = try r.cString(offset, limit: size)
             }
         }
@@ -89,22 +96,29 @@ public enum ELFReader {
             var info: Int
         }
         var sections: [Section] = []
-        if shoff > 0 {
+        if shoff > 0, shnum > 0 {
             guard shentsize >= 64 else { throw ELFError("section header entries too small (\(shentsize))") }
+            try r.check(shoff, shnum * shentsize)
             for i in 0..<shnum {
                 let base = shoff + i * shentsize
                 sections.append(Section(
-                    type: try r.u32(base + 4), offset: Int(try r.u64(base + 24)), size: Int(try r.u64(base + 32)),
+                    type: try r.u32(base + 4), offset: ByteReader.int(try r.u64(base + 24)), size: ByteReader.int(try r.u64(base + 32)),
                     link: Int(try r.u32(base + 40)), info: Int(try r.u32(base + 44))))
             }
         }
+        /// A section whose contents this reader walks: it must lie inside the file.
+        func inFile(_ s: Section) throws(ELFError) -> Section {
+            try r.check(s.offset, s.size)
+            return s
+        }
         func stringTable(_ index: Int) throws(ELFError) -> Section {
             guard index < sections.count else { throw ELFError("string table index \(index) out of range") }
-            return sections[index]
+            return try inFile(sections[index])
         }
 
         var needed: [String] = []
         for s in sections where s.type == shtDynamic {
+            let s = try inFile(s)
             let strtab = try stringTable(s.link)
             var at = s.offset
             while at + 16 <= s.offset + s.size {
@@ -121,6 +135,7 @@ public enum ELFReader {
 
         var needs: [ELFInfo.VersionNeed] = []
         for s in sections where s.type == shtGnuVerneed {
+            let s = try inFile(s)
             let strtab = try stringTable(s.link)
             func name(_ offset: UInt32) throws(ELFError) -> String {
                 guard Int(offset) < strtab.size else { throw ELFError("version name outside its string table") }
@@ -178,10 +193,13 @@ struct ByteReader {
         return v
     }
 
+    /// A file-controlled offset or size as an Int; values past `Int.max` saturate (and then fail `check`).
+    static func int(_ value: UInt64) -> Int { Int(clamping: value) }
+
     func cString(_ o: Int, limit: Int) throws(ELFError) -> String {
         try check(o, 0)
         var end = o
-        let stop = min(bytes.count, o + max(limit, 0))
+        let stop = o + min(max(limit, 0), bytes.count - o)
         while end < stop, bytes[end] != 0 { end += 1 }
         guard end < stop || (end == stop && stop < bytes.count && bytes[stop] == 0) else {
             throw ELFError("unterminated string at offset \(o)")

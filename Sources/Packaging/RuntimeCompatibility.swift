@@ -58,8 +58,12 @@ public struct RuntimeProfile: Sendable {
     static func split(_ version: String) -> (String, [Int])? {
         guard let underscore = version.lastIndex(of: "_") else { return nil }
         let family = String(version[..<underscore])
-        let numbers = version[version.index(after: underscore)...].split(separator: ".").map { Int($0) }
-        guard !numbers.isEmpty, numbers.allSatisfy({ $0 != nil }) else { return nil }
-        return (family, numbers.map { $0! })
+        // Every component must be plain decimal digits: `2..34`, `+2` or `2.x` are not versions we can compare.
+        var numbers: [Int] = []
+        for part in version[version.index(after: underscore)...].split(separator: ".", omittingEmptySubsequences: false) {
+            guard !part.isEmpty, part.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let n = Int(part) else { return nil }
+            numbers.append(n)
+        }
+        return (family, numbers)
     }
 }

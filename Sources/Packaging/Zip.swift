@@ -27,10 +27,16 @@ public enum DeterministicZip {
         var central: [UInt8] = []
         let dosTime: UInt16 = 0
         let dosDate: UInt16 = (0 << 9) | (1 << 5) | 1  // 1980-01-01
+        guard entries.count < 0xFFFF else { throw ZipError(description: "\(entries.count) entries need zip64, which this writer does not produce") }
         for entry in entries {
             let name = Array(entry.name.utf8)
+            guard name.count <= 0xFFFF else { throw ZipError(description: "entry name longer than 65535 bytes") }
             let crc = crc32Of(entry.bytes)
             let compressed = try deflateRaw(entry.bytes)
+            // Sizes and offsets are 32-bit without zip64 (0xFFFFFFFF itself means "see zip64").
+            guard entry.bytes.count < 0xFFFF_FFFF, compressed.count < 0xFFFF_FFFF, out.count < 0xFFFF_FFFF else {
+                throw ZipError(description: "\(entry.name) needs zip64 (4 GiB or more), which this writer does not produce")
+            }
             let offset = UInt32(out.count)
             // Local file header.
             out.le32(0x0403_4b50)
@@ -66,6 +72,7 @@ public enum DeterministicZip {
             central.le32(offset)
             central += name
         }
+        guard out.count < 0xFFFF_FFFF, central.count < 0xFFFF_FFFF else { throw ZipError(description: "archive needs zip64 (4 GiB or more)") }
         let centralOffset = UInt32(out.count)
         out += central
         out.le32(0x0605_4b50)
@@ -117,30 +124,46 @@ public enum DeterministicZip {
 
     /// The entries of an archive written by `archive` (or any zip without data descriptors), for checks and tests.
     public static func entries(of zip: [UInt8]) throws(ZipError) -> [(name: String, mode: UInt32, bytes: [UInt8])] {
-        func u16(_ o: Int) -> UInt16 { UInt16(zip[o]) | UInt16(zip[o + 1]) << 8 }
-        func u32(_ o: Int) -> UInt32 { UInt32(u16(o)) | UInt32(u16(o + 2)) << 16 }
+        // Bounds-checked reads: a damaged archive throws instead of trapping.
+        func need(_ o: Int, _ n: Int) throws(ZipError) {
+            guard o >= 0, n >= 0, o <= zip.count - n else { throw ZipError(description: "truncated zip: need \(n) bytes at offset \(o)") }
+        }
+        func u16(_ o: Int) throws(ZipError) -> UInt16 {
+            try need(o, 2)
+            return UInt16(zip[o]) | UInt16(zip[o + 1]) << 8
+        }
+        func u32(_ o: Int) throws(ZipError) -> UInt32 { UInt32(try u16(o)) | UInt32(try u16(o + 2)) << 16 }
         guard zip.count >= 22 else { throw ZipError(description: "not a zip: too short") }
         var eocd = zip.count - 22
-        while eocd >= 0, u32(eocd) != 0x0605_4b50 { eocd -= 1 }
+        while eocd >= 0, try u32(eocd) != 0x0605_4b50 { eocd -= 1 }
         guard eocd >= 0 else { throw ZipError(description: "not a zip: no end of central directory") }
-        let count = Int(u16(eocd + 10))
-        var at = Int(u32(eocd + 16))
+        let count = Int(try u16(eocd + 10))
+        var at = Int(try u32(eocd + 16))
         var result: [(String, UInt32, [UInt8])] = []
         for _ in 0..<count {
-            guard at + 46 <= zip.count, u32(at) == 0x0201_4b50 else { throw ZipError(description: "bad central directory") }
-            let method = u16(at + 10)
-            let compressedSize = Int(u32(at + 20))
-            let size = Int(u32(at + 24))
-            let nameLength = Int(u16(at + 28))
-            let extra = Int(u16(at + 30))
-            let comment = Int(u16(at + 32))
-            let mode = (u32(at + 38) >> 16) & 0o7777
-            let local = Int(u32(at + 42))
+            try need(at, 46)
+            guard try u32(at) == 0x0201_4b50 else { throw ZipError(description: "bad central directory") }
+            let method = try u16(at + 10)
+            let compressedSize = Int(try u32(at + 20))
+            let size = Int(try u32(at + 24))
+            let nameLength = Int(try u16(at + 28))
+            let extra = Int(try u16(at + 30))
+            let comment = Int(try u16(at + 32))
+            let mode = (try u32(at + 38) >> 16) & 0o7777
+            let local = Int(try u32(at + 42))
+            try need(at + 46, nameLength)
             let name = String(decoding: zip[(at + 46)..<(at + 46 + nameLength)], as: UTF8.self)
-            let dataStart = local + 30 + Int(u16(local + 26)) + Int(u16(local + 28))
+            try need(local, 30)
+            guard try u32(local) == 0x0403_4b50 else { throw ZipError(description: "entry \(name): bad local header") }
+            let dataStart = local + 30 + Int(try u16(local + 26)) + Int(try u16(local + 28))
             guard dataStart + compressedSize <= zip.count else { throw ZipError(description: "entry \(name) truncated") }
             let data = Array(zip[dataStart..<(dataStart + compressedSize)])
+            guard method == 0 || method == 8 else { throw ZipError(description: "entry \(name): unsupported compression method \(method)") }
+            if method == 0, size != compressedSize { throw ZipError(description: "entry \(name): stored sizes disagree") }
+            // Deflate cannot expand more than about 1032:1; a larger claimed size is damage, not something to allocate.
+            guard size <= compressedSize * 1032 + 64 else { throw ZipError(description: "entry \(name): implausible size \(size)") }
             let bytes = method == 0 ? data : try inflateRaw(data, size: size)
+            guard crc32Of(bytes) == (try u32(at + 16)) else { throw ZipError(description: "entry \(name): CRC mismatch") }
             result.append((name, mode, bytes))
             at += 46 + nameLength + extra + comment
         }

@@ -32,15 +32,18 @@ struct Validate: ParsableCommand {
         var findings: [Finding] = []
         var layout: Layout = .embeddedDefault
         if let path = layoutOptions.layout {
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CLIError.usage("cannot read layout \(path)") }
-            let result = LayoutReader.read(text, file: path)
+            // Read bytes, not a String: bytes that are not UTF-8 are a finding with a position, not a usage error.
+            guard let data = FileManager.default.contents(atPath: path), !isDirectory(path) else { throw CLIError.usage("cannot read layout \(path)") }
+            let result = LayoutReader.read(bytes: Array(data), file: path)
             findings += Validation.findings(from: result.diagnostics)
             if let l = result.layout { layout = l }
         }
         let layoutIsValid = !findings.contains { $0.severity == .error }
         if let folder = templates {
             var parsed: [(file: String, text: String, template: Template)] = []
-            for file in try templateFiles(in: folder) {
+            let files = try templateFiles(in: folder)
+            if files.isEmpty { throw CLIError.usage("no templates (*.yaml, *.yml, *.json, *.template) in \(folder)") }
+            for file in files {
                 guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
                     findings.append(Finding(severity: .error, file: file, mark: nil, rule: "read", key: "(file)", message: "cannot read as UTF-8"))
                     continue
@@ -49,7 +52,6 @@ struct Validate: ParsableCommand {
                 findings += result.findings
                 if let t = result.template { parsed.append((file, text, t)) }
             }
-            if parsed.isEmpty && findings.isEmpty { throw CLIError.usage("no templates in \(folder)") }
             if layoutIsValid, layoutOptions.layout != nil || !parsed.isEmpty {
                 findings += Validation.checkAgainstLayout(parsed, layout: layout)
             }
@@ -58,9 +60,13 @@ struct Validate: ParsableCommand {
         if findings.contains(where: { $0.severity == .error }) { throw ExitCode(1) }
     }
 
-    func templateFiles(in folder: String) throws -> [String] {
+    func isDirectory(_ path: String) -> Bool {
         var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else {
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
+    }
+
+    func templateFiles(in folder: String) throws -> [String] {
+        guard isDirectory(folder) else {
             throw CLIError.usage("--templates \(folder) is not a folder")
         }
         let names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()

@@ -1,0 +1,192 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// A small AWS client: resolves the endpoint, signs with SigV4, sends through a transport, retries, decodes.
+public struct AWSClient: Sendable {
+    /// The `User-Agent` of every request.
+    public static let userAgent = "catalogwatch/0.1"
+
+    public var transport: any HTTPTransport
+    public var credentials: any CredentialsProvider
+    public var endpoints: EndpointResolver
+    public var region: String
+    public var retryPolicy: RetryPolicy
+    /// The timeout of one attempt (shortened to the time left before the deadline).
+    public var requestTimeout: Duration
+    /// The deadline of a call made without one: this long after it starts.
+    public var defaultTimeBudget: Duration
+    /// The wall clock used for signing.
+    public var now: @Sendable () -> Date
+
+    public init(
+        transport: any HTTPTransport,
+        credentials: any CredentialsProvider,
+        endpoints: EndpointResolver,
+        region: String,
+        retryPolicy: RetryPolicy = RetryPolicy(),
+        requestTimeout: Duration = .seconds(10),
+        defaultTimeBudget: Duration = .seconds(30),
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.transport = transport
+        self.credentials = credentials
+        self.endpoints = endpoints
+        self.region = region
+        self.retryPolicy = retryPolicy
+        self.requestTimeout = requestTimeout
+        self.defaultTimeBudget = defaultTimeBudget
+        self.now = now
+    }
+
+    /// This client with other credentials (e.g. `AssumedRoleCredentials` for another account).
+    public func with(credentials: any CredentialsProvider) -> AWSClient {
+        var copy = self
+        copy.credentials = credentials
+        return copy
+    }
+
+    /// This client for another region.
+    public func with(region: String) -> AWSClient {
+        var copy = self
+        copy.region = region
+        return copy
+    }
+
+    // MARK: - Wire protocols
+
+    enum WireProtocol: Equatable {
+        case query
+        case json11(target: String)
+    }
+
+    /// Builds, signs and sends one operation with retries; returns a 2xx response or throws.
+    func send(
+        _ service: AWSService,
+        operation: String,
+        wire: WireProtocol,
+        body: [UInt8],
+        deadline: ContinuousClock.Instant?
+    ) async throws -> HTTPResponse {
+        let url = try endpoints.endpoint(for: service, region: region) + "/"
+        var headers = HTTPHeaders()
+        switch wire {
+        case .query:
+            headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded; charset=utf-8")
+        case .json11(let target):
+            headers.add(name: "Content-Type", value: "application/x-amz-json-1.1")
+            headers.add(name: "X-Amz-Target", value: target)
+        }
+        headers.add(name: "User-Agent", value: Self.userAgent)
+        let deadline = deadline ?? retryPolicy.now().advanced(by: defaultTimeBudget)
+        let credentials = try await credentials.credentials()
+        do {
+            return try await retryPolicy.run(deadline: deadline) { remaining in
+                var request = HTTPRequest(method: "POST", url: url, headers: headers, body: body)
+                try SigV4.sign(request: &request, credentials: credentials, region: region,
+                               service: service.signingName, date: now())
+                let response = try await transport.send(request, timeout: min(requestTimeout, remaining))
+                guard (200...299).contains(response.status) else {
+                    switch wire {
+                    case .query: throw ErrorParser.queryError(response, service: service, operation: operation)
+                    case .json11: throw ErrorParser.jsonError(response, service: service, operation: operation)
+                    }
+                }
+                return response
+            }
+        } catch AWSClientError.deadlineExceeded {
+            throw AWSClientError.deadlineExceeded(service: service.endpointPrefix, operation: operation)
+        }
+    }
+
+    /// A query-protocol call: form-encoded POST, XML response; returns the `<ActionResponse>` root.
+    func query(
+        _ service: AWSService,
+        action: String,
+        parameters: [(String, String)],
+        deadline: ContinuousClock.Instant?
+    ) async throws -> XML.Element {
+        let form = PercentEncoding.formEncode([("Action", action), ("Version", service.apiVersion)] + parameters)
+        let response = try await send(service, operation: action, wire: .query, body: Array(form.utf8), deadline: deadline)
+        let root: XML.Element
+        do {
+            root = try XML.parse(response.body)
+        } catch {
+            throw AWSClientError.malformedResponse(service: service.endpointPrefix, operation: action, reason: error.description)
+        }
+        guard root.name == action + "Response" else {
+            throw AWSClientError.malformedResponse(
+                service: service.endpointPrefix, operation: action,
+                reason: "unexpected root element <\(root.name.prefix(64))>")
+        }
+        return root
+    }
+
+    /// A JSON 1.1 call: `X-Amz-Target: <prefix>.<operation>`, JSON body both ways.
+    func json<Output: Decodable>(
+        _ service: AWSService,
+        operation: String,
+        input: some Encodable,
+        output: Output.Type,
+        deadline: ContinuousClock.Instant?
+    ) async throws -> Output {
+        let body = try Self.encodeJSON(input)
+        let target = "\(service.jsonTargetPrefix).\(operation)"
+        let response = try await send(service, operation: operation, wire: .json11(target: target), body: body, deadline: deadline)
+        return try Self.decodeJSON(Output.self, from: response.body, service: service, operation: operation)
+    }
+
+    static func encodeJSON(_ value: some Encodable) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array(try encoder.encode(value))
+    }
+
+    static func decodeJSON<Output: Decodable>(
+        _ type: Output.Type, from body: [UInt8], service: AWSService, operation: String
+    ) throws -> Output {
+        do {
+            return try JSONDecoder().decode(Output.self, from: Data(body))
+        } catch let error as DecodingError {
+            throw AWSClientError.malformedResponse(
+                service: service.endpointPrefix, operation: operation, reason: describe(error))
+        }
+    }
+
+    /// Says what was wrong and where (by our own field names), never quoting the body.
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ keys: [any CodingKey]) -> String {
+            keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return "missing field \(path(context.codingPath + [key]))"
+        case .valueNotFound(_, let context):
+            return "null field \(path(context.codingPath))"
+        case .typeMismatch(_, let context):
+            return "wrong type for field \(path(context.codingPath))"
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "invalid JSON" : "invalid value for field \(path(context.codingPath))"
+        @unknown default:
+            return "undecodable JSON"
+        }
+    }
+
+    /// A malformed-response error for a query call missing `path`.
+    static func missing(_ path: String, _ service: AWSService, _ action: String) -> AWSClientError {
+        .malformedResponse(service: service.endpointPrefix, operation: action, reason: "missing element \(path)")
+    }
+}
+
+extension AWSService {
+    /// The `X-Amz-Target` prefix of JSON-protocol services (as in botocore's service model).
+    var jsonTargetPrefix: String {
+        switch self {
+        case .serviceCatalog: "AWS242ServiceCatalogService"
+        case .sqs: "AmazonSQS"
+        case .sts, .sns, .cloudFormation: ""
+        }
+    }
+}

@@ -1,0 +1,93 @@
+/// The AWS services this client talks to, with their endpoint, signing and protocol metadata.
+public enum AWSService: String, Sendable, CaseIterable {
+    case sts, sns, sqs, cloudFormation, serviceCatalog
+
+    /// The first DNS label of the service's endpoint.
+    public var endpointPrefix: String {
+        switch self {
+        case .sts: "sts"
+        case .sns: "sns"
+        case .sqs: "sqs"
+        case .cloudFormation: "cloudformation"
+        case .serviceCatalog: "servicecatalog"
+        }
+    }
+
+    /// The service name in the SigV4 credential scope.
+    public var signingName: String { endpointPrefix }
+
+    /// The suffix of the `AWS_ENDPOINT_URL_<ID>` variable that overrides this service's endpoint.
+    public var environmentID: String {
+        switch self {
+        case .sts: "STS"
+        case .sns: "SNS"
+        case .sqs: "SQS"
+        case .cloudFormation: "CLOUDFORMATION"
+        case .serviceCatalog: "SERVICE_CATALOG"
+        }
+    }
+
+    /// The query protocol `Version` parameter (query-protocol services).
+    var apiVersion: String {
+        switch self {
+        case .sts: "2011-06-15"
+        case .sns: "2010-03-31"
+        case .sqs: "2012-11-05"
+        case .cloudFormation: "2010-05-15"
+        case .serviceCatalog: "2015-12-10"
+        }
+    }
+}
+
+/// An AWS partition: the regions sharing one DNS suffix.
+public struct AWSPartition: Sendable, Equatable {
+    public var name: String
+    public var dnsSuffix: String
+
+    public static let aws = AWSPartition(name: "aws", dnsSuffix: "amazonaws.com")
+    public static let awsChina = AWSPartition(name: "aws-cn", dnsSuffix: "amazonaws.com.cn")
+    public static let awsGovCloud = AWSPartition(name: "aws-us-gov", dnsSuffix: "amazonaws.com")
+
+    /// The partition of `region`, from its prefix (`cn-`, `us-gov-`, otherwise `aws`).
+    public static func of(region: String) -> AWSPartition {
+        if region.hasPrefix("cn-") { return .awsChina }
+        if region.hasPrefix("us-gov-") { return .awsGovCloud }
+        return .aws
+    }
+}
+
+/// Resolves service endpoints: `AWS_ENDPOINT_URL_<SERVICE>`, then `AWS_ENDPOINT_URL`, then the regional default.
+public struct EndpointResolver: Sendable, Equatable {
+    private let environment: [String: String]
+
+    /// `environment` is typically `ProcessInfo.processInfo.environment`; only `AWS_ENDPOINT_URL*` and
+    /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` are read.
+    public init(environment: [String: String] = [:]) {
+        self.environment = environment.filter { $0.key.hasPrefix("AWS_ENDPOINT_URL") || $0.key == "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS" }
+    }
+
+    /// The base URL (no trailing slash) for `service` in `region`.
+    public func endpoint(for service: AWSService, region: String) throws -> String {
+        if asciiLowercased(environment["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"] ?? "") != "true" {
+            for name in ["AWS_ENDPOINT_URL_\(service.environmentID)", "AWS_ENDPOINT_URL"] {
+                guard let value = environment[name], !value.isEmpty else { continue }
+                var url = value
+                while url.hasSuffix("/") { url.removeLast() }
+                guard URLParts(url) != nil else {
+                    throw AWSClientError.invalidEndpoint("\(name) is not an absolute http(s) URL")
+                }
+                return url
+            }
+        }
+        guard Self.isValidRegion(region) else {
+            throw AWSClientError.invalidEndpoint("invalid region name \"\(region)\"")
+        }
+        return "https://\(service.endpointPrefix).\(region).\(AWSPartition.of(region: region).dnsSuffix)"
+    }
+
+    /// Region names are DNS labels: lowercase letters, digits and hyphens.
+    static func isValidRegion(_ region: String) -> Bool {
+        !region.isEmpty && region.utf8.count <= 63 && !region.hasPrefix("-") && !region.hasSuffix("-")
+            && region.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7a) || ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: "-") }
+    }
+}

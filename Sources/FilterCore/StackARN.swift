@@ -1,0 +1,107 @@
+/// A CloudFormation stack ARN: `arn:<partition>:cloudformation:<region>:<account>:stack/<name>/<uuid>`.
+public struct StackARN: Sendable, Equatable, Hashable, CustomStringConvertible {
+    public let partition: String
+    public let region: String
+    public let account: String
+    public let stackName: String
+    public let uniqueId: String
+
+    /// Parses a stack ARN; nil when any part is malformed (partition `aws` or `aws-…`, region like `us-east-1`,
+    /// a 12-digit account, a stack name of letters, digits and hyphens starting with a letter).
+    public init?(parsing text: String) {
+        let parts = text.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+        guard parts.count == 6, parts[0] == "arn", parts[2] == "cloudformation" else { return nil }
+        let partition = String(parts[1]), region = String(parts[3]), account = String(parts[4])
+        guard StackARN.isPartition(partition), StackARN.isRegion(region), StackARN.isAccount(account) else { return nil }
+        let resource = parts[5].split(separator: "/", omittingEmptySubsequences: false)
+        guard resource.count == 3, resource[0] == "stack" else { return nil }
+        let name = String(resource[1]), uniqueId = String(resource[2])
+        guard StackARN.isStackName(name), !uniqueId.isEmpty, uniqueId.utf8.count <= 64,
+            uniqueId.utf8.allSatisfy({ StackARN.isAlphanumeric($0) || $0 == UInt8(ascii: "-") })
+        else { return nil }
+        self.partition = partition
+        self.region = region
+        self.account = account
+        self.stackName = name
+        self.uniqueId = uniqueId
+    }
+
+    public var description: String {
+        "arn:\(partition):cloudformation:\(region):\(account):stack/\(stackName)/\(uniqueId)"
+    }
+
+    /// The console host for this partition, nil for partitions without a public console.
+    public var consoleHost: String? {
+        switch partition {
+        case "aws": return "\(region).console.aws.amazon.com"
+        case "aws-cn": return "\(region).console.amazonaws.cn"
+        case "aws-us-gov": return "\(region).console.amazonaws-us-gov.com"
+        default: return nil
+        }
+    }
+
+    /// The CloudFormation console page listing this stack's events.
+    public var consoleEventsURL: String? {
+        guard let host = consoleHost else { return nil }
+        return "https://\(host)/cloudformation/home?region=\(region)#/stacks/events?stackId=\(Text.percentEncoded(description))"
+    }
+
+    static func isAlphanumeric(_ b: UInt8) -> Bool {
+        (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z"))
+            || isDigit(b)
+    }
+
+    static func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
+
+    static func isLowerLetter(_ b: UInt8) -> Bool { b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z") }
+
+    /// `aws` or `aws-` followed by lower-case words separated by hyphens.
+    static func isPartition(_ s: String) -> Bool {
+        guard s == "aws" || s.hasPrefix("aws-") else { return false }
+        return s.split(separator: "-", omittingEmptySubsequences: false).allSatisfy {
+            !$0.isEmpty && $0.utf8.allSatisfy(isLowerLetter)
+        }
+    }
+
+    /// `xx-word(-word)*-N`, e.g. `us-east-1`, `us-gov-west-1`, `ap-northeast-3`.
+    static func isRegion(_ s: String) -> Bool {
+        let parts = s.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count >= 3, let last = parts.last, !last.isEmpty, last.utf8.count <= 3,
+            last.utf8.allSatisfy(isDigit)
+        else { return false }
+        return parts.dropLast().allSatisfy { !$0.isEmpty && $0.utf8.allSatisfy(isLowerLetter) }
+    }
+
+    static func isAccount(_ s: String) -> Bool {
+        s.utf8.count == 12 && s.utf8.allSatisfy(isDigit)
+    }
+
+    /// CloudFormation stack names: a letter, then letters, digits and hyphens; at most 128 characters.
+    static func isStackName(_ s: String) -> Bool {
+        guard let first = s.utf8.first, s.utf8.count <= 128,
+            (first >= UInt8(ascii: "a") && first <= UInt8(ascii: "z")) || (first >= UInt8(ascii: "A") && first <= UInt8(ascii: "Z"))
+        else { return false }
+        return s.utf8.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "-") }
+    }
+}
+
+/// A stack created by AWS Service Catalog: `SC-<12-digit account>-pp-<13 lower-case alphanumerics>`.
+public struct ServiceCatalogStack: Sendable, Equatable {
+    /// The account that provisioned the product.
+    public let account: String
+    /// The provisioned product id, `pp-…`.
+    public let provisionedProductId: String
+
+    /// nil when `stackName` is not a Service Catalog stack name.
+    public init?(stackName: String) {
+        let utf8 = Array(stackName.utf8)
+        // "SC-" + 12 + "-pp-" + 13
+        guard utf8.count == 3 + 12 + 4 + 13, stackName.hasPrefix("SC-") else { return nil }
+        let account = utf8[3..<15], marker = utf8[15..<19], id = utf8[19...]
+        guard account.allSatisfy(StackARN.isDigit), Array(marker) == Array("-pp-".utf8),
+            id.allSatisfy({ StackARN.isLowerLetter($0) || StackARN.isDigit($0) })
+        else { return nil }
+        self.account = String(decoding: account, as: UTF8.self)
+        self.provisionedProductId = "pp-" + String(decoding: id, as: UTF8.self)
+    }
+}

@@ -1,0 +1,132 @@
+/// Small string helpers (no Foundation string APIs, so no ICU).
+enum Text {
+    /// Control characters and line/paragraph separators: everything that must not appear on one line.
+    static func isLineBreakOrControl(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .control, .lineSeparator, .paragraphSeparator: return true
+        default: return false
+        }
+    }
+
+    /// `s` on one line: controls and line breaks become a space, runs of spaces collapse, ends trimmed,
+    /// cut to `limit` Characters (with an ellipsis) when given. Work is bounded by `limit`, not by `s`.
+    static func singleLine(_ s: some StringProtocol, limit: Int? = nil) -> String {
+        guard let limit else { return cleanLine(s) }
+        let head = s.prefix(limit * 4 + 8)
+        return bounded(cleanLine(head), inputWasCut: head.endIndex != s.endIndex, limit: limit)
+    }
+
+    private static func cleanLine(_ s: some StringProtocol) -> String {
+        var out = String.UnicodeScalarView()
+        var lastWasSpace = true  // drops leading spaces
+        for scalar in s.unicodeScalars {
+            if isLineBreakOrControl(scalar) || scalar == " " {
+                if !lastWasSpace { out.append(" ") }
+                lastWasSpace = true
+            } else {
+                out.append(scalar)
+                lastWasSpace = false
+            }
+        }
+        var result = String(out)
+        while result.last == " " { result.removeLast() }
+        return result
+    }
+
+    /// Multi-line text safe for an e-mail body: CR LF and CR become LF, other controls (except tab) become a space,
+    /// trailing whitespace on each line and blank lines at both ends are dropped; cut like `singleLine` when limited.
+    static func multiline(_ s: some StringProtocol, limit: Int? = nil) -> String {
+        guard let limit else { return cleanLines(s) }
+        let head = s.prefix(limit * 4 + 8)
+        return bounded(cleanLines(head), inputWasCut: head.endIndex != s.endIndex, limit: limit)
+    }
+
+    private static func cleanLines(_ s: some StringProtocol) -> String {
+        var out = String.UnicodeScalarView()
+        var previousWasCR = false
+        for scalar in s.unicodeScalars {
+            if scalar == "\r" {
+                out.append("\n")
+                previousWasCR = true
+                continue
+            }
+            defer { previousWasCR = false }
+            if scalar == "\n" {
+                if !previousWasCR { out.append("\n") }
+            } else if scalar == "\t" {
+                out.append(scalar)
+            } else if isLineBreakOrControl(scalar) {
+                out.append(" ")
+            } else {
+                out.append(scalar)
+            }
+        }
+        let lines = String(out).split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            var l = String(line)
+            while let last = l.last, last == " " || last == "\t" { l.removeLast() }
+            return l
+        }
+        return lines.joined(separator: "\n").trimmingWhitespace()
+    }
+
+    private static func bounded(_ cleaned: String, inputWasCut: Bool, limit: Int) -> String {
+        truncated(inputWasCut ? cleaned + "…" : cleaned, maxCharacters: limit)
+    }
+
+    /// `s` cut to at most `maxCharacters` Characters, ending in "…" when cut.
+    static func truncated(_ s: String, maxCharacters: Int) -> String {
+        guard maxCharacters > 0 else { return "" }
+        guard let end = s.index(s.startIndex, offsetBy: maxCharacters, limitedBy: s.endIndex), end != s.endIndex
+        else { return s }
+        return String(s.prefix(maxCharacters - 1)) + "…"
+    }
+
+    /// The longest prefix of whole Characters of `s` that has at most `maxScalars` Unicode scalars.
+    static func prefix(_ s: some StringProtocol, maxScalars: Int) -> String {
+        var count = 0
+        var out = ""
+        for character in s {
+            let n = character.unicodeScalars.count
+            if count + n > maxScalars { break }
+            count += n
+            out.append(character)
+        }
+        return out
+    }
+
+    /// Percent-encodes everything but RFC 3986 unreserved characters (A-Z a-z 0-9 - . _ ~), over UTF-8.
+    static func percentEncoded(_ s: String) -> String {
+        var out = ""
+        for byte in s.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
+                UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                out += "%"
+                out += hexByte(byte)
+            }
+        }
+        return out
+    }
+
+    static func hexByte(_ byte: UInt8) -> String {
+        let digits: [Character] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "A", "B", "C", "D", "E", "F"]
+        return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
+    }
+
+    /// A short, single-line excerpt of untrusted input for diagnostics.
+    static func excerpt(_ s: some StringProtocol, limit: Int = 60) -> String {
+        "\"" + singleLine(s.prefix(limit * 4), limit: limit) + "\""
+    }
+}
+
+extension StringProtocol {
+    /// The string without leading and trailing whitespace (including newlines).
+    func trimmingWhitespace() -> String {
+        guard let start = firstIndex(where: { !$0.isWhitespace }) else { return "" }
+        guard let end = lastIndex(where: { !$0.isWhitespace }) else { return "" }
+        return String(self[start...end])
+    }
+}

@@ -1,0 +1,135 @@
+import FilterCore
+
+/// The filter: decode an event, keep terminal stack failures, enrich, publish one alert each, report what was not delivered.
+public struct FilterHandler: Sendable {
+    public let configuration: FilterConfiguration
+    public let classifier: Classifier
+    /// Milliseconds since the epoch, for metric timestamps.
+    public let clockMs: @Sendable () -> Int64
+
+    public init(configuration: FilterConfiguration, clockMs: @escaping @Sendable () -> Int64) {
+        self.configuration = configuration
+        self.classifier = Classifier(alertStatuses: configuration.alertStatuses)
+        self.clockMs = clockMs
+    }
+
+    /// What one event holds, decided without any I/O.
+    public struct Triage: Sendable {
+        public var source: EventSource?
+        public var decoded: DecodedEvent?
+        /// Why the event as a whole was not understood (invalid JSON, unknown shape), if it was not.
+        public var rejection: String?
+        public var decisions: [Decision]
+        public var batch: FailureBatch
+        /// EMF lines for the stack-level events seen.
+        public var metricLines: [String]
+
+        /// True when nothing needs AWS: no failure to alert on.
+        public var isQuiet: Bool { batch.alerts.isEmpty }
+    }
+
+    /// The result of one invocation.
+    public struct Outcome: Sendable {
+        /// The response for the Runtime API, or nil when the invocation must fail so that Lambda retries it.
+        public var response: String?
+        /// Why the invocation failed (with `response == nil`).
+        public var failure: (type: String, message: String)?
+        /// Alerts delivered (or, in a dry run, composed).
+        public var alerts: [Alert]
+        /// SQS message ids reported as `batchItemFailures`.
+        public var failedItems: [String]
+    }
+
+    /// Decodes and classifies `body`; pure and fast, so routine events never touch the network.
+    public func triage(_ body: [UInt8]) -> Triage {
+        let decoded: DecodedEvent
+        do {
+            decoded = try EventDecoder.decode(body)
+        } catch {
+            return Triage(source: nil, decoded: nil, rejection: error.description, decisions: [], batch: FailureBatch(decisions: []), metricLines: [])
+        }
+        let decisions = classifier.classify(decoded)
+        let now = clockMs()
+        var metrics: [String] = []
+        for record in decoded.records {
+            guard let event = classifier.stackLevelEvent(record), let outcome = event.outcome else { continue }
+            metrics.append(MetricsEMF.stackOperation(product: event.provisionedProductId ?? event.stackName, outcome: outcome, timestampMillis: now))
+        }
+        return Triage(source: decoded.source, decoded: decoded, rejection: nil, decisions: decisions, batch: FailureBatch(decisions: decisions), metricLines: metrics)
+    }
+
+    /// The response for an event that needs no alert (or could not be read): logged and answered, never retried.
+    public func quietOutcome(_ triage: Triage, log: StructuredLogger) -> Outcome {
+        if let rejection = triage.rejection {
+            log.warn("event not understood; ignored", [("reason", .string(rejection))])
+        } else {
+            let ignored = triage.decisions.count
+            log.info("no alert", [("records", .number(Double(ignored))), ("source", .string(triage.source?.rawValue ?? "unknown"))])
+        }
+        for line in triage.metricLines { log.sink.write(line) }
+        return Outcome(response: Self.response(source: triage.source, failedItems: [], alerts: 0, ignored: triage.decisions.count), failure: nil, alerts: [], failedItems: [])
+    }
+
+    /// Enriches and publishes every failure of `triage`. Enrichment never blocks delivery; a failed
+    /// publish fails the invocation (SNS, EventBridge) or is reported as a batch item failure (SQS).
+    public func deliver(
+        _ triage: Triage, enricher: (any Enricher)?, sink: (any AlertSink)?, deadline: ContinuousClock.Instant, log: StructuredLogger
+    ) async -> Outcome {
+        guard !triage.isQuiet, let decoded = triage.decoded else { return quietOutcome(triage, log: log) }
+        for line in triage.metricLines { log.sink.write(line) }
+        for d in triage.batch.duplicates {
+            log.info("duplicate event in batch; alerted once", [("record", .number(Double(d.index))), ("firstRecord", .number(Double(d.firstIndex)))])
+        }
+        // Keep time for publishing: lookups get the budget up to two seconds (or a fifth) before the deadline.
+        let remaining = deadline - ContinuousClock.now
+        let reserve = min(Duration.seconds(2), remaining / 5)
+        let lookupDeadline = deadline - reserve
+        var alerts: [Alert] = []
+        var failedItems: [String] = []
+        var undelivered: [String] = []
+        for item in triage.batch.alerts {
+            let failure = item.failure
+            let enrichment = await enricher?.enrich(failure, deadline: lookupDeadline) ?? Enrichment()
+            for line in enrichment.lookupFailures {
+                log.warn("lookup failed; alert sent without it", [("stack", .string(failure.stackName)), ("detail", .string(line))])
+            }
+            let alert = AlertComposer.compose(failure, enrichment)
+            guard let sink else {
+                alerts.append(alert)
+                continue
+            }
+            do {
+                let messageId = try await sink.publish(alert, deadline: deadline)
+                alerts.append(alert)
+                log.info("alert published", [
+                    ("messageId", .string(messageId)), ("account", .string(failure.account)), ("region", .string(failure.region)),
+                    ("status", .string(failure.status)), ("stack", .string(failure.stackName)),
+                ])
+                let product = enrichment.productName ?? failure.provisionedProductId ?? failure.stackName
+                log.sink.write(MetricsEMF.alert(account: failure.account, product: product, timestampMillis: clockMs()))
+            } catch {
+                let description = AWSEnricher.describe(error)
+                log.error("alert not delivered", [("stack", .string(failure.stackName)), ("eventId", .string(failure.eventId ?? "")), ("error", .string(description))])
+                undelivered.append("\(failure.stackName): \(description)")
+                if let id = decoded.records.first(where: { $0.index == item.index })?.itemIdentifier { failedItems.append(id) }
+            }
+        }
+        if decoded.source == .sqs || undelivered.isEmpty {
+            return Outcome(
+                response: Self.response(source: decoded.source, failedItems: failedItems, alerts: alerts.count, ignored: triage.decisions.count - triage.batch.alerts.count),
+                failure: nil, alerts: alerts, failedItems: failedItems)
+        }
+        return Outcome(
+            response: nil, failure: ("AlertNotDelivered", "\(undelivered.count) alert(s) not delivered: \(undelivered.joined(separator: "; "))"),
+            alerts: alerts, failedItems: [])
+    }
+
+    /// `{"batchItemFailures": [...]}` for SQS (Lambda deletes the other messages), a small summary otherwise.
+    static func response(source: EventSource?, failedItems: [String], alerts: Int, ignored: Int) -> String {
+        if source == .sqs {
+            let items: [JSONValue] = failedItems.map { .object([("itemIdentifier", .string($0))]) }
+            return JSONValue.object([("batchItemFailures", .array(items))]).serialized()
+        }
+        return JSONValue.object([("alerts", .number(Double(alerts))), ("ignored", .number(Double(ignored)))]).serialized()
+    }
+}

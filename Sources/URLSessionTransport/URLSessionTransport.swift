@@ -1,0 +1,37 @@
+import AWSClient
+import Foundation
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// An `HTTPTransport` over URLSession, for the CLI (`invoke`) and tests; the Lambda uses AsyncHTTPClient.
+public struct URLSessionTransport: HTTPTransport {
+    public init() {}
+
+    public func send(_ request: HTTPRequest, timeout: Duration) async throws -> HTTPResponse {
+        guard let url = URL(string: request.url) else { throw HTTPTransportError.failed("bad URL") }
+        var urlRequest = URLRequest(url: url)
+        urlRequest.httpMethod = request.method
+        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+        urlRequest.timeoutInterval = max(0.001, seconds)
+        for field in request.headers { urlRequest.addValue(field.value, forHTTPHeaderField: field.name) }
+        if !request.body.isEmpty { urlRequest.httpBody = Data(request.body) }
+        let data: Data
+        let response: URLResponse
+        do {
+            (data, response) = try await URLSession.shared.data(for: urlRequest)
+        } catch let error as URLError {
+            switch error.code {
+            case .timedOut: throw HTTPTransportError.timedOut
+            case .cannotConnectToHost, .networkConnectionLost, .cannotFindHost, .notConnectedToInternet, .dnsLookupFailed:
+                throw HTTPTransportError.connectionFailed("URLError \(error.code.rawValue)")
+            default: throw HTTPTransportError.failed("URLError \(error.code.rawValue)")
+            }
+        }
+        guard let http = response as? HTTPURLResponse else { throw HTTPTransportError.failed("not an HTTP response") }
+        var headers = HTTPHeaders()
+        for (name, value) in http.allHeaderFields { headers.add(name: "\(name)", value: "\(value)") }
+        return HTTPResponse(status: http.statusCode, headers: headers, body: Array(data))
+    }
+}

@@ -1,0 +1,89 @@
+// catalogwatch-filter: the Lambda function, as `bootstrap` in the zip `catalogwatch package` writes.
+// The main entry is synchronous: the Runtime API loop uses blocking sockets, and Swift concurrency,
+// the HTTP client and its event loop start only when an event holds a failure to alert on.
+import AWSClient
+import Dispatch
+import Glibc
+import FilterCore
+import FilterLambda
+import LambdaRuntime
+
+let environment = RuntimeLoop.processEnvironment()
+let sink = StandardOutputLog()
+let baseLog = StructuredLogger(sink: sink)
+
+guard let endpoint = RuntimeLoop.endpoint(from: environment) else {
+    baseLog.error("AWS_LAMBDA_RUNTIME_API is not set: catalogwatch-filter runs inside AWS Lambda (use `catalogwatch invoke` locally)")
+    exit(2)
+}
+
+let client: RuntimeAPIClient
+do {
+    client = try RuntimeAPIClient(endpoint: endpoint)
+} catch {
+    baseLog.error("bad runtime API endpoint", [("error", .string(String(describing: error)))])
+    exit(2)
+}
+
+let configuration: FilterConfiguration
+do {
+    configuration = try FilterConfiguration.from(environment: environment)
+} catch {
+    baseLog.error("configuration error", [("error", .string(error.description))])
+    try? client.initError(errorType: "Runtime.ConfigurationError", message: error.description)
+    exit(1)
+}
+
+let handler = FilterHandler(configuration: configuration, clockMs: { WallClock.nowMs() })
+
+/// AWS clients, created on the first alert.
+final class Delivery: @unchecked Sendable {
+    let enricher: AWSEnricher
+    let sink: SNSAlertSink
+
+    init(configuration: FilterConfiguration, environment: [String: String]) {
+        let transport = AHCTransport()
+        let aws = AWSClient(
+            transport: transport, credentials: EnvironmentCredentials(environment: environment),
+            endpoints: EndpointResolver(environment: environment), region: configuration.region)
+        enricher = AWSEnricher(sts: aws, memberRoleName: configuration.memberRoleName, cache: AssumeRoleCache())
+        sink = SNSAlertSink(client: aws, topicArn: configuration.alertTopicArn)
+    }
+}
+
+nonisolated(unsafe) var delivery: Delivery?
+
+/// Carries an async result back to the synchronous loop.
+final class ResultBox: @unchecked Sendable {
+    var outcome: FilterHandler.Outcome?
+}
+
+do {
+    try RuntimeLoop.run(client: client, log: { baseLog.error($0) }) { invocation in
+        let log = StructuredLogger(sink: sink, requestId: invocation.requestId)
+        let triage = handler.triage(invocation.body)
+        let outcome: FilterHandler.Outcome
+        if triage.isQuiet {
+            outcome = handler.quietOutcome(triage, log: log)
+        } else {
+            if delivery == nil { delivery = Delivery(configuration: configuration, environment: environment) }
+            let d = delivery!
+            // The deadline is wall-clock time; convert what is left into the monotonic clock.
+            let deadline = ContinuousClock.now + .milliseconds(max(0, invocation.remainingMs - 300))
+            let box = ResultBox()
+            let done = DispatchSemaphore(value: 0)
+            Task {
+                box.outcome = await handler.deliver(triage, enricher: d.enricher, sink: d.sink, deadline: deadline, log: log)
+                done.signal()
+            }
+            done.wait()
+            outcome = box.outcome!
+        }
+        if let response = outcome.response { return .success(Array(response.utf8)) }
+        let failure = outcome.failure ?? (type: "AlertNotDelivered", message: "unknown")
+        return .failure(type: failure.type, message: failure.message)
+    }
+} catch {
+    baseLog.error("runtime API unavailable; exiting", [("error", .string(String(describing: error)))])
+    exit(1)
+}
