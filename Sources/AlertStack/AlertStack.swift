@@ -18,7 +18,23 @@ public enum AlertStack {
         public static let mainReceiveSubscription = "MainRegionReceiveSubscription"
         public static let otherReceiveSubscription = "OtherRegionReceiveSubscription"
         public static let filterPermission = "FilterFunctionInvokePermission"
+        public static let eventQueue = "EventQueue"
+        public static let eventQueuePolicy = "EventQueuePolicy"
+        public static let eventDeadLetterQueue = "EventDeadLetterQueue"
+        public static let eventSourceMapping = "FilterFunctionEventSource"
+        public static let eventDeadLetterAlarm = "EventDeadLetterQueueAlarm"
+        public static let filterDeadLetterAlarm = "FilterDeadLetterQueueAlarm"
     }
+
+    /// Lambda timeout (seconds); the buffered queue's visibility timeout is six times this, as Lambda advises.
+    public static let functionTimeout = 60
+    /// SQS receives before a buffered event goes to the event dead-letter queue.
+    public static let maxReceiveCount = 5
+    /// Buffered batches: at most this many events, gathered for at most `batchWindowSeconds`.
+    public static let batchSize = 10
+    public static let batchWindowSeconds = 5
+    /// Buffered: at most this many concurrent filter invocations (protects the account's Lambda concurrency).
+    public static let maximumConcurrency = 5
 
     /// The Lambda runtime; `provided.al2023` is the supported OS-only runtime for custom binaries.
     public static let runtime = "provided.al2023"
@@ -106,12 +122,69 @@ public enum AlertStack {
         logGroup.retentionInDays = retention.ref
         let logs = t.resource(Names.filterLogGroup, logGroup, condition: isMain)
 
-        var dlq = SQS.Queue()
-        dlq.messageRetentionPeriod = 1_209_600
-        dlq.queueName = .sub("${NamePrefix}-filter-dlq")
-        dlq.sqsManagedSseEnabled = true
-        let deadLetters = t.resource(Names.filterDeadLetterQueue, dlq, condition: isMain)
+        let buffered = layout.buffer == .sqs
+        // Unbuffered: asynchronous invocations that still fail after Lambda's retries land here.
+        var deadLetters: ResourceHandle<SQS.Queue>?
+        if !buffered {
+            var dlq = SQS.Queue()
+            dlq.messageRetentionPeriod = 1_209_600
+            dlq.queueName = .sub("${NamePrefix}-filter-dlq")
+            dlq.sqsManagedSseEnabled = true
+            deadLetters = t.resource(Names.filterDeadLetterQueue, dlq, condition: isMain)
+        }
+        // Buffered: every receive topic feeds one encrypted queue in the main region; a redrive queue keeps
+        // events that fail `maxReceiveCount` times.
+        var eventQueue: ResourceHandle<SQS.Queue>?
+        var eventDeadLetters: ResourceHandle<SQS.Queue>?
+        if buffered {
+            var edlq = SQS.Queue()
+            edlq.messageRetentionPeriod = 1_209_600
+            edlq.queueName = .sub("${NamePrefix}-events-dlq")
+            edlq.sqsManagedSseEnabled = true
+            let edl = t.resource(Names.eventDeadLetterQueue, edlq, condition: isMain)
+            eventDeadLetters = edl
+            var queue = SQS.Queue()
+            queue.messageRetentionPeriod = 345_600
+            queue.queueName = .sub("${NamePrefix}-events")
+            queue.redrivePolicy = ["deadLetterTargetArn": edl.getAtt(.arn), "maxReceiveCount": .number(String(maxReceiveCount))]
+            queue.sqsManagedSseEnabled = true
+            queue.visibilityTimeout = .number(String(functionTimeout * 6))
+            let q = t.resource(Names.eventQueue, queue, condition: isMain)
+            eventQueue = q
+            t.resource(
+                Names.eventQueuePolicy,
+                SQS.QueuePolicy(
+                    policyDocument: PolicyDocument([
+                        PolicyStatement(
+                            sid: "ReceiveTopicsDeliverEvents", principal: .service(["sns.amazonaws.com"]), actions: ["sqs:SendMessage"],
+                            resources: [q.getAtt(.arn)],
+                            conditions: [
+                                PolicyCondition(.arnLike, "aws:SourceArn", .sub("arn:${AWS::Partition}:sns:*:${AWS::AccountId}:${NamePrefix}-receive")),
+                                PolicyCondition(.stringEquals, "aws:SourceAccount", .accountId),
+                            ])
+                    ]).cfnValue,
+                    queues: [q.ref]),
+                condition: isMain)
+        }
 
+        var statements = [
+            PolicyStatement(
+                sid: "WriteOwnLogs", actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                resources: [logs.getAtt(.arn)]),
+            PolicyStatement(sid: "PublishAlerts", actions: ["sns:Publish"], resources: [send.ref]),
+        ]
+        if let deadLetters {
+            statements.append(PolicyStatement(sid: "KeepFailedInvocations", actions: ["sqs:SendMessage"], resources: [deadLetters.getAtt(.arn)]))
+        }
+        if let eventQueue {
+            statements.append(PolicyStatement(
+                sid: "ReadBufferedEvents",
+                actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
+                resources: [eventQueue.getAtt(.arn)]))
+        }
+        statements.append(PolicyStatement(
+            sid: "DescribeInMemberAccounts", actions: ["sts:AssumeRole"],
+            resources: [.sub("arn:${AWS::Partition}:iam::*:role/${MemberRoleName}")]))
         var role = IAM.Role(
             assumeRolePolicyDocument: PolicyDocument([
                 PolicyStatement(
@@ -119,22 +192,7 @@ public enum AlertStack {
                     conditions: [PolicyCondition(.stringEquals, "aws:SourceAccount", .accountId)])
             ]).cfnValue)
         role.description = "CatalogWatch filter: write its logs, publish alerts, assume the member role."
-        role.policies = [
-            IAM.Role.Policy(
-                policyDocument: PolicyDocument([
-                    PolicyStatement(
-                        sid: "WriteOwnLogs", actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                        resources: [logs.getAtt(.arn)]),
-                    PolicyStatement(sid: "PublishAlerts", actions: ["sns:Publish"], resources: [send.ref]),
-                    PolicyStatement(
-                        sid: "KeepFailedInvocations", actions: ["sqs:SendMessage"],
-                        resources: [deadLetters.getAtt(.arn)]),
-                    PolicyStatement(
-                        sid: "DescribeInMemberAccounts", actions: ["sts:AssumeRole"],
-                        resources: [.sub("arn:${AWS::Partition}:iam::*:role/${MemberRoleName}")]),
-                ]).cfnValue,
-                policyName: "catalogwatch-filter")
-        ]
+        role.policies = [IAM.Role.Policy(policyDocument: PolicyDocument(statements).cfnValue, policyName: "catalogwatch-filter")]
         let filterRole = t.resource(Names.filterRole, role, condition: isMain)
 
         var function = Lambda.Function(
@@ -144,7 +202,9 @@ public enum AlertStack {
             },
             role: filterRole.getAtt(.arn))
         function.architectures = [architecture.ref]
-        function.deadLetterConfig = Lambda.Function.DeadLetterConfig().with { $0.targetArn = deadLetters.getAtt(.arn) }
+        if let deadLetters {
+            function.deadLetterConfig = Lambda.Function.DeadLetterConfig().with { $0.targetArn = deadLetters.getAtt(.arn) }
+        }
         function.description = "CatalogWatch filter: alerts on terminal failures of Service Catalog stacks."
         function.environment = Lambda.Function.Environment().with {
             $0.variables = [
@@ -157,34 +217,74 @@ public enum AlertStack {
         function.loggingConfig = Lambda.Function.LoggingConfig().with { $0.logGroup = logs.ref }
         function.memorySize = 128
         function.runtime = .string(runtime)
-        function.timeout = 60
+        function.timeout = .number(String(functionTimeout))
         let filter = t.resource(Names.filterFunction, function, condition: isMain)
 
-        t.resource(
-            Names.filterPermission,
-            Lambda.Permission(action: "lambda:InvokeFunction", functionName: filter.ref, principal: "sns.amazonaws.com")
-                .with {
-                    $0.sourceAccount = .accountId
-                    $0.sourceArn = .sub("arn:${AWS::Partition}:sns:*:${AWS::AccountId}:${NamePrefix}-receive")
-                },
-            condition: isMain)
+        if let eventQueue {
+            var mapping = Lambda.EventSourceMapping(functionName: filter.ref)
+            mapping.batchSize = .number(String(batchSize))
+            mapping.enabled = true
+            mapping.eventSourceArn = eventQueue.getAtt(.arn)
+            mapping.functionResponseTypes = ["ReportBatchItemFailures"]
+            mapping.maximumBatchingWindowInSeconds = .number(String(batchWindowSeconds))
+            mapping.scalingConfig = Lambda.EventSourceMapping.ScalingConfig(maximumConcurrency: .number(String(maximumConcurrency)))
+            t.resource(Names.eventSourceMapping, mapping, condition: isMain)
+        } else {
+            t.resource(
+                Names.filterPermission,
+                Lambda.Permission(action: "lambda:InvokeFunction", functionName: filter.ref, principal: "sns.amazonaws.com")
+                    .with {
+                        $0.sourceAccount = .accountId
+                        $0.sourceArn = .sub("arn:${AWS::Partition}:sns:*:${AWS::AccountId}:${NamePrefix}-receive")
+                    },
+                condition: isMain)
+        }
 
-        // Every receive topic subscribes the main-region function: by GetAtt in the main region, by a
-        // constructed ARN elsewhere (no Ref from an every-region resource to a main-region-only one).
+        // Events that could not be handled must be seen: an alarm on each dead-letter queue notifies the send topic.
+        let watched: [(String, ResourceHandle<SQS.Queue>?, String, String)] = [
+            (Names.filterDeadLetterAlarm, deadLetters, "${NamePrefix}-filter-dlq", "filter invocations failed after Lambda's retries"),
+            (Names.eventDeadLetterAlarm, eventDeadLetters, "${NamePrefix}-events-dlq", "buffered events failed \(maxReceiveCount) times"),
+        ]
+        for (name, queue, queueName, what) in watched {
+            guard queue != nil else { continue }
+            var alarm = CloudWatch.Alarm()
+            alarm.alarmActions = [send.ref]
+            alarm.alarmDescription = .string("CatalogWatch: \(what); events are kept in the dead-letter queue. Inspect and redrive them.")
+            alarm.comparisonOperator = "GreaterThanOrEqualToThreshold"
+            alarm.dimensions = [CloudWatch.Alarm.Dimension(name: "QueueName", value: .sub(queueName))]
+            alarm.alarmName = .sub("\(queueName)-not-empty")
+            alarm.evaluationPeriods = 1
+            alarm.metricName = "ApproximateNumberOfMessagesVisible"
+            alarm.namespace = "AWS/SQS"
+            alarm.period = 300
+            alarm.statistic = "Maximum"
+            alarm.threshold = 1
+            alarm.treatMissingData = "notBreaching"
+            t.resource(name, alarm, condition: isMain)
+        }
+
+        // Every receive topic delivers to the main region: by GetAtt there, by a constructed ARN elsewhere
+        // (no Ref from an every-region resource to a main-region-only one).
+        let mainEndpoint: CFNValue = eventQueue.map { $0.getAtt(.arn) } ?? filter.getAtt(.arn)
+        let otherEndpoint: CFNValue = buffered
+            ? .sub("arn:${AWS::Partition}:sqs:${MainRegion}:${AWS::AccountId}:${NamePrefix}-events")
+            : .sub("arn:${AWS::Partition}:lambda:${MainRegion}:${AWS::AccountId}:function:${NamePrefix}-filter")
+        let deliveryProtocol: CFNValue = buffered ? "sqs" : "lambda"
         t.resource(
             Names.mainReceiveSubscription,
-            SNS.Subscription(protocol: "lambda", topicArn: receive.ref).with { $0.endpoint = filter.getAtt(.arn) },
+            SNS.Subscription(protocol: deliveryProtocol, topicArn: receive.ref).with { $0.endpoint = mainEndpoint },
             condition: isMain)
         t.resource(
             Names.otherReceiveSubscription,
-            SNS.Subscription(protocol: "lambda", topicArn: receive.ref).with {
-                $0.endpoint = .sub("arn:${AWS::Partition}:lambda:${MainRegion}:${AWS::AccountId}:function:${NamePrefix}-filter")
-            },
+            SNS.Subscription(protocol: deliveryProtocol, topicArn: receive.ref).with { $0.endpoint = otherEndpoint },
             condition: isOther)
 
         t.output("ReceiveTopicArn", receive.ref, description: "Notification constraint target in this region (NotificationArns).")
         t.output("SendTopicArn", send.ref, description: "Topic the alerts are published to.", condition: isMain)
         t.output("FilterFunctionArn", filter.getAtt(.arn), description: "The filter Lambda.", condition: isMain)
+        if let eventQueue {
+            t.output("EventQueueUrl", eventQueue.ref, description: "Buffer between the receive topics and the filter.", condition: isMain)
+        }
         _ = namePrefix
         return t.template
     }

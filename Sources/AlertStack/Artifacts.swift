@@ -30,7 +30,7 @@ public enum Artifacts {
         files.append(Artifact(path: "stackset-roles.\(ext)", contents: try StackSetArtifacts.rolesTemplate(for: layout).rendered(format)))
         files.append(Artifact(path: "launch-role-policy.\(ext)", contents: try AlertStack.launchRolePolicyTemplate(for: layout).rendered(format)))
         if layout.managementAccountId != nil {
-            files.append(Artifact(path: "launch-role-policy.json", contents: JSONWriter.write(AlertStack.launchRolePolicy(for: layout).cfnValue) + "\n"))
+            files.append(Artifact(path: "launch-role-iam-policy.json", contents: JSONWriter.write(AlertStack.launchRolePolicy(for: layout).cfnValue) + "\n"))
         }
         if missingForDeployment(layout).isEmpty {
             let waves = StackSetArtifacts.waves(for: layout)

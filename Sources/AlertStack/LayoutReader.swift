@@ -19,9 +19,14 @@ public enum LayoutReader {
 
     /// Parses and checks layout `text` read from `file`.
     public static func read(_ text: String, file: String) -> Result {
+        read(bytes: Array(text.utf8), file: file)
+    }
+
+    /// Parses and checks the raw bytes of a layout file: bytes that are not UTF-8 are an error with their position.
+    public static func read(bytes: [UInt8], file: String) -> Result {
         let root: YAMLNode
         do {
-            root = try YAMLParser.parse(text, file: file)
+            root = try YAMLParser.parse(bytes: bytes, file: file)
         } catch {
             return Result(layout: nil, diagnostics: [
                 LayoutDiagnostic(severity: .error, file: file, mark: error.mark, key: "(file)", message: error.message)
@@ -29,7 +34,33 @@ public enum LayoutReader {
         }
         var checker = Checker(file: file)
         let layout = checker.check(root)
-        return Result(layout: checker.hasErrors ? nil : layout, diagnostics: checker.diagnostics)
+        // Report in file order (the checks run key by key, not line by line); unpositioned ones last.
+        let diagnostics = checker.diagnostics.enumerated().sorted { a, b in
+            let ka = a.element.mark.map { ($0.line, $0.column) } ?? (Int.max, Int.max)
+            let kb = b.element.mark.map { ($0.line, $0.column) } ?? (Int.max, Int.max)
+            return ka != kb ? ka < kb : a.offset < b.offset
+        }.map(\.element)
+        return Result(layout: checker.hasErrors ? nil : layout, diagnostics: diagnostics)
+    }
+}
+
+extension YAMLNode {
+    /// A short flow-style rendering of the node for messages: `'text'`, `!Ref 'X'`, `[a, b]`, `{k: v}`.
+    var preview: String {
+        func render(_ node: YAMLNode, depth: Int) -> String {
+            let tag = node.tag.map { "\($0) " } ?? ""
+            switch node {
+            case .scalar(let s): return "\(tag)'\(s.value)'"
+            case .sequence(let items, _, _):
+                if depth > 1 { return tag + "[...]" }
+                return tag + "[" + items.map { render($0, depth: depth + 1) }.joined(separator: ", ") + "]"
+            case .mapping(let pairs, _, _):
+                if depth > 1 { return tag + "{...}" }
+                return tag + "{" + pairs.map { "\(render($0.key, depth: depth + 1)): \(render($0.value, depth: depth + 1))" }.joined(separator: ", ") + "}"
+            }
+        }
+        let text = render(self, depth: 0)
+        return text.count > 80 ? String(text.prefix(77)) + "..." : text
     }
 }
 
@@ -51,7 +82,8 @@ private struct Checker {
     /// A string scalar, or an error naming the key and what was found instead.
     mutating func string(_ node: YAMLNode, _ key: String) -> String? {
         guard case .scalar(let s) = node, s.tag == nil else {
-            error(node, key, "must be a string, found a \(node.kindName)")
+            let kind = node.tag != nil ? "tagged value" : node.kindName
+            error(node, key, "must be a string, found a \(kind) \(node.preview)")
             return nil
         }
         if s.isPlain, YAMLResolver.resolvePlain(s.value) == .null {
@@ -61,25 +93,31 @@ private struct Checker {
         return s.value
     }
 
-    mutating func choice<E: RawRepresentable & CaseIterable>(_ node: YAMLNode, _ key: String, _: E.Type) -> E?
+    /// One of `E`'s raw values. `synonyms` maps common other names (`amd64`) to the value they mean, so the
+    /// suggestion follows the meaning rather than the spelling (`amd64` is x86_64, not arm64).
+    mutating func choice<E: RawRepresentable & CaseIterable>(_ node: YAMLNode, _ key: String, _: E.Type, synonyms: [String: E] = [:]) -> E?
     where E.RawValue == String {
         guard let text = string(node, key) else { return nil }
         if let value = E(rawValue: text) { return value }
         let options = E.allCases.map(\.rawValue)
         error(node, key, "'\(text)' is not one of \(options.joined(separator: ", "))",
-              suggestion: Suggest.closest(to: text, among: options).first)
+              suggestion: synonyms[text.lowercased()]?.rawValue ?? Suggest.closest(to: text, among: options).first)
         return nil
     }
 
     mutating func check(_ root: YAMLNode) -> Layout? {
         guard let pairs = root.pairs else {
-            error(root, "(file)", "a layout must be a mapping of keys, found a \(root.kindName)")
+            if case .scalar(let s) = root, s.tag == nil, s.isPlain, s.value.isEmpty {
+                error(root, "(file)", "the layout is empty; it needs at least mainRegion and regions")
+            } else {
+                error(root, "(file)", "a layout must be a mapping of keys, found a \(root.tag != nil ? "tagged value" : root.kindName) \(root.preview)")
+            }
             return nil
         }
         var values: [String: YAMLNode] = [:]
         for pair in pairs {
             guard let key = pair.key.scalarValue else {
-                error(pair.key, "(key)", "keys must be strings")
+                error(pair.key, "(key)", "keys must be strings, found a \(pair.key.kindName) \(pair.key.preview)")
                 continue
             }
             if LayoutReader.knownKeys.contains(key) {
@@ -109,9 +147,9 @@ private struct Checker {
                         regionsValid = false
                         continue
                     }
-                    if regionNodes[name] != nil {
-                        error(item, key, "duplicate region '\(name)' (each region is listed once)")
-                        regionsValid = false
+                    if let first = regionNodes[name] {
+                        let at = first.mark.map { " (first at line \($0.line))" } ?? ""
+                        error(item, key, "duplicate region '\(name)'\(at); each region is listed once")
                         continue
                     }
                     if !checkRegionName(name, item, key) { regionsValid = false }
@@ -119,7 +157,7 @@ private struct Checker {
                     regions.append(name)
                 }
             } else {
-                error(node, "regions", "must be a list of region names, found a \(node.kindName)")
+                error(node, "regions", "must be a list of region names, found a \(node.tag != nil ? "tagged value" : node.kindName) \(node.preview)")
                 regionsValid = false
             }
         } else {
@@ -177,9 +215,17 @@ private struct Checker {
         var buffer = Layout.Buffer.none
         if let node = values["buffer"], let v = choice(node, "buffer", Layout.Buffer.self) { buffer = v }
         var architecture = Layout.Architecture.x86_64
-        if let node = values["architecture"], let v = choice(node, "architecture", Layout.Architecture.self) { architecture = v }
+        if let node = values["architecture"],
+            let v = choice(node, "architecture", Layout.Architecture.self, synonyms: ["amd64": .x86_64, "x86-64": .x86_64, "x64": .x86_64, "aarch64": .arm64])
+        {
+            architecture = v
+        }
         var rollout = Layout.Rollout.sequential
-        if let node = values["rollout"], let v = choice(node, "rollout", Layout.Rollout.self) { rollout = v }
+        if let node = values["rollout"],
+            let v = choice(node, "rollout", Layout.Rollout.self, synonyms: ["parallel": .mainThenParallel, "serial": .sequential])
+        {
+            rollout = v
+        }
 
         var lambdaCode: Layout.LambdaCode?
         if let node = values["lambdaCode"] {
@@ -198,14 +244,17 @@ private struct Checker {
             if let text = node.scalarValue, node.tag == nil, let days = Int(text), Layout.allowedRetentionDays.contains(days) {
                 retention = days
             } else {
-                let shown = node.scalarValue ?? node.kindName
-                error(node, "logRetentionDays", "'\(shown)' is not a CloudWatch Logs retention (one of \(Layout.allowedRetentionDays.map(String.init).joined(separator: ", ")))")
+                error(node, "logRetentionDays", "\(node.preview) is not a CloudWatch Logs retention in days (one of \(Layout.allowedRetentionDays.map(String.init).joined(separator: ", ")))")
             }
         }
         var stackSetName: String?
         if let node = values["stackSetName"], let text = string(node, "stackSetName") {
-            if Validators.isStackSetName(text) {
+            // main-then-parallel deploys two StackSets, `<name>-main` and `<name>-regions`: both must be valid names.
+            let suffix = rollout == .mainThenParallel ? "-regions" : ""
+            if Validators.isStackSetName(text + suffix) {
                 stackSetName = text
+            } else if Validators.isStackSetName(text) {
+                error(node, "stackSetName", "'\(text)' is too long for rollout main-then-parallel: '\(text)\(suffix)' must have at most 128 characters")
             } else {
                 error(node, "stackSetName", "'\(text)' must start with a letter and have at most 128 letters, digits or hyphens")
             }
@@ -228,7 +277,7 @@ private struct Checker {
 
     mutating func checkLambdaCode(_ node: YAMLNode) -> Layout.LambdaCode? {
         guard let pairs = node.pairs else {
-            error(node, "lambdaCode", "must be a mapping with bucket and key, found a \(node.kindName)")
+            error(node, "lambdaCode", "must be a mapping with bucket and key, found a \(node.tag != nil ? "tagged value" : node.kindName) \(node.preview)")
             return nil
         }
         var bucket: String?

@@ -44,12 +44,12 @@ public enum Validation {
         } catch {
             return (nil, [Finding(severity: .error, file: file, mark: error.mark, rule: "parse", key: "(template)", message: error.message)])
         }
-        let marks = entityMarks(text)
+        let marks = pathMarks(text)
         let regions = layout?.orderedRegions ?? RegionTable.all.filter { $0.partition == "aws" }.map(\.name)
         let scenarios = regions.map { ConditionEvaluator.Scenario(region: $0, partition: RegionTable.region($0)?.partition ?? "aws") }
         let checks = TemplateChecks(scenarios: scenarios, knownRegions: Set(RegionTable.all.map(\.name)))
         let findings = checks.run(template).map { f in
-            Finding(severity: f.severity == .error ? .error : .warning, file: file, mark: marks[f.entity], rule: f.rule, key: f.path, message: f.message)
+            Finding(severity: f.severity == .error ? .error : .warning, file: file, mark: mark(for: f.path, in: marks), rule: f.rule, key: f.path, message: f.message)
         }
         return (template, findings)
     }
@@ -63,7 +63,7 @@ public enum Validation {
         var covered: [String: [String]] = [:]
         var sets: [(file: String, name: String, resource: Resource, marks: [String: YAMLMark])] = []
         for t in templates {
-            let marks = entityMarks(t.text)
+            let marks = pathMarks(t.text)
             for r in t.template.resources where r.value.type == "AWS::CloudFormation::StackSet" {
                 sets.append((t.file, r.name, r.value, marks))
                 if case .list(let groups)? = r.value.property("StackInstancesGroup") {
@@ -90,54 +90,86 @@ public enum Validation {
                 }
             }
         }
+        // The delivery path must match the layout's buffer setting.
+        for t in templates where t.template.resources.contains(where: { $0.value.type == "AWS::Lambda::Function" }) {
+            let types = t.template.resources.map(\.value.type)
+            switch layout.buffer {
+            case .sqs:
+                let mapping = t.template.resources.first { $0.value.type == "AWS::Lambda::EventSourceMapping" }?.value
+                if mapping == nil {
+                    add(t.file, nil, "buffer", "Resources", "layout buffer is sqs but the template has no AWS::Lambda::EventSourceMapping")
+                } else if mapping?.property("FunctionResponseTypes") != ["ReportBatchItemFailures"] {
+                    add(t.file, nil, "buffer", "Resources", "the event source mapping must report batch item failures (FunctionResponseTypes: [ReportBatchItemFailures]), or one bad event retries the whole batch")
+                }
+                if !types.contains("AWS::SQS::QueuePolicy") {
+                    add(t.file, nil, "buffer", "Resources", "layout buffer is sqs but no AWS::SQS::QueuePolicy lets the receive topics deliver")
+                }
+            case .none:
+                if !types.contains("AWS::Lambda::Permission") {
+                    add(t.file, nil, "buffer", "Resources", "layout buffer is none but no AWS::Lambda::Permission lets SNS invoke the filter")
+                }
+            }
+        }
         guard !sets.isEmpty else {
             add(templates.first?.file ?? "(templates)", nil, "stackset-missing", "Resources", "no AWS::CloudFormation::StackSet in the templates; the receive topics would reach no region")
             return findings
         }
         let stackSetFile = sets[0].file
+        let stackSetMark = sets[0].marks["Resources.\(sets[0].name)"]
         for region in layout.orderedRegions {
             let places = covered[region] ?? []
-            if places.isEmpty { add(stackSetFile, nil, "region-coverage", "StackInstancesGroup", "layout region \(region) is not deployed by any StackSet") }
-            if places.count > 1 { add(stackSetFile, nil, "region-coverage", "StackInstancesGroup", "layout region \(region) is deployed \(places.count) times (\(places.joined(separator: ", ")))") }
+            if places.isEmpty { add(stackSetFile, stackSetMark, "region-coverage", "StackInstancesGroup", "layout region \(region) is not deployed by any StackSet") }
+            if places.count > 1 { add(stackSetFile, stackSetMark, "region-coverage", "StackInstancesGroup", "layout region \(region) is deployed \(places.count) times (\(places.joined(separator: ", ")))") }
         }
         for region in covered.keys.sorted() where !layout.orderedRegions.contains(region) {
-            add(stackSetFile, nil, "region-coverage", "StackInstancesGroup", "region \(region) is deployed but not in the layout")
+            add(stackSetFile, stackSetMark, "region-coverage", "StackInstancesGroup", "region \(region) is deployed but not in the layout")
         }
         // Ordering: the first StackSet (by dependency) starts with the main region; later waves depend on it.
         let first = sets.first { $0.resource.dependsOn.isEmpty } ?? sets[0]
         let firstOrder = first.resource.property("OperationPreferences")?["RegionOrder"]
         if case .list(let order)? = firstOrder, order.first?.stringValue == layout.mainRegion {
         } else {
-            add(first.file, first.marks["Resources.\(first.name)"], "rollout-order", "Resources.\(first.name).Properties.OperationPreferences.RegionOrder",
+            add(first.file, mark(for: "Resources.\(first.name).Properties.OperationPreferences.RegionOrder", in: first.marks), "rollout-order", "Resources.\(first.name).Properties.OperationPreferences.RegionOrder",
                 "must start with the main region \(layout.mainRegion): the filter Lambda must exist before other regions subscribe to it")
         }
         for s in sets {
             let prefs = s.resource.property("OperationPreferences")
             let key = "Resources.\(s.name).Properties.OperationPreferences"
-            let mark = s.marks["Resources.\(s.name)"]
+            func at(_ path: String) -> YAMLMark? { Validation.mark(for: path, in: s.marks) }
             if prefs?["FailureToleranceCount"] != .number("0") {
-                add(s.file, mark, "rollout-order", key + ".FailureToleranceCount", "must be 0 so a failed region stops the rollout")
+                add(s.file, at(key + ".FailureToleranceCount"), "rollout-order", key + ".FailureToleranceCount", "must be 0 so a failed region stops the rollout")
             }
-            if case .list(let order)? = prefs?["RegionOrder"], case .list(let groups)? = s.resource.property("StackInstancesGroup") {
-                let regions = groups.flatMap { g -> [String] in if case .list(let r)? = g["Regions"] { return r.compactMap(\.stringValue) } else { return [] } }
-                if Set(order.compactMap(\.stringValue)) != Set(regions) {
-                    add(s.file, mark, "rollout-order", key + ".RegionOrder", "lists \(order.compactMap(\.stringValue)) but the instances are in \(regions)")
+            if case .list(let order)? = prefs?["RegionOrder"] {
+                let names = order.compactMap(\.stringValue)
+                var seen: Set<String> = []
+                for region in names where !seen.insert(region).inserted {
+                    add(s.file, at(key + ".RegionOrder"), "rollout-order", key + ".RegionOrder", "lists \(region) more than once")
+                }
+                if case .list(let groups)? = s.resource.property("StackInstancesGroup") {
+                    let regions = groups.flatMap { g -> [String] in if case .list(let r)? = g["Regions"] { return r.compactMap(\.stringValue) } else { return [] } }
+                    if Set(names) != Set(regions) {
+                        add(s.file, at(key + ".RegionOrder"), "rollout-order", key + ".RegionOrder", "lists \(names) but the instances are in \(regions)")
+                    }
                 }
             }
             let isFirst = s.name == first.name && s.file == first.file
             if isFirst || layout.rollout == .sequential {
                 if prefs?["RegionConcurrencyType"] != "SEQUENTIAL" {
-                    add(s.file, mark, "rollout-order", key + ".RegionConcurrencyType", "must be SEQUENTIAL so the main region finishes first")
+                    add(s.file, at(key + ".RegionConcurrencyType"), "rollout-order", key + ".RegionConcurrencyType", "must be SEQUENTIAL so the main region finishes first")
                 }
                 if prefs?["MaxConcurrentCount"] != .number("1") {
-                    add(s.file, mark, "rollout-order", key + ".MaxConcurrentCount", "must be 1 for a sequential rollout")
+                    add(s.file, at(key + ".MaxConcurrentCount"), "rollout-order", key + ".MaxConcurrentCount", "must be 1 for a sequential rollout")
                 }
-            } else if s.file == first.file, !dependsTransitively(s.name, on: first.name, in: sets.filter { $0.file == first.file }.map { ($0.name, $0.resource) }) {
-                add(s.file, mark, "rollout-order", "Resources.\(s.name).DependsOn", "must depend on \(first.name) so the other regions deploy strictly after the main region")
+            } else if s.file != first.file {
+                // DependsOn cannot cross templates: nothing would make this wave wait for the main region.
+                add(s.file, at("Resources.\(s.name).DependsOn"), "rollout-order", "Resources.\(s.name).DependsOn",
+                    "must be in the same template as \(first.name) (\(first.file)) and depend on it, so the other regions deploy strictly after the main region")
+            } else if !dependsTransitively(s.name, on: first.name, in: sets.filter { $0.file == first.file }.map { ($0.name, $0.resource) }) {
+                add(s.file, at("Resources.\(s.name).DependsOn"), "rollout-order", "Resources.\(s.name).DependsOn", "must depend on \(first.name) so the other regions deploy strictly after the main region")
             }
         }
         if layout.rollout == .sequential, sets.count > 1 {
-            add(stackSetFile, nil, "rollout-order", "Resources", "layout rollout is sequential but the templates hold \(sets.count) StackSets")
+            add(stackSetFile, stackSetMark, "rollout-order", "Resources", "layout rollout is sequential but the templates hold \(sets.count) StackSets")
         }
         return findings
     }
@@ -153,17 +185,47 @@ public enum Validation {
         return false
     }
 
-    /// Line and column of each `Section.Name` entry of a template text (empty when it does not parse).
-    public static func entityMarks(_ text: String) -> [String: YAMLMark] {
-        guard let root = try? YAMLParser.parse(text), let sections = root.pairs else { return [:] }
+    /// Line and column of every node of a template text, by the path syntax of `TemplateFinding.path`
+    /// (`Resources.Name.Properties.Key[0].Sub`); long-form intrinsic functions (`Fn::Sub:`, `Ref:`) add no
+    /// path segment, as in the parsed model. Empty when the text does not parse.
+    public static func pathMarks(_ text: String) -> [String: YAMLMark] {
+        guard let root = try? YAMLParser.parse(text) else { return [:] }
         var marks: [String: YAMLMark] = [:]
-        for section in sections {
-            guard let name = section.key.scalarValue else { continue }
-            if let m = section.key.mark { marks[name] = m }
-            for entry in section.value.pairs ?? [] {
-                if let key = entry.key.scalarValue, let m = entry.key.mark { marks["\(name).\(key)"] = m }
+        func visit(_ node: YAMLNode, _ path: String) {
+            switch node {
+            case .mapping(let pairs, _, _):
+                if pairs.count == 1, let key = pairs[0].key.scalarValue, key.hasPrefix("Fn::") || key == "Ref" || key == "Condition", !path.isEmpty {
+                    visit(pairs[0].value, path)
+                    return
+                }
+                for pair in pairs {
+                    guard let key = pair.key.scalarValue else { continue }
+                    let child = path.isEmpty ? key : "\(path).\(key)"
+                    if let m = pair.key.mark, marks[child] == nil { marks[child] = m }
+                    visit(pair.value, child)
+                }
+            case .sequence(let items, _, _):
+                for (i, item) in items.enumerated() {
+                    let child = "\(path)[\(i)]"
+                    if let m = item.mark, marks[child] == nil { marks[child] = m }
+                    visit(item, child)
+                }
+            case .scalar:
+                break
             }
         }
+        visit(root, "")
         return marks
+    }
+
+    /// The mark of `path`, or of its nearest enclosing node that has one.
+    public static func mark(for path: String, in marks: [String: YAMLMark]) -> YAMLMark? {
+        var p = Substring(path)
+        while !p.isEmpty {
+            if let m = marks[String(p)] { return m }
+            guard let cut = p.lastIndex(where: { $0 == "." || $0 == "[" }) else { return nil }
+            p = p[..<cut]
+        }
+        return nil
     }
 }

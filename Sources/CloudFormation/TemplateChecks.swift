@@ -342,10 +342,12 @@ private struct Context {
         for o in template.outputs {
             var refs: [(String, [(String, Bool)])] = []
             guardedReferences(o.value.value, guards: [], into: &refs)
-            for (target, _) in refs {
+            for (target, guards) in refs {
                 guard let t = template.resource(target) else { continue }
                 for (scenario, values) in evaluated
                 where exists(o.value.condition, values) == true && exists(t.condition, values) == false {
+                    // As for resources: a reference switched off by an !If in this scenario is fine.
+                    guard guards.allSatisfy({ (c, polarity) in (values[c] ?? nil).map { $0 == polarity } ?? true }) else { continue }
                     if reported.insert("output \(o.name)->\(target)").inserted {
                         add("condition-scope", "Outputs.\(o.name)", "references \(target), which does not exist in \(scenario.region)")
                     }
@@ -388,14 +390,61 @@ private struct Context {
             return [v]
         }
         let actions = strings(statement["Action"]).compactMap(\.stringValue).map { $0.lowercased() }
-        let resources = strings(statement["Resource"])
-        guard resources.contains(.string("*")) else { return }
+        let notActions = statement["NotAction"].map { strings($0).compactMap(\.stringValue).map { $0.lowercased() } }
+        let resourceTexts = strings(statement["Resource"]).compactMap { r -> String? in
+            if case .function("Fn::Sub", .string(let text)) = r { return text }
+            return r.stringValue
+        }
+        guard let wildcard = resourceTexts.first(where: Self.isWildcardResource) else { return }
         for guarded in Self.guardedActions {
-            let service = guarded.split(separator: ":")[0]
-            if actions.contains(where: { $0 == guarded || $0 == "*" || $0 == "\(service):*" || ($0.hasSuffix("*") && guarded.hasPrefix($0.dropLast())) }) {
-                add("wildcard-resource", path, "allows \(guarded == "sns:publish" ? "sns:Publish" : "sts:AssumeRole") on Resource \"*\"; name the topic or role ARNs")
+            // Action patterns may use * and ?; NotAction allows every action its patterns do not match.
+            let allowed = notActions.map { patterns in !patterns.contains { Self.glob($0, matches: guarded) } }
+                ?? actions.contains { Self.glob($0, matches: guarded) }
+            if allowed {
+                add("wildcard-resource", path, "allows \(guarded == "sns:publish" ? "sns:Publish" : "sts:AssumeRole") on Resource \"\(wildcard)\"; name the topic or role ARNs")
             }
         }
+    }
+
+    /// `*`, or an ARN whose resource part is `*` (`arn:aws:sns:*:*:*`, `arn:aws:iam::*:role/*`): any topic or role.
+    static func isWildcardResource(_ text: String) -> Bool {
+        if text == "*" { return true }
+        let masked = maskSubVariables(text)
+        guard masked.hasPrefix("arn:") else { return false }
+        let parts = masked.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+        guard parts.count == 6 else { return false }
+        let resource = parts[5]
+        if resource == "*" { return true }
+        guard let slash = resource.firstIndex(where: { $0 == "/" || $0 == ":" }) else { return false }
+        return resource[resource.index(after: slash)...] == "*"
+    }
+
+    /// IAM action pattern match: `*` is any run of characters, `?` any one character (case already folded).
+    static func glob(_ pattern: String, matches text: String) -> Bool {
+        let p = Array(pattern)
+        let t = Array(text)
+        var pi = 0
+        var ti = 0
+        var star = -1
+        var mark = 0
+        while ti < t.count {
+            if pi < p.count, p[pi] == "?" || p[pi] == t[ti] {
+                pi += 1
+                ti += 1
+            } else if pi < p.count, p[pi] == "*" {
+                star = pi
+                mark = ti
+                pi += 1
+            } else if star >= 0 {
+                pi = star + 1
+                mark += 1
+                ti = mark
+            } else {
+                return false
+            }
+        }
+        while pi < p.count, p[pi] == "*" { pi += 1 }
+        return pi == p.count
     }
 
     // MARK: hard-coded ARNs
@@ -426,10 +475,12 @@ private struct Context {
     }
 
     mutating func checkArnText(_ text: String, path: String, knownRegions: Set<String>) {
-        var searchFrom = text.startIndex
-        while let range = text[searchFrom...].firstRange(of: "arn:") {
+        // `${AWS::Partition}` and other variables hold colons: mask them so ARN fields split where they should.
+        let masked = Self.maskSubVariables(text)
+        var searchFrom = masked.startIndex
+        while let range = masked[searchFrom...].firstRange(of: "arn:") {
             searchFrom = range.upperBound
-            let rest = text[range.upperBound...]
+            let rest = masked[range.upperBound...]
             let parts = rest.split(separator: ":", maxSplits: 4, omittingEmptySubsequences: false)
             guard parts.count >= 3 else { continue }
             let partition = String(parts[0])
@@ -441,6 +492,23 @@ private struct Context {
                 add("hard-coded-region", path, "ARN '\(text.prefix(80))' names region \(region); use ${AWS::Region} or a parameter")
             }
         }
+    }
+}
+
+extension Context {
+    /// `text` with every `${...}` variable replaced by `${}`, so that colons inside names such as
+    /// `${AWS::Partition}` do not count as ARN field separators.
+    static func maskSubVariables(_ text: String) -> String {
+        var out = ""
+        var i = text.startIndex
+        while let open = text[i...].firstRange(of: "${") {
+            guard let close = text[open.upperBound...].firstIndex(of: "}") else { break }
+            out += text[i..<open.lowerBound]
+            out += text[open.upperBound...].hasPrefix("!") ? text[open.lowerBound...close] : "${}"
+            i = text.index(after: close)
+        }
+        out += text[i...]
+        return out
     }
 }
 

@@ -10,13 +10,14 @@ struct LayoutOptions: ParsableArguments {
     /// Reads the layout, printing diagnostics to standard error; exits 1 on errors.
     func load() throws -> (layout: Layout, name: String) {
         guard let path = layout else { return (Layout.embeddedDefault, "default") }
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw CLIError.usage("cannot read layout \(path): \(error.localizedDescription)")
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+            let data = FileManager.default.contents(atPath: path)
+        else {
+            throw CLIError.usage("cannot read layout \(path): no such file")
         }
-        let result = LayoutReader.read(text, file: path)
+        // Bytes, not text: invalid UTF-8 is a layout error with a position, not a usage error.
+        let result = LayoutReader.read(bytes: [UInt8](data), file: path)
         for d in result.diagnostics { FileHandle.standardError.write(Data((d.description + "\n").utf8)) }
         guard let layout = result.layout else { throw ExitCode(1) }
         let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent

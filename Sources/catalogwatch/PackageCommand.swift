@@ -67,13 +67,19 @@ struct Package: ParsableCommand {
         #else
         let host = LambdaArchitecture.arm64
         #endif
-        guard arch == host else {
-            printError("""
-                cannot build for \(arch.rawValue) here: this machine is \(host.rawValue) and no Swift SDK for \(arch.triple) is installed. \
-                Needed: a Swift SDK for \(arch.triple) (`swift sdk install ...`, e.g. the Swift static Linux SDK) and a \
-                build with `--swift-sdk`; or build on an \(arch.rawValue) machine and run `catalogwatch package --binary PATH --architecture \(arch.rawValue)`.
-                """)
-            throw ExitCode(1)
+        var sdkArguments: [String] = []
+        if arch != host {
+            // Cross-building needs a Swift SDK for the target triple; look for one before promising anything.
+            guard let sdk = installedSwiftSDKs().first(where: { $0.contains(arch == .arm64 ? "aarch64" : "x86_64") }) else {
+                printError("""
+                    cannot build for \(arch.rawValue) here: this machine is \(host.rawValue) and `swift sdk list` shows no Swift SDK \
+                    for \(arch.triple). Needed: a Swift SDK for \(arch.triple) (`swift sdk install <bundle>`, e.g. the Swift \
+                    static Linux SDK), or build on an \(arch.rawValue) machine and run \
+                    `catalogwatch package --binary PATH --architecture \(arch.rawValue)`.
+                    """)
+                throw ExitCode(1)
+            }
+            sdkArguments = ["--swift-sdk", sdk]
         }
         guard FileManager.default.fileExists(atPath: "Package.swift") else {
             throw CLIError.usage("run `catalogwatch package` from the CatalogWatch checkout, or pass --binary")
@@ -81,7 +87,7 @@ struct Package: ParsableCommand {
         let arguments = [
             "build", "-c", "release", "--product", "catalogwatch-filter", "--scratch-path", ".build-lambda",
             "-Xswiftc", "-static-executable", "-Xlinker", "--strip-all",
-        ]
+        ] + sdkArguments
         print("swift \(arguments.joined(separator: " "))")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -93,5 +99,21 @@ struct Package: ParsableCommand {
             throw ExitCode(1)
         }
         return ".build-lambda/release/catalogwatch-filter"
+    }
+
+    /// Ids of the Swift SDKs `swift sdk list` reports (empty when none, or when the command fails).
+    func installedSwiftSDKs() -> [String] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["swift", "sdk", "list"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return [] }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return [] }
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && !$0.lowercased().hasPrefix("no swift sdk") }
     }
 }

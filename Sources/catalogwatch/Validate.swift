@@ -70,7 +70,7 @@ struct Validate: ParsableCommand {
             throw CLIError.usage("--templates \(folder) is not a folder")
         }
         let names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
-        return names.filter { name in [".yaml", ".yml", ".json", ".template"].contains { name.hasSuffix($0) } && !name.hasPrefix(".") && name != "launch-role-policy.json" && name != "manifest.json" }
+        return names.filter { name in [".yaml", ".yml", ".json", ".template"].contains { name.hasSuffix($0) } && !name.hasPrefix(".") && name != "launch-role-iam-policy.json" && name != "manifest.json" }
             .map { (folder as NSString).appendingPathComponent($0) }
     }
 
@@ -90,8 +90,8 @@ struct Validate: ParsableCommand {
             for f in findings {
                 var props = "file=\(escapeProperty(f.file))"
                 if let m = f.mark { props += ",line=\(m.line),col=\(m.column)" }
-                props += ",title=\(escapeProperty("catalogwatch \(f.rule)"))"
-                out += "::\(f.severity == .error ? "error" : "warning") \(props)::\(escapeData("\(f.key): \(f.message)"))\n"
+                // The rule goes in the message, so the properties are exactly file, line, col.
+                out += "::\(f.severity == .error ? "error" : "warning") \(props)::\(escapeData("[\(f.rule)] \(f.key): \(f.message)"))\n"
             }
             return out
         case .json:
@@ -144,7 +144,14 @@ struct Plan: ParsableCommand {
             }
         }
         print("")
-        print("Event path: CloudFormation (member account) → receive topic (same region, management account) → filter Lambda (\(layout.mainRegion)) → send topic → e-mail")
+        switch layout.buffer {
+        case .none:
+            print("Event path: CloudFormation (member account) → receive topic (same region, management account) → filter Lambda (\(layout.mainRegion)) → send topic → e-mail")
+            print("Failed invocations: Lambda retries twice, then the filter dead-letter queue (alarm → send topic)")
+        case .sqs:
+            print("Event path: CloudFormation (member account) → receive topic (same region, management account) → SQS queue (\(layout.mainRegion)) → filter Lambda (batches of \(AlertStack.batchSize), at most \(AlertStack.maximumConcurrency) at once) → send topic → e-mail")
+            print("Failed events: reported as batch item failures, retried \(AlertStack.maxReceiveCount) times, then the event dead-letter queue (alarm → send topic)")
+        }
         print("")
         print(RegionMatrix(template: AlertStack.template(for: layout), layout: layout).fullTable(), terminator: "")
     }
