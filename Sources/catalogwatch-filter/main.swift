@@ -42,7 +42,7 @@ final class Delivery: @unchecked Sendable {
     let sink: SNSAlertSink
 
     init(configuration: FilterConfiguration, environment: [String: String]) {
-        let transport = AHCTransport()
+        let transport = NIOTransport()
         let aws = AWSClient(
             transport: transport, credentials: EnvironmentCredentials(environment: environment),
             endpoints: EndpointResolver(environment: environment), region: configuration.region)
@@ -54,8 +54,22 @@ final class Delivery: @unchecked Sendable {
 nonisolated(unsafe) var delivery: Delivery?
 
 /// Carries an async result back to the synchronous loop.
-final class ResultBox: @unchecked Sendable {
-    var outcome: FilterHandler.Outcome?
+final class ResultBox<Value: Sendable>: @unchecked Sendable {
+    var value: Value?
+}
+
+/// Runs `body` on the global concurrent executor and blocks the calling thread until it ends.
+/// The task must be detached: top-level code is main-actor isolated, so a plain `Task {}` started here
+/// would be queued on the main actor, whose thread is the one blocked on the semaphore (a deadlock).
+func runBlocking<Value: Sendable>(_ body: @escaping @Sendable () async -> Value) -> Value {
+    let box = ResultBox<Value>()
+    let done = DispatchSemaphore(value: 0)
+    Task.detached {
+        box.value = await body()
+        done.signal()
+    }
+    done.wait()
+    return box.value!
 }
 
 do {
@@ -70,14 +84,10 @@ do {
             let d = delivery!
             // The deadline is wall-clock time; convert what is left into the monotonic clock.
             let deadline = ContinuousClock.now + .milliseconds(max(0, invocation.remainingMs - 300))
-            let box = ResultBox()
-            let done = DispatchSemaphore(value: 0)
-            Task {
-                box.outcome = await handler.deliver(triage, enricher: d.enricher, sink: d.sink, deadline: deadline, log: log)
-                done.signal()
+            let handler = handler
+            outcome = runBlocking {
+                await handler.deliver(triage, enricher: d.enricher, sink: d.sink, deadline: deadline, log: log)
             }
-            done.wait()
-            outcome = box.outcome!
         }
         if let response = outcome.response { return .success(Array(response.utf8)) }
         let failure = outcome.failure ?? (type: "AlertNotDelivered", message: "unknown")
