@@ -1,0 +1,94 @@
+import Foundation
+import XCTest
+
+@testable import Packaging
+
+/// Builds the real zip with `catalogwatch package` (release, fully static), unzips it into an empty
+/// folder and runs `bootstrap` under the mock Runtime API with only the variables Lambda sets.
+final class PackagedLambdaTests: XCTestCase {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    var catalogwatch: URL { Bundle(for: Self.self).bundleURL.deletingLastPathComponent().appendingPathComponent("catalogwatch") }
+
+    func run(_ executable: String, _ arguments: [String], cwd: URL? = nil, environment: [String: String]? = nil) throws -> (Int32, String, String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = arguments
+        if let cwd { p.currentDirectoryURL = cwd }
+        if let environment { p.environment = environment }
+        let out = Pipe()
+        let err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    func testPackagedZipRunsUnderMockRuntimeWithCleanEnvironment() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("cw-packaged-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let dist = scratch.appendingPathComponent("dist")
+        let (status, output, errors) = try run(catalogwatch.path, ["package", "--output", dist.path], cwd: Self.root)
+        XCTAssertEqual(status, 0, "package failed:\n\(output)\n\(errors.suffix(4000))")
+        let zipURL = dist.appendingPathComponent("catalogwatch-filter-x86_64.zip")
+        let zip = try [UInt8](Data(contentsOf: zipURL))
+        // Packaging the same binary again gives the same bytes.
+        let again = try run(catalogwatch.path, ["package", "--binary", Self.root.appendingPathComponent(".build-lambda/release/catalogwatch-filter").path,
+                                                "--output", scratch.appendingPathComponent("again").path], cwd: Self.root)
+        XCTAssertEqual(again.0, 0, again.2)
+        XCTAssertEqual(try [UInt8](Data(contentsOf: scratch.appendingPathComponent("again/catalogwatch-filter-x86_64.zip"))), zip)
+
+        // Unzip with a real peer into an empty folder.
+        let unpacked = scratch.appendingPathComponent("task")
+        let unzip = try run("/usr/bin/env", ["python3", "-c", "import sys, zipfile, os\nz = zipfile.ZipFile(sys.argv[1])\nz.extractall(sys.argv[2])\nfor i in z.infolist(): os.chmod(os.path.join(sys.argv[2], i.filename), i.external_attr >> 16 & 0o777)", zipURL.path, unpacked.path])
+        XCTAssertEqual(unzip.0, 0, unzip.2)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: unpacked.path), ["bootstrap"])
+        let bootstrap = unpacked.appendingPathComponent("bootstrap").path
+        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: bootstrap))
+        let info = try ELFReader.read(try [UInt8](Data(contentsOf: URL(fileURLWithPath: bootstrap))))
+        XCTAssertTrue(info.isStatic, "the packaged binary must need no loader and no shared library")
+
+        let events = scratch.appendingPathComponent("events.json")
+        let failure = try String(contentsOf: Self.root.appendingPathComponent("examples/events/sns-update-rollback-complete.json"), encoding: .utf8)
+        let routine = try String(contentsOf: Self.root.appendingPathComponent("examples/events/sns-routine-create-in-progress.json"), encoding: .utf8)
+        try "[\(routine), \"not json at all\", \(failure)]".write(to: events, atomically: true, encoding: .utf8)
+        let results = scratch.appendingPathComponent("results.json")
+        let mock = Process()
+        mock.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        mock.arguments = ["python3", Self.root.appendingPathComponent("scripts/mock_runtime_api.py").path, "--events", events.path, "--out", results.path, "--timeout", "60"]
+        let mockOut = Pipe()
+        mock.standardOutput = mockOut
+        try mock.run()
+        let portLine = String(decoding: mockOut.fileHandleForReading.availableData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let port = try XCTUnwrap(Int(portLine.split(separator: "\n").first ?? ""), "mock printed \(portLine)")
+        // Only what Lambda sets; AWS endpoints point at a closed port, so the alert cannot be delivered.
+        let lambdaEnvironment = [
+            "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:\(port)", "AWS_REGION": "ap-northeast-1", "AWS_DEFAULT_REGION": "ap-northeast-1",
+            "AWS_ACCESS_KEY_ID": "AKIAPACKAGETEST", "AWS_SECRET_ACCESS_KEY": "package-test-secret", "AWS_SESSION_TOKEN": "package-test-token",
+            "AWS_LAMBDA_FUNCTION_NAME": "catalogwatch-filter", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128", "_HANDLER": "bootstrap",
+            "LAMBDA_TASK_ROOT": unpacked.path, "TZ": ":UTC", "LANG": "en_US.UTF-8", "PATH": "/usr/local/bin:/usr/bin/:/bin",
+            "ALERT_TOPIC_ARN": "arn:aws:sns:ap-northeast-1:111122223333:catalogwatch-alerts", "MEMBER_ROLE_NAME": "AWSControlTowerExecution",
+            "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+        ]
+        let lambda = try run(bootstrap, [], cwd: unpacked, environment: lambdaEnvironment)
+        mock.waitUntilExit()
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: results)) as? [String: Any])
+        let answers = try XCTUnwrap(report["results"] as? [[String: Any]])
+        XCTAssertEqual(answers.count, 3, "stdout:\n\(lambda.1)")
+        XCTAssertEqual(answers[0]["kind"] as? String, "response")
+        XCTAssertEqual(answers[0]["body"] as? String, "{\"alerts\":0,\"ignored\":1}")
+        XCTAssertEqual(answers[1]["kind"] as? String, "response", "garbage is answered, not retried")
+        XCTAssertEqual(answers[2]["kind"] as? String, "error", "an undelivered alert fails the invocation so Lambda retries it")
+        XCTAssertEqual(answers[2]["errorType"] as? String, "AlertNotDelivered")
+        for secret in ["package-test-secret", "package-test-token"] {
+            XCTAssertFalse(lambda.1.contains(secret) || lambda.2.contains(secret), "a secret reached the logs")
+        }
+        for line in lambda.1.split(separator: "\n") {
+            XCTAssertNoThrow(try JSONSerialization.jsonObject(with: Data(line.utf8)), "not a JSON log line: \(line)")
+        }
+    }
+}

@@ -1,0 +1,277 @@
+#!/usr/bin/env python3
+"""CatalogWatch benchmarks: the packaged filter (release, static) under a mock Lambda Runtime API.
+
+Prints medians of several runs (the machines are shared and noisy); asserts nothing about speed.
+Everything runs on 127.0.0.1: the mock Runtime API, moto_server (STS, SNS, SQS, CloudFormation) and
+the Service Catalog fixture. Usage (make bench does this):
+
+  scripts/bench.py --zip dist/catalogwatch-filter-x86_64.zip --manifest dist/manifest.json \
+                   --catalogwatch .build/release/catalogwatch [--quick]
+"""
+import argparse
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from mock_runtime_api import MockRuntimeAPI  # noqa: E402
+
+REGION = "ap-northeast-1"
+MGMT = "123456789012"  # moto's default account
+TOPIC = f"arn:aws:sns:{REGION}:{MGMT}:catalogwatch-alerts"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def notification(account, pp, status, logical=None, rtype="AWS::CloudFormation::Stack", event_id=None):
+    stack = f"SC-{account}-{pp}"
+    stack_id = f"arn:aws:cloudformation:{REGION}:{account}:stack/{stack}/0f1e2d3c-4b5a-4978-8796-a5b4c3d2e1f0"
+    logical = logical or stack
+    return (
+        f"StackId='{stack_id}'\nTimestamp='2026-11-27T01:02:03.456Z'\nEventId='{event_id or os.urandom(8).hex()}'\n"
+        f"LogicalResourceId='{logical}'\nNamespace='{account}'\nPhysicalResourceId='{stack_id}'\n"
+        f"PrincipalId='AROAEXAMPLE:servicecatalog'\nResourceProperties='null'\nResourceStatus='{status}'\n"
+        f"ResourceStatusReason='{'The following resource(s) failed to create: [Bucket]. ' if status.endswith(('FAILED', 'ROLLBACK_COMPLETE')) else ''}'\n"
+        f"ResourceType='{rtype}'\nStackName='{stack}'\nClientRequestToken='null'\n"
+    )
+
+
+def sns_event(message):
+    return {"Records": [{"EventSource": "aws:sns", "EventVersion": "1.0", "Sns": {
+        "Type": "Notification", "MessageId": os.urandom(16).hex(), "TopicArn": f"arn:aws:sns:{REGION}:{MGMT}:catalogwatch-receive",
+        "Subject": "AWS CloudFormation Notification", "Message": message, "Timestamp": "2026-11-27T01:02:03.456Z",
+        "MessageAttributes": {}}}]}
+
+
+def sqs_event(messages):
+    records = []
+    for m in messages:
+        envelope = {"Type": "Notification", "MessageId": os.urandom(16).hex(), "TopicArn": f"arn:aws:sns:{REGION}:{MGMT}:catalogwatch-receive",
+                    "Subject": "AWS CloudFormation Notification", "Message": m, "Timestamp": "2026-11-27T01:02:03.456Z"}
+        records.append({"messageId": os.urandom(16).hex(), "receiptHandle": "x", "body": json.dumps(envelope),
+                        "attributes": {}, "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
+                        "eventSourceARN": f"arn:aws:sqs:{REGION}:{MGMT}:catalogwatch-events", "awsRegion": REGION})
+    return {"Records": records}
+
+
+def routine(i):
+    account = f"{200000000000 + i % 997:012d}"
+    statuses = ["CREATE_IN_PROGRESS", "CREATE_COMPLETE", "UPDATE_IN_PROGRESS", "UPDATE_COMPLETE", "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"]
+    if i % 3 == 0:
+        return notification(account, f"pp-r{i % 10**11:011d}x"[:16], statuses[i % len(statuses)], logical="Bucket", rtype="AWS::S3::Bucket")
+    return notification(account, f"pp-r{i % 10**11:011d}x"[:16], statuses[i % len(statuses)])
+
+
+def failure(i):
+    account = f"{300000000000 + i % 97:012d}"
+    statuses = ["ROLLBACK_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "CREATE_FAILED", "DELETE_FAILED", "UPDATE_ROLLBACK_FAILED"]
+    return notification(account, f"pp-f{i % 20000:011d}x"[:16], statuses[i % len(statuses)])
+
+
+class Services:
+    """moto_server and the Service Catalog fixture on 127.0.0.1, stopped on exit."""
+
+    def __init__(self):
+        self.procs = []
+
+    def __enter__(self):
+        self.moto_port = free_port()
+        self.procs.append(subprocess.Popen(["timeout", "900", "moto_server", "-H", "127.0.0.1", "-p", str(self.moto_port)],
+                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        self.moto = f"http://127.0.0.1:{self.moto_port}"
+        deadline = time.time() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.moto_port), timeout=0.5).close()
+                break
+            except OSError:
+                if time.time() > deadline:
+                    raise RuntimeError("moto_server did not start")
+                time.sleep(0.2)
+        fixture = {"provisionedProducts": {}, "products": {"prod-bench": {"Name": "Bench product"}},
+                   "provisioningArtifacts": {"pa-bench": {"ProductId": "prod-bench", "Name": "v1", "Description": "bench"}},
+                   "records": {"rec-bench": {"Status": "FAILED", "RecordErrors": [{"Code": "CFN", "Description": "stack failed"}]}}}
+        for i in range(20000):
+            fixture["provisionedProducts"][f"pp-f{i:011d}x"[:16]] = {
+                "Name": f"bench-{i}", "ProductId": "prod-bench", "ProvisioningArtifactId": "pa-bench", "LastRecordId": "rec-bench"}
+        fd, self.fixture_path = tempfile.mkstemp(suffix=".json")
+        with os.fdopen(fd, "w") as f:
+            json.dump(fixture, f)
+        sc = subprocess.Popen([sys.executable, os.path.join(HERE, "servicecatalog_fixture.py"), "--fixture", self.fixture_path,
+                               "--moto", self.moto, "--timeout", "900"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.procs.append(sc)
+        self.sc = f"http://127.0.0.1:{sc.stdout.readline().strip()}"
+        import boto3
+        kw = dict(endpoint_url=self.moto, region_name=REGION, aws_access_key_id="AKIABENCH", aws_secret_access_key="bench")
+        self.sns = boto3.client("sns", **kw)
+        self.sqs = boto3.client("sqs", **kw)
+        self.sns.create_topic(Name="catalogwatch-alerts")
+        return self
+
+    def new_inbox(self, name):
+        url = self.sqs.create_queue(QueueName=name)["QueueUrl"]
+        arn = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        self.sns.subscribe(TopicArn=TOPIC, Protocol="sqs", Endpoint=arn)
+        return url
+
+    def count(self, url):
+        attrs = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"]
+        return int(attrs["ApproximateNumberOfMessages"])
+
+    def __exit__(self, *exc):
+        for p in self.procs:
+            p.terminate()
+        for p in self.procs:
+            try:
+                p.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        os.unlink(self.fixture_path)
+
+    def environment(self, endpoint):
+        return {"AWS_LAMBDA_RUNTIME_API": endpoint, "AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION,
+                "AWS_ACCESS_KEY_ID": "AKIABENCH", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_SESSION_TOKEN": "benchtoken",
+                "AWS_LAMBDA_FUNCTION_NAME": "catalogwatch-filter", "_HANDLER": "bootstrap", "TZ": ":UTC",
+                "ALERT_TOPIC_ARN": TOPIC, "MEMBER_ROLE_NAME": "AWSControlTowerExecution",
+                "AWS_ENDPOINT_URL": self.moto, "AWS_ENDPOINT_URL_SERVICE_CATALOG": self.sc}
+
+
+def run_filter(bootstrap, events, env_for, timeout=600, sample_rss=False):
+    """Runs bootstrap on events; returns (spawn->first next ns, first next->last answer ns, maxrss KB, results, rss samples)."""
+    with MockRuntimeAPI(events, timeout=timeout, linger=0.05, deadline_ms=60000) as mock:
+        env = env_for(mock.endpoint)
+        start = time.monotonic_ns()
+        proc = subprocess.Popen([bootstrap], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=os.path.dirname(bootstrap))
+        samples = []
+        stop = threading.Event()
+
+        def sampler():
+            while not stop.is_set():
+                try:
+                    with open(f"/proc/{proc.pid}/status") as f:
+                        for line in f:
+                            if line.startswith("VmRSS:"):
+                                samples.append((len(mock.state.results), int(line.split()[1])))
+                except OSError:
+                    return
+                stop.wait(0.05)
+        t = threading.Thread(target=sampler, daemon=True)
+        if sample_rss:
+            t.start()
+        finished = mock.wait()
+        stop.set()
+        report = mock.report()
+    _, status, usage = os.wait4(proc.pid, 0)
+    if not finished:
+        raise RuntimeError(f"filter did not answer every event ({len(report['results'])}/{report['total']})")
+    s = mock.state
+    first = s.first_next_ns
+    last = max(s.answer_times_ns) if s.answer_times_ns else first
+    return first - start, last - first, usage.ru_maxrss, report["results"], samples
+
+
+def median(xs):
+    return statistics.median(xs)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--zip", required=True)
+    ap.add_argument("--manifest", required=True)
+    ap.add_argument("--quick", action="store_true", help="fewer runs and events")
+    args = ap.parse_args()
+    runs = 3 if args.quick else 5
+    manifest = json.load(open(args.manifest))
+    work = tempfile.mkdtemp(prefix="cw-bench-")
+    with zipfile.ZipFile(args.zip) as z:
+        z.extractall(work)
+        unpacked = sum(i.file_size for i in z.infolist())
+    bootstrap = os.path.join(work, "bootstrap")
+    os.chmod(bootstrap, 0o755)
+    rows = []
+    rows.append(("zip size", f"{os.path.getsize(args.zip):,} bytes ({os.path.getsize(args.zip) / 2**20:.2f} MiB)", "< 8 MB"))
+    rows.append(("unpacked size", f"{unpacked:,} bytes", ""))
+
+    with Services() as svc:
+        env_for = svc.environment
+        # Start-up: spawn to the first `next` request.
+        routine_event = sns_event(routine(1))
+        starts = [run_filter(bootstrap, [routine_event], env_for)[0] / 1e6 for _ in range(15 if not args.quick else 7)]
+        rows.append(("start-up to first next (median)", f"{median(starts):.2f} ms", "< 10 ms"))
+
+        # Non-alert events through the Runtime API.
+        n = 2000 if args.quick else 5000
+        per, rss = [], []
+        for r in range(runs):
+            events = [sns_event(routine(i)) for i in range(n)]
+            _, span, maxrss, results, _ = run_filter(bootstrap, events, env_for)
+            assert all(x["kind"] == "response" and '"alerts":0' in x["body"] for x in results), "routine event answered unexpectedly"
+            per.append(span / n / 1e6)
+            rss.append(maxrss)
+        rows.append(("non-alert event (median of per-event means)", f"{median(per) * 1000:.1f} µs", "< 0.2 ms"))
+        rows.append(("peak RSS, non-alert run (median)", f"{median(rss) / 1024:.1f} MiB", "< 25 MB"))
+
+        # Alert events: AssumeRole (cached per account), Service Catalog lookups, stack events, Publish.
+        m = 50 if args.quick else 200
+        per_alert, rss_alert = [], []
+        for r in range(runs):
+            inbox = svc.new_inbox(f"bench-alerts-{r}-{os.urandom(3).hex()}")
+            events = [sns_event(failure(r * 100000 + i)) for i in range(m)]
+            _, span, maxrss, results, _ = run_filter(bootstrap, events, env_for)
+            ok = sum(1 for x in results if x["kind"] == "response" and '"alerts":1' in x["body"])
+            if ok != m:
+                raise RuntimeError(f"{m - ok} alert events not answered with one alert")
+            per_alert.append(span / m / 1e6)
+            rss_alert.append(maxrss)
+        rows.append(("alert event, enriched and published (median)", f"{median(per_alert):.2f} ms", ""))
+        rows.append(("peak RSS, alert run (median)", f"{median(rss_alert) / 1024:.1f} MiB", "< 25 MB"))
+
+        # Load: a burst of 10,000 mixed events (95% routine, 5% failures across many accounts), in SQS batches of 10.
+        total = 10000
+        rng = random.Random(7)
+        messages, failures = [], 0
+        for i in range(total):
+            if rng.random() < 0.05:
+                messages.append(failure(900000 + i))
+                failures += 1
+            else:
+                messages.append(routine(i))
+        batches = [sqs_event(messages[i:i + 10]) for i in range(0, total, 10)]
+        inbox = svc.new_inbox(f"bench-load-{os.urandom(3).hex()}")
+        _, span, maxrss, results, samples = run_filter(bootstrap, batches, env_for, timeout=900, sample_rss=True)
+        failed_items = sum(len(json.loads(x["body"]).get("batchItemFailures", [])) for x in results if x["kind"] == "response")
+        time.sleep(1.0)
+        published = svc.count(inbox)
+        quarter = max(1, len(samples) // 4)
+        early = max((kb for _, kb in samples[:quarter]), default=0)
+        late = max((kb for _, kb in samples[-quarter:]), default=0)
+        rows.append(("load: events per second (10,000 mixed, SQS batches of 10)", f"{total / (span / 1e9):,.0f}", ""))
+        rows.append(("load: failures sent / alerts published / batch item failures", f"{failures} / {published} / {failed_items}", "equal, 0"))
+        rows.append(("load: RSS first quarter / last quarter / peak", f"{early / 1024:.1f} / {late / 1024:.1f} / {maxrss / 1024:.1f} MiB", "flat"))
+        load_ok = published == failures and failed_items == 0
+
+    width = max(len(r[0]) for r in rows)
+    print(f"CatalogWatch bench — {manifest['runtime']} {manifest['architecture']}, binary sha256 {manifest['binary']['sha256'][:16]}")
+    for name, value, target in rows:
+        print(f"  {name.ljust(width)}  {value}{'   (target ' + target + ')' if target else ''}")
+    if not load_ok:
+        print("bench: the load run did not publish exactly one alert per failure", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
