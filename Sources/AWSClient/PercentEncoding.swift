@@ -61,9 +61,14 @@ enum PercentEncoding {
         }
     }
 
-    /// `application/x-www-form-urlencoded` body for the query protocol, in the given order.
+    /// `application/x-www-form-urlencoded` body for the query protocol, in the given order, byte for byte
+    /// what botocore sends (Python's `urlencode`: unreserved characters kept, space as `+`, the rest `%XX`).
     static func formEncode(_ parameters: [(String, String)]) -> String {
-        parameters.map { encode($0.0) + "=" + encode($0.1) }.joined(separator: "&")
+        parameters.map { formComponent($0.0) + "=" + formComponent($0.1) }.joined(separator: "&")
+    }
+
+    static func formComponent(_ string: String) -> String {
+        encode(string).replacingAll("%20", with: "+")
     }
 }
 
@@ -122,5 +127,12 @@ struct URLParts: Equatable {
             path = String(afterAuthority)
             query = nil
         }
+    }
+}
+
+extension String {
+    /// `self` with every occurrence of `target` replaced (no Foundation needed).
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }

@@ -169,7 +169,7 @@ enum XML {
                             let start = i
                             while i < b.count, b[i] != quote { i += 1 }
                             guard i < b.count else { throw fail("truncated document") }
-                            element.attributes[String(decoding: attributeName, as: UTF8.self)] = try decodeText(b[start..<i], at: start)
+                            element.attributes[String(decoding: attributeName, as: UTF8.self)] = try decodeText(b[start..<i])
                             i += 1
                         }
                         if selfClosing {
@@ -186,7 +186,7 @@ enum XML {
                     if stack.isEmpty {
                         guard run.allSatisfy(Self.isSpace) else { throw fail("text outside the root element", at: start) }
                     } else {
-                        stack[stack.count - 1].element.text += try decodeText(run, at: start)
+                        stack[stack.count - 1].element.text += try decodeText(run)
                     }
                 }
             }
@@ -197,7 +197,7 @@ enum XML {
         }
 
         /// Decodes the five predefined entities and numeric character references.
-        func decodeText(_ run: ArraySlice<UInt8>, at offset: Int) throws(ParseError) -> String {
+        func decodeText(_ run: ArraySlice<UInt8>) throws(ParseError) -> String {
             guard run.contains(UInt8(ascii: "&")) else { return String(decoding: run, as: UTF8.self) }
             var out: [UInt8] = []
             out.reserveCapacity(run.count)

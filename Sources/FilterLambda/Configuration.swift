@@ -26,16 +26,19 @@ public struct FilterConfiguration: Sendable, Equatable {
     /// Reads the settings; every problem is named in the error.
     public static func from(environment env: [String: String]) throws(Problem) -> FilterConfiguration {
         var problems: [String] = []
-        let topic = env["ALERT_TOPIC_ARN"] ?? ""
-        let topicFields = topic.split(separator: ":", omittingEmptySubsequences: false)
+        func value(_ name: String) -> String? {
+            guard let v = env[name], !v.allSatisfy(\.isWhitespace) else { return nil }
+            return v
+        }
+        let topic = value("ALERT_TOPIC_ARN") ?? ""
         if topic.isEmpty {
             problems.append("ALERT_TOPIC_ARN is not set (the ARN of the send topic)")
-        } else if topicFields.count != 6 || topicFields[0] != "arn" || topicFields[2] != "sns" {
-            problems.append("ALERT_TOPIC_ARN '\(topic)' is not an SNS topic ARN (arn:<partition>:sns:<region>:<account>:<name>)")
+        } else if !isTopicARN(topic) {
+            problems.append("ALERT_TOPIC_ARN '\(oneLine(topic, limit: 300))' is not an SNS topic ARN (arn:<partition>:sns:<region>:<account>:<name>)")
         }
-        let role = env["MEMBER_ROLE_NAME"] ?? ""
+        let role = value("MEMBER_ROLE_NAME") ?? ""
         if role.isEmpty { problems.append("MEMBER_ROLE_NAME is not set (the role to assume in member accounts)") }
-        let region = env["AWS_REGION"] ?? env["AWS_DEFAULT_REGION"] ?? ""
+        let region = value("AWS_REGION") ?? value("AWS_DEFAULT_REGION") ?? ""
         if region.isEmpty { problems.append("AWS_REGION is not set") }
         var statuses = AlertStatuses.default
         do {
@@ -45,5 +48,17 @@ public struct FilterConfiguration: Sendable, Equatable {
         }
         guard problems.isEmpty else { throw Problem(description: problems.joined(separator: "; ")) }
         return FilterConfiguration(alertTopicArn: topic, memberRoleName: role, alertStatuses: statuses, region: region)
+    }
+
+    /// `arn:<partition>:sns:<region>:<12-digit account>:<name>`, the name of letters, digits, `-` and `_`
+    /// (with an optional `.fifo` suffix), at most 256 characters.
+    static func isTopicARN(_ arn: String) -> Bool {
+        let f = arn.split(separator: ":", omittingEmptySubsequences: false)
+        guard f.count == 6, f[0] == "arn", f[1] == "aws" || f[1].hasPrefix("aws-"), f[2] == "sns", !f[3].isEmpty,
+            f[3].allSatisfy({ ($0.isLetter && $0.isLowercase) || $0.isNumber || $0 == "-" }),
+            f[4].count == 12, f[4].allSatisfy({ $0.isASCII && $0.isNumber })
+        else { return false }
+        let name = f[5].hasSuffix(".fifo") ? f[5].dropLast(5) : f[5]
+        return !name.isEmpty && name.count <= 256 && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
     }
 }

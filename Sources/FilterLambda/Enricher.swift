@@ -16,8 +16,11 @@ public struct SNSAlertSink: AlertSink {
     public let client: AWSClient
     public let topicArn: String
 
+    /// Publishes through `client` in the topic's own region (SNS only finds a topic through its regional
+    /// endpoint), whatever region `client` was made for.
     public init(client: AWSClient, topicArn: String) {
-        self.client = client
+        let fields = topicArn.split(separator: ":", omittingEmptySubsequences: false)
+        self.client = fields.count == 6 && !fields[3].isEmpty ? client.with(region: String(fields[3])) : client
         self.topicArn = topicArn
     }
 
@@ -178,7 +181,10 @@ public struct AWSEnricher: Enricher {
     /// A short, secret-free description of a lookup error.
     static func describe(_ error: any Error) -> String {
         if let e = error as? AWSError {
-            return "\(e.code) (\(oneLine(e.message, limit: 160)))"
+            // A body without an error code leaves the bare HTTP status as the code.
+            let code = !e.code.isEmpty && e.code.allSatisfy(\.isNumber) ? "HTTP \(e.code)" : e.code
+            let message = oneLine(e.message, limit: 160)
+            return message.allSatisfy(\.isWhitespace) ? code : "\(code) (\(message))"
         }
         return oneLine(String(describing: error), limit: 200)
     }

@@ -50,12 +50,15 @@ public struct FilterHandler: Sendable {
         }
         let decisions = classifier.classify(decoded)
         let now = clockMs()
+        let batch = FailureBatch(decisions: decisions)
+        // A record repeating an earlier one's EventId is the same stack event delivered twice: counted once.
+        let repeats = Set(batch.duplicateIndexes)
         var metrics: [String] = []
-        for record in decoded.records {
+        for record in decoded.records where !repeats.contains(record.index) {
             guard let event = classifier.stackLevelEvent(record), let outcome = event.outcome else { continue }
             metrics.append(MetricsEMF.stackOperation(product: event.provisionedProductId ?? event.stackName, outcome: outcome, timestampMillis: now))
         }
-        return Triage(source: decoded.source, decoded: decoded, rejection: nil, decisions: decisions, batch: FailureBatch(decisions: decisions), metricLines: metrics)
+        return Triage(source: decoded.source, decoded: decoded, rejection: nil, decisions: decisions, batch: batch, metricLines: metrics)
     }
 
     /// The response for an event that needs no alert (or could not be read): logged and answered, never retried.
@@ -87,6 +90,8 @@ public struct FilterHandler: Sendable {
         var alerts: [Alert] = []
         var failedItems: [String] = []
         var undelivered: [String] = []
+        /// Undelivered SQS records without a messageId: they cannot be named in `batchItemFailures`.
+        var unnamed = 0
         for item in triage.batch.alerts {
             let failure = item.failure
             let enrichment = await enricher?.enrich(failure, deadline: lookupDeadline) ?? Enrichment()
@@ -111,10 +116,16 @@ public struct FilterHandler: Sendable {
                 let description = AWSEnricher.describe(error)
                 log.error("alert not delivered", [("stack", .string(failure.stackName)), ("eventId", .string(failure.eventId ?? "")), ("error", .string(description))])
                 undelivered.append("\(failure.stackName): \(description)")
-                if let id = decoded.records.first(where: { $0.index == item.index })?.itemIdentifier { failedItems.append(id) }
+                if let id = decoded.records.first(where: { $0.index == item.index })?.itemIdentifier, !id.isEmpty {
+                    failedItems.append(id)
+                } else {
+                    unnamed += 1
+                }
             }
         }
-        if decoded.source == .sqs || undelivered.isEmpty {
+        // SQS: report the undelivered records so that only they come back; when one cannot be named,
+        // fail the invocation so that the whole batch comes back rather than losing that alert.
+        if undelivered.isEmpty || (decoded.source == .sqs && unnamed == 0) {
             return Outcome(
                 response: Self.response(source: decoded.source, failedItems: failedItems, alerts: alerts.count, ignored: triage.decisions.count - triage.batch.alerts.count),
                 failure: nil, alerts: alerts, failedItems: failedItems)

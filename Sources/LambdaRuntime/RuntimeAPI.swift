@@ -41,7 +41,10 @@ public final class RuntimeAPIClient {
     let host: String
     let port: String
     var socket: Int32 = -1
+    /// Bytes received and not yet consumed.
     var buffer: [UInt8] = []
+    /// Reused receive area, so reading allocates nothing per call.
+    var chunk = [UInt8](repeating: 0, count: 64 * 1024)
 
     static let base = "/2018-06-01/runtime"
 
@@ -176,7 +179,6 @@ public final class RuntimeAPIClient {
 
     /// Reads more bytes into the buffer; throws at end of stream.
     func fill() throws {
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             let n = chunk.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
             if n > 0 {
@@ -242,13 +244,21 @@ public final class RuntimeAPIClient {
     }
 
     static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
-        guard haystack.count >= needle.count else { return nil }
-        var i = 0
-        while i <= haystack.count - needle.count {
-            if haystack[i] == needle[0], Array(haystack[i..<(i + needle.count)]) == needle { return i }
-            i += 1
+        guard !needle.isEmpty, haystack.count >= needle.count else { return nil }
+        return haystack.withUnsafeBufferPointer { h in
+            needle.withUnsafeBufferPointer { n in
+                var i = 0
+                let last = h.count - n.count
+                outer: while i <= last {
+                    for j in 0..<n.count where h[i + j] != n[j] {
+                        i += 1
+                        continue outer
+                    }
+                    return i
+                }
+                return nil
+            }
         }
-        return nil
     }
 }
 

@@ -72,8 +72,8 @@ struct Package: ParsableCommand {
             // Cross-building needs a Swift SDK for the target triple; look for one before promising anything.
             guard let sdk = installedSwiftSDKs().first(where: { $0.contains(arch == .arm64 ? "aarch64" : "x86_64") }) else {
                 printError("""
-                    cannot build for \(arch.rawValue) here: this machine is \(host.rawValue) and `swift sdk list` shows no Swift SDK \
-                    for \(arch.triple). Needed: a Swift SDK for \(arch.triple) (`swift sdk install <bundle>`, e.g. the Swift \
+                    cannot build for \(arch.rawValue) here: this machine is \(host.rawValue) and no Swift SDK for \(arch.triple) \
+                    is installed (`swift sdk list` shows none). Needed: a Swift SDK for \(arch.triple) (`swift sdk install <bundle>`, e.g. the Swift \
                     static Linux SDK), or build on an \(arch.rawValue) machine and run \
                     `catalogwatch package --binary PATH --architecture \(arch.rawValue)`.
                     """)

@@ -8,7 +8,12 @@ import XCTest
 final class PackagedLambdaTests: XCTestCase {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    var catalogwatch: URL { Bundle(for: Self.self).bundleURL.deletingLastPathComponent().appendingPathComponent("catalogwatch") }
+    /// The built CLI, next to the test bundle (or inside the folder SwiftPM reports as the bundle).
+    var catalogwatch: URL {
+        let bundle = Bundle(for: Self.self).bundleURL
+        let candidates = [bundle.deletingLastPathComponent(), bundle].map { $0.appendingPathComponent("catalogwatch") }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
+    }
 
     func run(_ executable: String, _ arguments: [String], cwd: URL? = nil, environment: [String: String]? = nil) throws -> (Int32, String, String) {
         let p = Process()
