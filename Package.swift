@@ -63,7 +63,7 @@ let package = Package(
         .testTarget(name: "CloudFormationTests", dependencies: ["CloudFormation", "YAML"]),
         .testTarget(name: "AlertStackTests", dependencies: ["AlertStack", "CloudFormation", "YAML"]),
         .testTarget(name: "FilterCoreTests", dependencies: ["FilterCore"]),
-        .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "SHA2"]),
+        .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "SHA2", "URLSessionTransport"]),
         .testTarget(name: "FilterLambdaTests", dependencies: ["FilterLambda", "FilterCore", "AWSClient", "LambdaRuntime", "URLSessionTransport"]),
         .testTarget(name: "PackagingTests", dependencies: ["Packaging", "SHA2"]),
         .testTarget(name: "CLITests", dependencies: ["AlertStack", "CloudFormation"]),

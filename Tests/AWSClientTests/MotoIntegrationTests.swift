@@ -1,3 +1,4 @@
+import URLSessionTransport
 import XCTest
 import Foundation
 #if canImport(FoundationNetworking)

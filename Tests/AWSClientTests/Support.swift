@@ -1,3 +1,4 @@
+import URLSessionTransport
 import XCTest
 import Foundation
 #if canImport(FoundationNetworking)
@@ -56,36 +57,6 @@ enum Peer {
 }
 
 // MARK: - Transports
-
-/// A real transport over URLSession, for tests against local servers only.
-struct URLSessionTransport: HTTPTransport {
-    func send(_ request: HTTPRequest, timeout: Duration) async throws -> HTTPResponse {
-        guard let url = URL(string: request.url) else { throw HTTPTransportError.failed("bad URL") }
-        var urlRequest = URLRequest(url: url)
-        urlRequest.httpMethod = request.method
-        urlRequest.timeoutInterval = max(0.001, timeout.seconds)
-        for field in request.headers { urlRequest.addValue(field.value, forHTTPHeaderField: field.name) }
-        if !request.body.isEmpty { urlRequest.httpBody = Data(request.body) }
-        let data: Data
-        let response: URLResponse
-        do {
-            (data, response) = try await URLSession.shared.data(for: urlRequest)
-        } catch let error as URLError {
-            switch error.code {
-            case .timedOut: throw HTTPTransportError.timedOut
-            case .cannotConnectToHost, .networkConnectionLost, .cannotFindHost, .notConnectedToInternet:
-                throw HTTPTransportError.connectionFailed("\(error.code.rawValue)")
-            default: throw HTTPTransportError.failed("\(error.code.rawValue)")
-            }
-        }
-        guard let http = response as? HTTPURLResponse else { throw HTTPTransportError.failed("not HTTP") }
-        var headers = HTTPHeaders()
-        for (name, value) in http.allHeaderFields {
-            headers.add(name: "\(name)", value: "\(value)")
-        }
-        return HTTPResponse(status: http.statusCode, headers: headers, body: Array(data))
-    }
-}
 
 /// A transport that answers from a script and records what it was sent.
 final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
