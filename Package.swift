@@ -18,14 +18,16 @@ let package = Package(
     targets: [
         // libyaml, the only YAML engine we use (apt: libyaml-dev).
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        // JSON string literals, one implementation for every JSON writer.
+        .target(name: "JSONText", swiftSettings: strict),
         // Ordered YAML node model, parser and emitter over libyaml's event API.
         .target(name: "YAML", dependencies: ["CYAML"], swiftSettings: strict),
         // Typed CloudFormation DSL, template model, renderers, parser and checks.
-        .target(name: "CloudFormation", dependencies: ["YAML"], swiftSettings: strict),
+        .target(name: "CloudFormation", dependencies: ["YAML", "JSONText"], swiftSettings: strict),
         // The alert stack, StackSet artifacts and the layout model.
         .target(name: "AlertStack", dependencies: ["CloudFormation", "YAML"], swiftSettings: strict),
         // Pure filter logic: event decoding, notification parsing, classification, alert text.
-        .target(name: "FilterCore", swiftSettings: strict),
+        .target(name: "FilterCore", dependencies: ["JSONText"], swiftSettings: strict),
         // Hand-written AWS client layer: SigV4, credentials, endpoints, the few calls we make.
         .target(name: "AWSClient", dependencies: ["SHA2"], swiftSettings: strict),
         // SHA-256 and HMAC-SHA256 without Foundation (swift-crypto imports Foundation, which the static Lambda avoids).
@@ -35,9 +37,9 @@ let package = Package(
         // The filter handler: decode, classify, enrich, publish, report batch failures.
         .target(name: "FilterLambda", dependencies: ["FilterCore", "AWSClient"], swiftSettings: strict),
         // Lambda Runtime API client loop over blocking sockets.
-        .target(name: "LambdaRuntime", swiftSettings: strict),
+        .target(name: "LambdaRuntime", dependencies: ["JSONText"], swiftSettings: strict),
         // ELF inspection, deterministic zip writer, package manifest.
-        .target(name: "Packaging", dependencies: ["SHA2", "CZlib"], swiftSettings: strict),
+        .target(name: "Packaging", dependencies: ["SHA2", "CZlib", "JSONText"], swiftSettings: strict),
         // zlib's raw deflate for the zip writer (apt: zlib1g-dev).
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .executableTarget(

@@ -8,7 +8,8 @@ response, error and init error, and stops by itself: once every event is answere
   mock_runtime_api.py --events events.json --out results.json [--repeat N] [--timeout 60]
 
 events.json is a JSON list; each item is either an event object (sent as the body) or
-{"body": <event>, "deadlineInMs": <ms from now>}. The first line printed is the port.
+{"body": <event>, "deadlineInMs": <ms from now>}. The first line printed is the port. Each result
+records "elapsedMs", the time from handing out its event to its answer.
 """
 import argparse
 import json
@@ -38,6 +39,7 @@ class State:
         self.first_next_ns = None
         self.next_times_ns = []
         self.answer_times_ns = []
+        self.served_at_ns = {}
         self.lock = threading.Condition()
         self.done = threading.Event()
 
@@ -80,6 +82,7 @@ def make_handler(state, linger):
                     return self.send(410, b'{"errorMessage":"no more events"}')
                 request_id, body, deadline = state.queue[state.served]
                 state.served += 1
+                state.served_at_ns[request_id] = time.monotonic_ns()
             payload = json.dumps(body).encode() if not isinstance(body, str) else body.encode()
             deadline_ms = int(time.time() * 1000) + int(deadline)
             self.send(200, payload, [
@@ -107,6 +110,10 @@ def make_handler(state, linger):
                 return self.send(404, b'{"errorMessage":"not found"}')
             with state.lock:
                 if record is not None:
+                    served = state.served_at_ns.get(parts[1])
+                    if served is not None:
+                        # From handing out the event to its answer, to compare with the deadline.
+                        record["elapsedMs"] = (time.monotonic_ns() - served) / 1e6
                     state.results.append(record)
                     state.answer_times_ns.append(time.monotonic_ns())
                 if state.finished():

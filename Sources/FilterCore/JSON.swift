@@ -1,3 +1,5 @@
+import JSONText
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -136,31 +138,8 @@ public enum JSONValue: Sendable, Equatable {
         return "\(d)"
     }
 
-    /// Writes `s` as a JSON string literal, escaping quote, backslash, C0 controls, DEL, U+2028 and U+2029.
     static func writeString(_ s: String, to out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case "\u{2028}": out += "\\u2028"
-            case "\u{2029}": out += "\\u2029"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += "\\u"
-                    let hex = String(scalar.value, radix: 16, uppercase: false)
-                    out += String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
+        JSONText.appendQuoted(s, to: &out)
     }
 }
 

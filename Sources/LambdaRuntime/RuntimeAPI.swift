@@ -1,4 +1,5 @@
 import Glibc
+import JSONText
 
 /// One invocation handed out by the Lambda Runtime API.
 public struct Invocation: Sendable {
@@ -268,26 +269,7 @@ enum ErrorDocument {
         Array("{\"errorMessage\":\(quote(message)),\"errorType\":\(quote(type)),\"stackTrace\":[]}".utf8)
     }
 
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
-    }
+    static func quote(_ s: String) -> String { JSONText.quoted(s) }
 }
 
 extension String {

@@ -1,3 +1,4 @@
+import JSONText
 import SHA2
 
 /// A deployable Lambda zip for `provided.al2023` and the manifest that describes it.
@@ -27,19 +28,7 @@ public struct LambdaPackage: Sendable {
 
         /// The manifest as deterministic JSON text.
         public var json: String {
-            func q(_ s: String) -> String {
-                var out = "\""
-                for u in s.unicodeScalars {
-                    switch u {
-                    case "\"": out += "\\\""
-                    case "\\": out += "\\\\"
-                    case "\n": out += "\\n"
-                    default:
-                        if u.value < 0x20 { out += "\\u00" + (u.value < 16 ? "0" : "") + String(u.value, radix: 16) } else { out.unicodeScalars.append(u) }
-                    }
-                }
-                return out + "\""
-            }
+            func q(_ s: String) -> String { JSONText.quoted(s) }
             func list(_ items: [String]) -> String { "[" + items.map(q).joined(separator: ", ") + "]" }
             return """
                 {

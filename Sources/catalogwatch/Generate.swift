@@ -23,11 +23,15 @@ struct Generate: ParsableCommand {
     @Option(name: .long, help: "Template syntax: yaml (short-form tags) or json (long form).")
     var format: TemplateFormat = .yaml
 
+    @Option(name: .long, help: ArgumentHelp("manifest.json from `catalogwatch package`: its architecture and S3 key go into the templates.", valueName: "file"))
+    var manifest: String?
+
     @Flag(name: .long, help: "Print nothing but errors.")
     var quiet = false
 
     func run() throws {
-        let (layout, name) = try layoutOptions.load()
+        var (layout, name) = try layoutOptions.load()
+        if let manifest { layout = try applyManifest(manifest, to: layout) }
         let folder = output ?? "stacks/\(name)"
         let files = try Artifacts.generate(for: layout, format: format)
         var changed = 0
@@ -44,5 +48,17 @@ struct Generate: ParsableCommand {
             print("")
             print("Not in the layout, left as template parameters: \(missing.joined(separator: ", ")) (no AWS CLI inputs written).")
         }
+    }
+}
+
+/// Reads a package manifest and applies it to `layout`; problems are usage errors naming the file.
+func applyManifest(_ path: String, to layout: Layout) throws -> Layout {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CLIError.usage("cannot read manifest \(path)") }
+    do {
+        return try PackageManifest.read(text, file: path).applied(to: layout)
+    } catch let error as PackageManifest.LayoutMismatch {
+        throw CLIError.usage("\(path): \(error.message)")
+    } catch {
+        throw CLIError.usage(String(describing: error))
     }
 }

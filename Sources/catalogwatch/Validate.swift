@@ -28,6 +28,9 @@ struct Validate: ParsableCommand {
     @Option(name: .long, help: "text, json (machine-readable report) or github (workflow annotations).")
     var format: ReportFormat = .text
 
+    @Option(name: .long, help: ArgumentHelp("manifest.json from `catalogwatch package`: templates must use its runtime, architecture and S3 key.", valueName: "file"))
+    var manifest: String?
+
     func run() throws {
         var findings: [Finding] = []
         var layout: Layout = .embeddedDefault
@@ -37,6 +40,20 @@ struct Validate: ParsableCommand {
             let result = LayoutReader.read(bytes: Array(data), file: path)
             findings += Validation.findings(from: result.diagnostics)
             if let l = result.layout { layout = l }
+        }
+        var packageManifest: PackageManifest?
+        var manifestViaLayout = false
+        if let manifest {
+            guard let text = try? String(contentsOfFile: manifest, encoding: .utf8) else { throw CLIError.usage("cannot read manifest \(manifest)") }
+            do {
+                packageManifest = try PackageManifest.read(text, file: manifest)
+            } catch {
+                throw CLIError.usage(error.description)
+            }
+            if let m = packageManifest, layoutOptions.layout != nil, let applied = try? m.applied(to: layout) {
+                layout = applied
+                manifestViaLayout = true
+            }
         }
         let layoutIsValid = !findings.contains { $0.severity == .error }
         if let folder = templates {
@@ -50,9 +67,12 @@ struct Validate: ParsableCommand {
                 }
                 let result = Validation.checkTemplate(text: text, file: file, layout: layoutIsValid ? layout : nil)
                 findings += result.findings
-                if let t = result.template { parsed.append((file, text, t)) }
+                if let t = result.template {
+                    parsed.append((file, text, t))
+                    if let packageManifest { findings += packageManifest.check(t, file: file, parameters: !manifestViaLayout) }
+                }
             }
-            if layoutIsValid, layoutOptions.layout != nil || !parsed.isEmpty {
+            if layoutIsValid, layoutOptions.layout != nil {
                 findings += Validation.checkAgainstLayout(parsed, layout: layout)
             }
         }

@@ -513,3 +513,62 @@ extension MemoryLog {
     var objects: [[String: Any]] { lines.compactMap { try? jsonObject($0) } }
     func messages(level: String) -> [String] { objects.filter { $0["level"] as? String == level }.compactMap { $0["message"] as? String } }
 }
+
+// MARK: - The built filter under the mock Runtime API
+
+/// What one run of the built `catalogwatch-filter` under scripts/mock_runtime_api.py produced.
+struct FilterRun {
+    /// One entry per invocation, in order: kind ("response"/"error"), body, errorType, elapsedMs.
+    var results: [[String: Any]]
+    var initError: [String: Any]?
+    var reportText: String
+    var stdout: String
+    var stderr: String
+    var exitStatus: Int32
+
+    var responses: [String?] { results.map { $0["kind"] as? String == "response" ? $0["body"] as? String : nil } }
+    var logLines: [Substring] { stdout.split(separator: "\n") }
+}
+
+extension XCTestCase {
+    /// The executable next to the test bundle.
+    func filterExecutable() throws -> URL {
+        let bundle = Bundle(for: type(of: self)).bundleURL
+        let candidates = [bundle.deletingLastPathComponent(), bundle, Bundle.main.bundleURL].map { $0.appendingPathComponent("catalogwatch-filter") }
+        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+            throw TestFailure("catalogwatch-filter is not built next to the tests (looked at \(candidates.map(\.path))); run swift build first")
+        }
+        return found
+    }
+
+    /// Runs the built filter with `environment` under the mock Runtime API until it has answered `events`
+    /// (each an event, or `["body": event, "deadlineInMs": ms]`).
+    func runFilter(events: [Any], environment: [String: String]) throws -> FilterRun {
+        let python = try Tools.requirePythonAWS()
+        let directory = try Tools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let eventsURL = directory.appendingPathComponent("events.json"), outURL = directory.appendingPathComponent("results.json")
+        try Data(try jsonText(events).utf8).write(to: eventsURL)
+        let mock = try ChildProcess(executable: python, arguments: [
+            Tools.packageRoot.appendingPathComponent("scripts/mock_runtime_api.py").path,
+            "--events", eventsURL.path, "--out", outURL.path, "--timeout", "60",
+        ])
+        defer { mock.stop() }
+        let port = try mock.firstLine(timeout: .seconds(30)).trimmingCharacters(in: .whitespaces)
+        var env = environment
+        env["AWS_LAMBDA_RUNTIME_API"] = "127.0.0.1:\(port)"
+        let filter = try ChildProcess(executable: try filterExecutable().path, arguments: [], environment: env)
+        defer { filter.stop() }
+        guard let status = filter.waitForExit(timeout: .seconds(90)) else {
+            throw TestFailure("catalogwatch-filter still runs after 90 s; stdout: \(filter.stdout.suffix(3000))")
+        }
+        guard mock.waitForExit(timeout: .seconds(70)) != nil else { throw TestFailure("the mock Runtime API did not stop") }
+        let reportText = try String(contentsOf: outURL, encoding: .utf8)
+        let report = try jsonObject(reportText)
+        XCTAssertEqual(report["finished"] as? Bool, true, "every event answered (or an init error): \(reportText)")
+        var results = report["results"] as? [[String: Any]] ?? []
+        results.sort { ($0["requestId"] as? String ?? "") < ($1["requestId"] as? String ?? "") }
+        return FilterRun(results: results, initError: report["initError"] as? [String: Any], reportText: reportText,
+                         stdout: filter.stdout, stderr: filter.stderr, exitStatus: status)
+    }
+}

@@ -1,0 +1,69 @@
+import CloudFormation
+import YAML
+
+/// The part of `catalogwatch package`'s manifest.json that templates must agree with.
+public struct PackageManifest: Hashable, Sendable {
+    public var runtime: String
+    public var architecture: Layout.Architecture
+    public var s3Key: String
+
+    /// Reads manifest JSON (through the YAML reader, as JSON is YAML); errors name the file and key.
+    public static func read(_ text: String, file: String) throws(YAMLError) -> PackageManifest {
+        let root = try YAMLParser.parse(text, file: file)
+        func string(_ key: String) throws(YAMLError) -> String {
+            guard let v = root[key]?.scalarValue, !v.isEmpty else {
+                throw YAMLError("manifest has no '\(key)'", file: file, mark: root.mark)
+            }
+            return v
+        }
+        let arch = try string("architecture")
+        guard let architecture = Layout.Architecture(rawValue: arch) else {
+            throw YAMLError("manifest architecture '\(arch)' is not x86_64 or arm64", file: file, mark: root["architecture"]?.mark)
+        }
+        return PackageManifest(runtime: try string("runtime"), architecture: architecture, s3Key: try string("s3Key"))
+    }
+
+    /// `layout` with the manifest's architecture and code key (the bucket stays the layout's).
+    public func applied(to layout: Layout) throws(LayoutMismatch) -> Layout {
+        guard runtime == AlertStack.runtime else {
+            throw LayoutMismatch(message: "the package is for runtime \(runtime), the alert stack uses \(AlertStack.runtime)")
+        }
+        guard let bucket = layout.lambdaCode?.bucket else {
+            throw LayoutMismatch(message: "the layout names no lambdaCode.bucket to upload \(s3Key) to")
+        }
+        var l = layout
+        l.architecture = architecture
+        l.lambdaCode = Layout.LambdaCode(bucket: bucket, key: s3Key)
+        return l
+    }
+
+    /// Why a manifest cannot be applied to a layout.
+    public struct LayoutMismatch: Error, CustomStringConvertible, Sendable {
+        public var message: String
+        public var description: String { message }
+    }
+
+    /// Findings where a template's function does not match the package (architecture, runtime, code key).
+    /// With `parameters: false` only the runtime is checked (the caller compares parameters through the layout).
+    public func check(_ template: Template, file: String, parameters: Bool = true) -> [Finding] {
+        var findings: [Finding] = []
+        func add(_ key: String, _ message: String) {
+            findings.append(Finding(severity: .error, file: file, mark: nil, rule: "manifest", key: key, message: message))
+        }
+        for r in template.resources where r.value.type == "AWS::Lambda::Function" {
+            if let runtime = r.value.property("Runtime"), runtime != .string(self.runtime) {
+                add("Resources.\(r.name).Properties.Runtime", "is \(describe(runtime)) but the package is built for \(self.runtime)")
+            }
+        }
+        guard parameters else { return findings }
+        if let p = template.parameter("LambdaArchitecture"), p.default?.stringValue != architecture.rawValue {
+            add("Parameters.LambdaArchitecture.Default", "is \(p.default.map(describe) ?? "unset") but the package is \(architecture.rawValue)")
+        }
+        if let p = template.parameter("LambdaCodeKey"), p.default?.stringValue != s3Key {
+            add("Parameters.LambdaCodeKey.Default", "is \(p.default.map(describe) ?? "unset") but the package's key is \(s3Key)")
+        }
+        return findings
+    }
+
+    private func describe(_ v: CFNValue) -> String { v.stringValue.map { "'\($0)'" } ?? "an expression" }
+}

@@ -1,0 +1,46 @@
+import CloudFormation
+import XCTest
+
+@testable import AlertStack
+
+final class PackageManifestTests: XCTestCase {
+    let text = """
+        {
+          "runtime": "provided.al2023",
+          "handler": "bootstrap",
+          "architecture": "arm64",
+          "zip": {"size": 1, "sha256": "00", "codeSha256": "AA=="},
+          "s3Key": "catalogwatch/filter-arm64-0123456789abcdef.zip"
+        }
+        """
+
+    func testReadsAndAppliesToTheLayout() throws {
+        let m = try PackageManifest.read(text, file: "manifest.json")
+        XCTAssertEqual(m.architecture, .arm64)
+        var layout = Layout(mainRegion: "ap-northeast-1", regions: ["ap-northeast-1"])
+        XCTAssertThrowsError(try m.applied(to: layout)) { XCTAssertTrue(String(describing: $0).contains("lambdaCode.bucket")) }
+        layout.lambdaCode = .init(bucket: "artifacts-bucket", key: "old.zip")
+        let applied = try m.applied(to: layout)
+        XCTAssertEqual(applied.lambdaCode, .init(bucket: "artifacts-bucket", key: "catalogwatch/filter-arm64-0123456789abcdef.zip"))
+        XCTAssertEqual(applied.architecture, .arm64)
+        // Templates generated from the applied layout agree with the manifest; the old ones do not.
+        XCTAssertEqual(m.check(AlertStack.template(for: applied), file: "a.yaml"), [])
+        let stale = m.check(AlertStack.template(for: layout), file: "a.yaml")
+        XCTAssertEqual(Set(stale.map(\.key)), ["Parameters.LambdaArchitecture.Default", "Parameters.LambdaCodeKey.Default"])
+        XCTAssertEqual(m.check(AlertStack.template(for: layout), file: "a.yaml", parameters: false), [])
+    }
+
+    func testRuntimeMismatchAndBadInput() throws {
+        let other = try PackageManifest.read(text.replacingOccurrences(of: "provided.al2023", with: "provided.al2"), file: "m.json")
+        var layout = Layout(mainRegion: "ap-northeast-1", regions: ["ap-northeast-1"])
+        layout.lambdaCode = .init(bucket: "artifacts-bucket", key: "k.zip")
+        XCTAssertThrowsError(try other.applied(to: layout))
+        XCTAssertEqual(other.check(AlertStack.template(for: layout), file: "a.yaml", parameters: false).map(\.key), ["Resources.FilterFunction.Properties.Runtime"])
+        XCTAssertThrowsError(try PackageManifest.read(text.replacingOccurrences(of: "arm64\"", with: "sparc\""), file: "m.json")) {
+            XCTAssertTrue(String(describing: $0).contains("sparc"))
+        }
+        XCTAssertThrowsError(try PackageManifest.read("{\"runtime\": \"provided.al2023\"}", file: "m.json")) {
+            XCTAssertTrue(String(describing: $0).contains("m.json"))
+        }
+    }
+}
