@@ -14,13 +14,15 @@ public struct URLSessionTransport: HTTPTransport {
         var urlRequest = URLRequest(url: url)
         urlRequest.httpMethod = request.method
         let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-        urlRequest.timeoutInterval = max(0.001, seconds)
+        // swift-corelibs-foundation truncates `timeoutInterval` to whole seconds (a timeout under one second
+        // fires at once), so URLSession only gets a rounded-up backstop and the exact timeout is ours.
+        urlRequest.timeoutInterval = max(1, seconds.rounded(.up))
         for field in request.headers { urlRequest.addValue(field.value, forHTTPHeaderField: field.name) }
         if !request.body.isEmpty { urlRequest.httpBody = Data(request.body) }
         let data: Data
         let response: URLResponse
         do {
-            (data, response) = try await URLSession.shared.data(for: urlRequest)
+            (data, response) = try await Self.data(for: urlRequest, timeout: timeout)
         } catch let error as URLError {
             switch error.code {
             case .timedOut: throw HTTPTransportError.timedOut
@@ -33,5 +35,19 @@ public struct URLSessionTransport: HTTPTransport {
         var headers = HTTPHeaders()
         for (name, value) in http.allHeaderFields { headers.add(name: "\(name)", value: "\(value)") }
         return HTTPResponse(status: http.statusCode, headers: headers, body: Array(data))
+    }
+
+    /// The response, or `HTTPTransportError.timedOut` once `timeout` has passed (the request is then cancelled).
+    static func data(for request: URLRequest, timeout: Duration) async throws -> (Data, URLResponse) {
+        try await withThrowingTaskGroup(of: (Data, URLResponse)?.self) { group in
+            group.addTask { try await URLSession.shared.data(for: request) }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let result = try await group.next() ?? nil else { throw HTTPTransportError.timedOut }
+            return result
+        }
     }
 }

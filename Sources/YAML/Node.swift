@@ -39,6 +39,11 @@ public struct YAMLScalar: Sendable {
 
     /// True when the scalar was written without quotes or block indicators (so it may be a number, bool or null).
     public var isPlain: Bool { style == .plain || style == .any }
+
+    /// What a reader makes of the scalar: tagged and non-plain scalars are their text; plain ones resolve.
+    var meaning: YAMLResolver.ResolvedScalar {
+        tag == nil && isPlain ? YAMLResolver.resolvePlain(value) : .string(value)
+    }
 }
 
 /// One key/value pair of a YAML mapping, in source order.
@@ -52,7 +57,8 @@ public struct YAMLPair: Sendable {
     }
 }
 
-/// An ordered YAML node tree. Equality compares values, tags and structure; styles and marks are presentation.
+/// An ordered YAML node tree. Equality compares what a reader sees — tags, structure and each scalar's
+/// meaning (a plain scalar as YAML resolves it, a quoted or block scalar as a string); styles and marks are presentation.
 public indirect enum YAMLNode: Sendable {
     case scalar(YAMLScalar)
     case sequence([YAMLNode], tag: String? = nil, mark: YAMLMark? = nil)
@@ -125,7 +131,7 @@ extension YAMLNode: Equatable {
     public static func == (lhs: YAMLNode, rhs: YAMLNode) -> Bool {
         switch (lhs, rhs) {
         case (.scalar(let a), .scalar(let b)):
-            return a.value == b.value && a.tag == b.tag && a.isPlain == b.isPlain
+            return a.tag == b.tag && a.meaning == b.meaning
         case (.sequence(let a, let ta, _), .sequence(let b, let tb, _)):
             return ta == tb && a == b
         case (.mapping(let a, let ta, _), .mapping(let b, let tb, _)):

@@ -86,7 +86,7 @@ struct Package: ParsableCommand {
         }
         let arguments = [
             "build", "-c", "release", "--product", "catalogwatch-filter", "--scratch-path", ".build-lambda",
-            "-Xswiftc", "-static-executable", "-Xswiftc", "-Osize", "-Xlinker", "--strip-all",
+            "-Xswiftc", "-static-executable", "-Xswiftc", "-Osize", "-Xlinker", "--strip-all", "-Xlinker", "--icf=safe",
         ] + sdkArguments
         print("swift \(arguments.joined(separator: " "))")
         let process = Process()

@@ -219,7 +219,8 @@ final class FaultTests: XCTestCase {
         XCTAssertEqual(try jsonObject(try XCTUnwrap(outcome.response)) as NSDictionary, ["alerts": 1, "ignored": 0] as NSDictionary)
         let alert = try singleDegradedAlert()
         XCTAssertEqual(alert.lookupFailures, ["provisioned product \(provisionedProduct): HTTP request timed out"])
-        XCTAssertEqual(try await slow.operations(), ["DescribeProvisionedProduct"], "no retry past the lookup deadline")
+        let slowOperations = try await slow.operations()
+        XCTAssertEqual(slowOperations, ["DescribeProvisionedProduct"], "no retry past the lookup deadline")
         XCTAssertTrue(log.messages(level: "WARN").contains("lookup failed; alert sent without it"))
     }
 
@@ -234,7 +235,8 @@ final class FaultTests: XCTestCase {
         XCTAssertEqual(run.stderr, "")
         let alert = try singleDegradedAlert()
         XCTAssertEqual(alert.lookupFailures, ["provisioned product \(provisionedProduct): HTTP request timed out"])
-        XCTAssertEqual(try await slow.operations(), ["DescribeProvisionedProduct"])
+        let slowOperations = try await slow.operations()
+        XCTAssertEqual(slowOperations, ["DescribeProvisionedProduct"])
     }
 
     // MARK: (b) Connection refused
@@ -266,7 +268,8 @@ final class FaultTests: XCTestCase {
             XCTAssertNotNil(outcome.response, "case \(index)")
             let alert = try singleDegradedAlert()
             XCTAssertEqual(alert.lookupFailures, [c.line], "case \(index)")
-            XCTAssertEqual(try await endpoint.operations(), Array(repeating: "DescribeProvisionedProduct", count: c.attempts),
+            let endpointOperations = try await endpoint.operations()
+            XCTAssertEqual(endpointOperations, Array(repeating: "DescribeProvisionedProduct", count: c.attempts),
                            "case \(index): malformed 2xx answers are not retried, 5xx are")
         }
     }
@@ -289,7 +292,8 @@ final class FaultTests: XCTestCase {
             XCTAssertTrue(line.hasPrefix("role \(Member.roleArn): sts AssumeRole: malformed response: "), "case \(index): \(line)")
             XCTAssertTrue(line.hasSuffix("; product details and root cause not looked up"), "case \(index): \(line)")
             XCTAssertFalse(try jsonText(alert.body).contains(secret), "case \(index): the body is never quoted")
-            XCTAssertEqual(try await sts.operations(), ["AssumeRole"], "case \(index)")
+            let stsOperations = try await sts.operations()
+            XCTAssertEqual(stsOperations, ["AssumeRole"], "case \(index)")
         }
     }
 
@@ -332,7 +336,8 @@ final class FaultTests: XCTestCase {
         let failure = try XCTUnwrap(single.failure)
         XCTAssertEqual(failure.type, "AlertNotDelivered")
         XCTAssertEqual(failure.message, "1 alert(s) not delivered: \(stackName): InvalidParameter (Invalid parameter: Subject)")
-        XCTAssertEqual(try await sns.operations(), ["Publish"], "a 4xx is not retried")
+        let snsOperations = try await sns.operations()
+        XCTAssertEqual(snsOperations, ["Publish"], "a 4xx is not retried")
         XCTAssertEqual(log.messages(level: "ERROR"), ["alert not delivered"])
 
         let batch = Events.sqsEvent([
@@ -343,7 +348,8 @@ final class FaultTests: XCTestCase {
         let (reported, _, _) = try await deliver(batch, endpoints: endpoints)
         XCTAssertEqual(reported.failedItems, ["r-1", "r-3"])
         XCTAssertEqual(reported.response, #"{"batchItemFailures":[{"itemIdentifier":"r-1"},{"itemIdentifier":"r-3"}]}"#)
-        XCTAssertEqual(try await sns.operations(), ["Publish", "Publish", "Publish"], "one attempt per alert")
+        let snsOperationsAfterBatch = try await sns.operations()
+        XCTAssertEqual(snsOperationsAfterBatch, ["Publish", "Publish", "Publish"], "one attempt per alert")
         XCTAssertEqual(try publishedAlerts().count, 0)
     }
 
@@ -364,7 +370,8 @@ final class FaultTests: XCTestCase {
         let document = try jsonObject(try XCTUnwrap(run.results.first?["body"] as? String))
         XCTAssertEqual(document["errorMessage"] as? String, "1 alert(s) not delivered: \(stackName): InvalidParameter (Invalid parameter: Subject)")
         XCTAssertEqual(run.responses.last ?? nil, #"{"batchItemFailures":[{"itemIdentifier":"l-1"},{"itemIdentifier":"l-3"}]}"#)
-        XCTAssertEqual(try await sns.operations(), ["Publish", "Publish", "Publish"], "one attempt per alert: a 4xx is not retried")
+        let snsOperations = try await sns.operations()
+        XCTAssertEqual(snsOperations, ["Publish", "Publish", "Publish"], "one attempt per alert: a 4xx is not retried")
         XCTAssertEqual(run.stderr, "")
         XCTAssertEqual(try publishedAlerts().count, 0)
     }

@@ -204,3 +204,28 @@ func runPython(_ script: String, stdin: String) throws -> String {
     }
     return String(decoding: data, as: UTF8.self)
 }
+
+/// Inputs the fuzzers found (Fuzz/regressions/yaml/): each must parse or fail cleanly, and what parses must round-trip.
+final class YAMLFuzzRegressionTests: XCTestCase {
+    func testFuzzFindingsStayFixed() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fuzz/regressions/yaml")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        XCTAssertFalse(files.isEmpty)
+        for file in files {
+            let bytes = try [UInt8](Data(contentsOf: folder.appendingPathComponent(file)))
+            guard let node = try? YAMLParser.parse(bytes: bytes) else { continue }
+            let again = try YAMLParser.parse(try YAMLEmitter.emit(node))
+            XCTAssertEqual(again, node, file)
+        }
+    }
+
+    func testPlainAndQuotedScalarsCompareByMeaning() throws {
+        XCTAssertEqual(try YAMLParser.parse("a: abc"), try YAMLParser.parse("a: 'abc'"))
+        XCTAssertNotEqual(try YAMLParser.parse("a: 1"), try YAMLParser.parse("a: '1'"))
+        XCTAssertNotEqual(try YAMLParser.parse("a: true"), try YAMLParser.parse("a: 'true'"))
+        // A plain scalar folded over lines means the same as the block scalar the emitter writes for it.
+        let folded = try YAMLParser.parse("k: one\n\n  - two\n")
+        XCTAssertEqual(try YAMLParser.parse(try YAMLEmitter.emit(folded)), folded)
+    }
+}
