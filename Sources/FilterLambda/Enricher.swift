@@ -55,7 +55,10 @@ public struct AWSEnricher: Enricher {
             return enrichment
         }
         let roleArn = "arn:\(failure.partition):iam::\(failure.account):role/\(memberRoleName)"
-        let provider = AssumedRoleCredentials(sts: sts, cache: cache, roleArn: roleArn, sessionName: "catalogwatch-filter")
+        // AssumeRole takes no deadline of its own: bound the client's budget by the time left.
+        var boundedSTS = sts
+        boundedSTS.defaultTimeBudget = max(.milliseconds(1), min(sts.defaultTimeBudget, deadline - ContinuousClock.now))
+        let provider = AssumedRoleCredentials(sts: boundedSTS, cache: cache, roleArn: roleArn, sessionName: "catalogwatch-filter")
         do {
             _ = try await provider.credentials()
         } catch {
