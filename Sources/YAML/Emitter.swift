@@ -108,6 +108,10 @@ private struct EventWriter {
     }
 
     mutating func scalar(_ scalar: YAMLScalar) throws(YAMLError) {
+        var scalar = scalar
+        // An empty plain scalar means null, but libyaml writes it quoted where a plain one is not allowed
+        // (e.g. as a key), which would make it a string: write the null explicitly.
+        if scalar.style == .plain, scalar.tag == nil, scalar.value.isEmpty { scalar.value = "~" }
         let style: yaml_scalar_style_t
         switch scalar.style {
         case .plain: style = YAML_PLAIN_SCALAR_STYLE
