@@ -50,7 +50,7 @@ public enum AlertStack {
             .string("Region of the filter Lambda and the send topic; the StackSet deploys here first.",
                     default: layout.mainRegion, pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]$",
                     constraint: "an AWS region name such as ap-northeast-1"))
-        let namePrefix = t.parameter(
+        t.parameter(
             "NamePrefix",
             .string("Prefix of the topic, function and queue names (identical in every region).",
                     default: layout.namePrefix, pattern: "^[a-zA-Z][a-zA-Z0-9-]{0,39}$",
@@ -285,7 +285,6 @@ public enum AlertStack {
         if let eventQueue {
             t.output("EventQueueUrl", eventQueue.ref, description: "Buffer between the receive topics and the filter.", condition: isMain)
         }
-        _ = namePrefix
         return t.template
     }
 
