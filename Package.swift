@@ -30,6 +30,11 @@ let package = Package(
         .target(name: "FilterCore", dependencies: ["JSONText"], swiftSettings: strict),
         // Hand-written AWS client layer: SigV4, credentials, endpoints, the few calls we make.
         .target(name: "AWSClient", dependencies: ["SHA2"], swiftSettings: strict),
+        // The AWS calls of deploy, status and destroy: StackSets, change sets, S3, SNS, SQS, CloudWatch,
+        // Service Catalog constraints (CLI only: not linked into the Lambda).
+        .target(name: "DeployAPI", dependencies: ["AWSClient", "SHA2"], swiftSettings: strict),
+        // deploy, status and destroy: the plan from a layout and what the account holds, and carrying it out.
+        .target(name: "Deployment", dependencies: ["AlertStack", "CloudFormation", "DeployAPI", "AWSClient", "JSONText", "SHA2", "YAML"], swiftSettings: strict),
         // SHA-256 and HMAC-SHA256 without Foundation (swift-crypto imports Foundation, which the static Lambda avoids).
         .target(name: "SHA2", swiftSettings: strict),
         // URLSession transport for the CLI and tests (the Lambda uses AsyncHTTPClient).

@@ -57,6 +57,32 @@ public struct AWSClient: Sendable {
 
     // MARK: - Wire protocols
 
+    /// One request before the endpoint, signature and `User-Agent` are added.
+    package struct AWSRequest: Sendable {
+        package var method: String
+        /// The path (starting with `/`, already percent-encoded) and any `?query`.
+        package var pathAndQuery: String
+        package var headers: HTTPHeaders
+        package var body: [UInt8]
+        /// Sent without a signature (STS `AssumeRoleWithWebIdentity`, the SSO portal).
+        package var unsigned: Bool
+        /// The S3 bucket addressed: in the host name (`bucket.s3.region...`), or as the first path
+        /// segment when the endpoint is overridden. `pathAndQuery` is then relative to the bucket.
+        package var bucket: String?
+
+        package init(
+            method: String, path: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [],
+            unsigned: Bool = false, bucket: String? = nil
+        ) {
+            self.method = method
+            self.pathAndQuery = path
+            self.headers = headers
+            self.body = body
+            self.unsigned = unsigned
+            self.bucket = bucket
+        }
+    }
+
     enum WireProtocol: Equatable {
         case query
         case json11(target: String)
@@ -70,7 +96,6 @@ public struct AWSClient: Sendable {
         body: [UInt8],
         deadline: ContinuousClock.Instant?
     ) async throws -> HTTPResponse {
-        let url = try endpoints.endpoint(for: service, region: region) + "/"
         var headers = HTTPHeaders()
         switch wire {
         case .query:
@@ -79,37 +104,73 @@ public struct AWSClient: Sendable {
             headers.add(name: "Content-Type", value: "application/x-amz-json-1.1")
             headers.add(name: "X-Amz-Target", value: target)
         }
-        headers.add(name: "User-Agent", value: Self.userAgent)
-        let deadline = deadline ?? retryPolicy.now().advanced(by: defaultTimeBudget)
-        let credentials = try await credentials.credentials()
-        do {
-            return try await retryPolicy.run(deadline: deadline) { remaining in
-                var request = HTTPRequest(method: "POST", url: url, headers: headers, body: body)
-                try SigV4.sign(request: &request, credentials: credentials, region: region,
-                               service: service.signingName, date: now())
-                let response = try await transport.send(request, timeout: min(requestTimeout, remaining))
-                guard (200...299).contains(response.status) else {
-                    switch wire {
-                    case .query: throw ErrorParser.queryError(response, service: service, operation: operation)
-                    case .json11: throw ErrorParser.jsonError(response, service: service, operation: operation)
-                    }
-                }
-                return response
+        let request = AWSRequest(method: "POST", path: "/", headers: headers, body: body)
+        return try await send(service, operation: operation, request: request, deadline: deadline) { response in
+            switch wire {
+            case .query: ErrorParser.queryError(response, service: service, operation: operation)
+            case .json11: ErrorParser.jsonError(response, service: service, operation: operation)
             }
-        } catch AWSClientError.deadlineExceeded {
-            throw AWSClientError.deadlineExceeded(service: service.endpointPrefix, operation: operation)
         }
     }
 
+    /// Sends `request` to `service` in this client's region with retries, signing it unless it is
+    /// `unsigned`; a non-2xx response becomes the error `parseError` makes of it. When the service says
+    /// the credentials expired, the provider is told to forget them and the call is made once more.
+    package func send(
+        _ service: AWSService,
+        operation: String,
+        request: AWSRequest,
+        deadline: ContinuousClock.Instant?,
+        parseError: @Sendable (HTTPResponse) -> AWSError
+    ) async throws -> HTTPResponse {
+        var base = try endpoints.endpoint(for: service, region: region)
+        if let bucket = request.bucket {
+            if endpoints.isOverridden(service) {
+                base += "/" + bucket
+            } else if let scheme = ["https://", "http://"].first(where: base.hasPrefix) {
+                base = scheme + bucket + "." + base.dropFirst(scheme.count)
+            }
+        }
+        var headers = request.headers
+        headers.add(name: "User-Agent", value: Self.userAgent)
+        let deadline = deadline ?? retryPolicy.now().advanced(by: defaultTimeBudget)
+        for attempt in 1...2 {
+            let credentials = request.unsigned ? nil : try await self.credentials.credentials()
+            do {
+                return try await retryPolicy.run(deadline: deadline) { remaining in
+                    var http = HTTPRequest(method: request.method, url: base + request.pathAndQuery, headers: headers, body: request.body)
+                    if let credentials {
+                        try SigV4.sign(request: &http, credentials: credentials, region: region,
+                                       service: service.signingName, date: now(), includeContentSHA256: service == .s3)
+                    }
+                    let response = try await transport.send(http, timeout: min(requestTimeout, remaining))
+                    guard (200...299).contains(response.status) else { throw parseError(response) }
+                    return response
+                }
+            } catch let error as AWSError where error.isExpiredCredentials && attempt == 1 && !request.unsigned {
+                await self.credentials.invalidate()
+                continue
+            } catch AWSClientError.deadlineExceeded {
+                throw AWSClientError.deadlineExceeded(service: service.endpointPrefix, operation: operation)
+            }
+        }
+        preconditionFailure("unreachable: the second attempt returns or throws")
+    }
+
     /// A query-protocol call: form-encoded POST, XML response; returns the `<ActionResponse>` root.
-    func query(
+    package func query(
         _ service: AWSService,
         action: String,
         parameters: [(String, String)],
+        unsigned: Bool = false,
         deadline: ContinuousClock.Instant?
     ) async throws -> XML.Element {
         let form = PercentEncoding.formEncode([("Action", action), ("Version", service.apiVersion)] + parameters)
-        let response = try await send(service, operation: action, wire: .query, body: Array(form.utf8), deadline: deadline)
+        let headers: HTTPHeaders = ["Content-Type": "application/x-www-form-urlencoded; charset=utf-8"]
+        let request = AWSRequest(method: "POST", path: "/", headers: headers, body: Array(form.utf8), unsigned: unsigned)
+        let response = try await send(service, operation: action, request: request, deadline: deadline) { response in
+            ErrorParser.queryError(response, service: service, operation: action)
+        }
         let root: XML.Element
         do {
             root = try XML.parse(response.body)
@@ -125,7 +186,7 @@ public struct AWSClient: Sendable {
     }
 
     /// A JSON 1.1 call: `X-Amz-Target: <prefix>.<operation>`, JSON body both ways.
-    func json<Output: Decodable>(
+    package func json<Output: Decodable>(
         _ service: AWSService,
         operation: String,
         input: some Encodable,
@@ -138,13 +199,13 @@ public struct AWSClient: Sendable {
         return try Self.decodeJSON(Output.self, from: response.body, service: service, operation: operation)
     }
 
-    static func encodeJSON(_ value: some Encodable) throws -> [UInt8] {
+    package static func encodeJSON(_ value: some Encodable) throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return Array(try encoder.encode(value))
     }
 
-    static func decodeJSON<Output: Decodable>(
+    package static func decodeJSON<Output: Decodable>(
         _ type: Output.Type, from body: [UInt8], service: AWSService, operation: String
     ) throws -> Output {
         do {
@@ -175,7 +236,7 @@ public struct AWSClient: Sendable {
     }
 
     /// A malformed-response error for a query call missing `path`.
-    static func missing(_ path: String, _ service: AWSService, _ action: String) -> AWSClientError {
+    package static func missing(_ path: String, _ service: AWSService, _ action: String) -> AWSClientError {
         .malformedResponse(service: service.endpointPrefix, operation: action, reason: "missing element \(path)")
     }
 }
@@ -186,7 +247,7 @@ extension AWSService {
         switch self {
         case .serviceCatalog: "AWS242ServiceCatalogService"
         case .sqs: "AmazonSQS"
-        case .sts, .sns, .cloudFormation: ""
+        case .sts, .sns, .cloudFormation, .s3, .cloudWatch, .sso: ""
         }
     }
 }

@@ -42,6 +42,13 @@ public struct Credentials: Sendable, Equatable, CustomStringConvertible, CustomD
 public protocol CredentialsProvider: Sendable {
     /// Current credentials; may fetch or refresh.
     func credentials() async throws -> Credentials
+    /// Forgets cached credentials after the service called them expired; the next `credentials()` fetches anew.
+    func invalidate() async
+}
+
+extension CredentialsProvider {
+    /// Providers without a cache have nothing to forget.
+    public func invalidate() async {}
 }
 
 extension Credentials: CredentialsProvider {

@@ -1,6 +1,6 @@
 /// The AWS services this client talks to, with their endpoint, signing and protocol metadata.
 public enum AWSService: String, Sendable, CaseIterable {
-    case sts, sns, sqs, cloudFormation, serviceCatalog
+    case sts, sns, sqs, cloudFormation, serviceCatalog, s3, cloudWatch, sso
 
     /// The first DNS label of the service's endpoint.
     public var endpointPrefix: String {
@@ -10,11 +10,19 @@ public enum AWSService: String, Sendable, CaseIterable {
         case .sqs: "sqs"
         case .cloudFormation: "cloudformation"
         case .serviceCatalog: "servicecatalog"
+        case .s3: "s3"
+        case .cloudWatch: "monitoring"
+        case .sso: "portal.sso"
         }
     }
 
     /// The service name in the SigV4 credential scope.
-    public var signingName: String { endpointPrefix }
+    public var signingName: String {
+        switch self {
+        case .sso: "awsssoportal"
+        default: endpointPrefix
+        }
+    }
 
     /// The suffix of the `AWS_ENDPOINT_URL_<ID>` variable that overrides this service's endpoint.
     public var environmentID: String {
@@ -24,6 +32,9 @@ public enum AWSService: String, Sendable, CaseIterable {
         case .sqs: "SQS"
         case .cloudFormation: "CLOUDFORMATION"
         case .serviceCatalog: "SERVICE_CATALOG"
+        case .s3: "S3"
+        case .cloudWatch: "CLOUDWATCH"
+        case .sso: "SSO"
         }
     }
 
@@ -35,6 +46,9 @@ public enum AWSService: String, Sendable, CaseIterable {
         case .sqs: "2012-11-05"
         case .cloudFormation: "2010-05-15"
         case .serviceCatalog: "2015-12-10"
+        case .s3: "2006-03-01"
+        case .cloudWatch: "2010-08-01"
+        case .sso: "2019-06-10"
         }
     }
 }
@@ -83,6 +97,13 @@ public struct EndpointResolver: Sendable, Equatable {
             throw AWSClientError.invalidEndpoint("invalid region name \"\(region)\"")
         }
         return "https://\(service.endpointPrefix).\(region).\(AWSPartition.of(region: region).dnsSuffix)"
+    }
+
+    /// Whether `AWS_ENDPOINT_URL_<SERVICE>` or `AWS_ENDPOINT_URL` replaces the regional endpoint of `service`
+    /// (then S3 is addressed path-style, as a local stand-in cannot serve bucket host names).
+    package func isOverridden(_ service: AWSService) -> Bool {
+        guard asciiLowercased(environment["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"] ?? "") != "true" else { return false }
+        return ["AWS_ENDPOINT_URL_\(service.environmentID)", "AWS_ENDPOINT_URL"].contains { environment[$0]?.isEmpty == false }
     }
 
     /// Region names are DNS labels: lowercase letters, digits and hyphens.

@@ -45,6 +45,15 @@ public struct AWSError: Error, Sendable, Equatable, CustomStringConvertible {
         "ChangeSetNotFound", "QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue",
     ]
 
+    static let expiredCredentialsCodes: Set<String> = [
+        "ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired",
+    ]
+
+    /// The credentials that signed the request have expired (refresh and try again).
+    public var isExpiredCredentials: Bool {
+        Self.expiredCredentialsCodes.contains(code)
+    }
+
     /// The service asked the caller to slow down (by code, or HTTP 429).
     public var isThrottling: Bool {
         httpStatus == 429 || Self.throttlingCodes.contains(code)
@@ -105,10 +114,10 @@ public enum AWSClientError: Error, Sendable, Equatable, CustomStringConvertible 
 }
 
 /// Turning non-2xx responses into `AWSError`s.
-enum ErrorParser {
+package enum ErrorParser {
     /// Query protocol: `<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>`
     /// (also `<Response><Errors><Error>`); falls back to the status code when the body is unreadable.
-    static func queryError(_ response: HTTPResponse, service: AWSService, operation: String) -> AWSError {
+    package static func queryError(_ response: HTTPResponse, service: AWSService, operation: String) -> AWSError {
         var error = fallback(response, service: service, operation: operation)
         if let root = try? XML.parse(response.body), let element = root.firstDescendant("Error") {
             if let code = element.text(at: "Code"), !code.isEmpty { error.code = code }
@@ -131,7 +140,7 @@ enum ErrorParser {
     }
 
     /// JSON 1.x: `{"__type": "prefix#Code", "message": "..."}` or the `x-amzn-ErrorType` header.
-    static func jsonError(_ response: HTTPResponse, service: AWSService, operation: String) -> AWSError {
+    package static func jsonError(_ response: HTTPResponse, service: AWSService, operation: String) -> AWSError {
         var error = fallback(response, service: service, operation: operation)
         let body = try? JSONDecoder().decode(JSONErrorBody.self, from: Data(response.body))
         if let raw = body?.type ?? response.headers["x-amzn-ErrorType"], !raw.isEmpty {

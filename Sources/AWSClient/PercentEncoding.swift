@@ -1,5 +1,5 @@
 /// RFC 3986 percent-encoding as AWS uses it (unreserved: `A-Z a-z 0-9 - _ . ~`), and URL splitting.
-enum PercentEncoding {
+package enum PercentEncoding {
     private static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
 
     @inline(__always)
@@ -9,7 +9,7 @@ enum PercentEncoding {
     }
 
     /// Encodes every byte of the UTF-8 of `string` except unreserved characters (and `/` when `keepSlash`).
-    static func encode(_ string: some StringProtocol, keepSlash: Bool = false) -> String {
+    package static func encode(_ string: some StringProtocol, keepSlash: Bool = false) -> String {
         encode(bytes: Array(string.utf8), keepSlash: keepSlash)
     }
 

@@ -5,7 +5,7 @@ import Foundation
 #endif
 
 /// UTC timestamp formatting and parsing done by hand (no calendars, no ICU).
-enum AWSTimestamp {
+package enum AWSTimestamp {
     struct Civil: Equatable {
         var year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int
     }
@@ -47,14 +47,14 @@ enum AWSTimestamp {
     }
 
     /// `2015-08-30T12:36:00Z`.
-    static func iso8601(_ date: Date) -> String {
+    package static func iso8601(_ date: Date) -> String {
         let c = civil(date)
         return pad(c.year, 4) + "-" + pad(c.month, 2) + "-" + pad(c.day, 2) + "T"
             + pad(c.hour, 2) + ":" + pad(c.minute, 2) + ":" + pad(c.second, 2) + "Z"
     }
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`, the form AWS uses in XML; nil otherwise.
-    static func parseISO8601(_ string: String) -> Date? {
+    package static func parseISO8601(_ string: String) -> Date? {
         let b = Array(string.utf8)
         var i = 0
         func digits(_ count: Int) -> Int? {

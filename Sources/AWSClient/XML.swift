@@ -1,25 +1,25 @@
 /// A small non-validating XML reader, enough for AWS query-protocol responses.
 /// No DTDs, no external entities; names are matched by local name (prefix dropped).
-enum XML {
+package enum XML {
     /// One element: its local name, attributes, child elements and own text (entities decoded).
-    struct Element: Sendable, Equatable {
-        var name: String
-        var attributes: [String: String] = [:]
-        var children: [Element] = []
-        var text: String = ""
+    package struct Element: Sendable, Equatable {
+        package var name: String
+        package var attributes: [String: String] = [:]
+        package var children: [Element] = []
+        package var text: String = ""
 
         /// The first child element named `name`.
-        func child(_ name: String) -> Element? {
+        package func child(_ name: String) -> Element? {
             children.first { $0.name == name }
         }
 
         /// Every child element named `name`, in document order.
-        func children(_ name: String) -> [Element] {
+        package func children(_ name: String) -> [Element] {
             children.filter { $0.name == name }
         }
 
         /// The element at a `/`-separated path of child names below this one (`""` is this element).
-        func element(at path: String) -> Element? {
+        package func element(at path: String) -> Element? {
             var current = self
             for name in path.split(separator: "/") {
                 guard let next = current.child(String(name)) else { return nil }
@@ -29,12 +29,12 @@ enum XML {
         }
 
         /// The text of the element at `path`, or nil if there is no such element.
-        func text(at path: String) -> String? {
+        package func text(at path: String) -> String? {
             element(at: path)?.text
         }
 
         /// The first element named `name` here or below, depth first.
-        func firstDescendant(_ name: String) -> Element? {
+        package func firstDescendant(_ name: String) -> Element? {
             if self.name == name { return self }
             for child in children {
                 if let found = child.firstDescendant(name) { return found }
@@ -44,16 +44,16 @@ enum XML {
     }
 
     /// Why a document could not be read; says where, never quotes the document.
-    struct ParseError: Error, Equatable, CustomStringConvertible {
+    package struct ParseError: Error, Equatable, CustomStringConvertible {
         var offset: Int
         var reason: String
-        var description: String { "XML error at byte \(offset): \(reason)" }
+        package var description: String { "XML error at byte \(offset): \(reason)" }
     }
 
     static let maximumDepth = 64
 
     /// Parses a complete document and returns its root element.
-    static func parse(_ bytes: [UInt8]) throws(ParseError) -> Element {
+    package static func parse(_ bytes: [UInt8]) throws(ParseError) -> Element {
         var parser = Parser(bytes: bytes)
         return try parser.document()
     }

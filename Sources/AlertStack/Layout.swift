@@ -48,6 +48,8 @@ public struct Layout: Hashable, Sendable {
     public var namePrefix: String
     public var logRetentionDays: Int
     public var stackSetName: String
+    /// Shared portfolios whose products get the notification constraint, by region (`deploy`, `constraints`).
+    public var portfolios: [String: [String]]
 
     public static let defaultMemberRoleName = "AWSControlTowerExecution"
     public static let defaultNamePrefix = "catalogwatch"
@@ -60,7 +62,7 @@ public struct Layout: Hashable, Sendable {
         memberRoleName: String = Layout.defaultMemberRoleName, managementAccountId: String? = nil,
         buffer: Buffer = .none, architecture: Architecture = .x86_64, rollout: Rollout = .sequential,
         lambdaCode: LambdaCode? = nil, namePrefix: String = Layout.defaultNamePrefix, logRetentionDays: Int = 90,
-        stackSetName: String? = nil
+        stackSetName: String? = nil, portfolios: [String: [String]] = [:]
     ) {
         self.mainRegion = mainRegion
         self.regions = regions
@@ -75,6 +77,7 @@ public struct Layout: Hashable, Sendable {
         self.namePrefix = namePrefix
         self.logRetentionDays = logRetentionDays
         self.stackSetName = stackSetName ?? "\(namePrefix)-receive"
+        self.portfolios = portfolios
     }
 
     /// The embedded default: Tokyo only, organization id and e-mail left as template parameters.
@@ -85,6 +88,16 @@ public struct Layout: Hashable, Sendable {
 
     /// Regions in rollout order: the main region first, then the others as listed.
     public var orderedRegions: [String] { [mainRegion] + regions.filter { $0 != mainRegion } }
+
+    /// The listed portfolios in rollout order of their regions.
+    public var portfoliosInOrder: [(region: String, portfolioIds: [String])] {
+        orderedRegions.compactMap { region in portfolios[region].map { (region, $0) } }
+    }
+
+    /// The receive topic ARN of `region` in the management account `account`.
+    public func receiveTopicArn(region: String, account: String) -> String {
+        "arn:\(partition):sns:\(region):\(account):\(namePrefix)-receive"
+    }
 }
 
 /// One problem found in a layout file, with its position and key.

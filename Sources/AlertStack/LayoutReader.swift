@@ -6,6 +6,7 @@ public enum LayoutReader {
     public static let knownKeys = [
         "mainRegion", "regions", "organizationId", "notificationEmail", "memberRoleName", "managementAccountId",
         "buffer", "architecture", "rollout", "lambdaCode", "namePrefix", "logRetentionDays", "stackSetName",
+        "portfolios",
     ]
 
     /// The result of reading a layout: the layout when there is no error, and every diagnostic.
@@ -260,12 +261,48 @@ private struct Checker {
             }
         }
 
+        let portfolios = values["portfolios"].map { checkPortfolios($0, regions: regions) } ?? [:]
+
         guard let mainRegion, !hasErrors else { return nil }
         return Layout(
             mainRegion: mainRegion, regions: regions, organizationId: organizationId, notificationEmail: email,
             memberRoleName: roleName, managementAccountId: managementAccountId, buffer: buffer,
             architecture: architecture, rollout: rollout, lambdaCode: lambdaCode, namePrefix: namePrefix,
-            logRetentionDays: retention, stackSetName: stackSetName)
+            logRetentionDays: retention, stackSetName: stackSetName, portfolios: portfolios)
+    }
+
+    /// `portfolios`: a mapping of layout regions to lists of portfolio ids (`port-` and lowercase letters or digits).
+    mutating func checkPortfolios(_ node: YAMLNode, regions: [String]) -> [String: [String]] {
+        guard let pairs = node.pairs else {
+            error(node, "portfolios", "must map regions to lists of portfolio ids, found a \(node.tag != nil ? "tagged value" : node.kindName) \(node.preview)")
+            return [:]
+        }
+        var result: [String: [String]] = [:]
+        for pair in pairs {
+            guard let region = string(pair.key, "portfolios") else { continue }
+            let key = "portfolios.\(region)"
+            if !regions.contains(region) {
+                error(pair.key, key, "'\(region)' is not one of the layout's regions", suggestion: Suggest.closest(to: region, among: regions).first)
+                continue
+            }
+            guard let items = pair.value.items else {
+                error(pair.value, key, "must be a list of portfolio ids, found a \(pair.value.kindName) \(pair.value.preview)")
+                continue
+            }
+            var ids: [String] = []
+            for (i, item) in items.enumerated() {
+                guard let id = string(item, "\(key)[\(i)]") else { continue }
+                if !Validators.isPortfolioId(id) {
+                    error(item, "\(key)[\(i)]", "'\(id)' is not a portfolio id (port- followed by lowercase letters or digits)")
+                } else if ids.contains(id) {
+                    error(item, "\(key)[\(i)]", "duplicate portfolio '\(id)'")
+                } else {
+                    ids.append(id)
+                }
+            }
+            result[region] = ids
+        }
+        return result
     }
 
     mutating func checkRegionName(_ name: String, _ node: YAMLNode, _ key: String) -> Bool {
@@ -326,6 +363,10 @@ public enum Validators {
     }
 
     /// Exactly 12 ASCII digits.
+    public static func isPortfolioId(_ s: String) -> Bool {
+        s.hasPrefix("port-") && s.utf8.count > 5 && s.utf8.count <= 100 && all(String(s.dropFirst(5)), isLowerAlnum)
+    }
+
     public static func isAccountId(_ s: String) -> Bool { s.utf8.count == 12 && all(s) { ("0"..."9").contains($0) } }
 
     /// IAM role name: 1 to 64 of `[A-Za-z0-9+=,.@_-]`.

@@ -187,13 +187,20 @@ public enum StackSetArtifacts {
         return t.template
     }
 
+    /// The values the StackSet passes to the alert stack: the passed parameters that have a default, in order.
+    public static func parameterValues(alertStack: Template) -> [(String, String)] {
+        passedParameters.compactMap { name in
+            guard let p = alertStack.parameter(name) else { return nil }
+            if let d = p.default, case .string(let s) = d { return (name, s) }
+            if let d = p.default, case .number(let n) = d { return (name, n) }
+            return nil
+        }
+    }
+
     /// Input for `aws cloudformation create-stack-set --cli-input-json`, one per wave.
     public static func createStackSetInput(for layout: Layout, wave: Wave, alertStack: Template, alertStackBody: String) -> CFNValue {
-        let parameters: [CFNValue] = passedParameters.compactMap { name in
-            guard let p = alertStack.parameter(name) else { return nil }
-            if let d = p.default, case .string(let s) = d { return ["ParameterKey": .string(name), "ParameterValue": .string(s)] }
-            if let d = p.default, case .number(let n) = d { return ["ParameterKey": .string(name), "ParameterValue": .string(n)] }
-            return nil
+        let parameters: [CFNValue] = parameterValues(alertStack: alertStack).map { name, value in
+            ["ParameterKey": .string(name), "ParameterValue": .string(value)]
         }
         let partition = layout.partition
         let account = layout.managementAccountId ?? ""

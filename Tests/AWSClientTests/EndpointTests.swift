@@ -23,7 +23,7 @@ final class EndpointTests: XCTestCase {
         XCTAssertEqual(AWSPartition.of(region: "us-gov-west-1").name, "aws-us-gov")
         XCTAssertEqual(AWSPartition.of(region: "us-east-1").name, "aws")
         XCTAssertEqual(AWSService.serviceCatalog.signingName, "servicecatalog")
-        XCTAssertEqual(AWSService.allCases.map(\.environmentID), ["STS", "SNS", "SQS", "CLOUDFORMATION", "SERVICE_CATALOG"])
+        XCTAssertEqual(AWSService.allCases.map(\.environmentID), ["STS", "SNS", "SQS", "CLOUDFORMATION", "SERVICE_CATALOG", "S3", "CLOUDWATCH", "SSO"])
     }
 
     func testEnvironmentOverrides() throws {

@@ -1,0 +1,99 @@
+import AWSClient
+import AlertStack
+import DeployAPI
+
+extension Deployer {
+    /// Carries out `plan` in order: artifact, roles, StackSets (main region first), retired StackSets, constraints.
+    func apply(_ plan: DeployPlan) async throws {
+        let code = options.code
+        if plan.createBucket {
+            reporter.report(.step("create bucket \(code.bucket) in \(client.region) (public access blocked, SSE-S3, owner-enforced)"))
+            try await guardrail.run("CreateBucket \(code.bucket)") { try await client.createPrivateBucket(code.bucket) }
+        }
+        if plan.uploadZip {
+            reporter.report(.step("upload s3://\(code.bucket)/\(code.key) (\(options.zip.count) bytes)"))
+            try await guardrail.run("PutObject \(code.key)") { try await client.putObject(bucket: code.bucket, key: code.key, body: options.zip) }
+        }
+        try await roles.apply(plan.roles)
+        for (set, instancePlan) in plan.stackSets { try await apply(instancePlan, to: set) }
+        for retired in plan.retired { try await retire(name: retired.name, regions: retired.regions) }
+        try await constraints.add(plan.constraintsToAdd)
+    }
+
+    /// Creates or updates one StackSet and brings its instances to the layout's regions.
+    func apply(_ plan: InstancePlan, to set: DeploymentTarget.StackSetTarget) async throws {
+        let client = client, account = target.account, definition = set.definition
+        if plan.createStackSet {
+            reporter.report(.step("create StackSet \(set.name)"))
+            try await guardrail.run("CreateStackSet \(set.name)") {
+                try await waiting.untilAccepted("CreateStackSet \(set.name)", reporter: reporter) {
+                    do {
+                        try await client.createStackSet(definition)
+                    } catch let error as AWSError where error.code == "NameAlreadyExistsException" {
+                        return  // made by an earlier, interrupted run
+                    }
+                }
+            }
+        }
+        let order = { (regions: [String]) in OperationPreferences(regionOrder: regions, sequential: set.preferences.sequential) }
+        if plan.updateStackSet {
+            let prefs = order(set.regions.filter { !plan.add.contains($0) && !plan.remove.contains($0) })
+            try await operations.run("UpdateStackSet", stackSet: set.name, regions: prefs.regionOrder) { id in
+                try await client.updateStackSet(definition, preferences: prefs, operationId: id)
+            }
+        }
+        let steps: [(StackInstancesAction, [String])] = [
+            (.create, plan.add), (.update, plan.update), (.delete(retainStacks: false), plan.remove),
+            (.delete(retainStacks: true), plan.inoperable),
+        ]
+        for (action, regions) in steps where !regions.isEmpty {
+            let prefs = order(regions)
+            try await operations.run(action.name, stackSet: set.name, regions: regions) { id in
+                try await client.stackInstances(action, stackSet: set.name, account: account, regions: regions, preferences: prefs, operationId: id)
+            }
+        }
+    }
+
+    /// Removes every instance of a StackSet in reverse rollout order, then the StackSet.
+    func retire(name: String, regions: [String]) async throws {
+        let client = client, account = target.account
+        if !regions.isEmpty {
+            let prefs = OperationPreferences(regionOrder: regions, sequential: true)
+            try await operations.run("DeleteStackInstances", stackSet: name, regions: regions) { id in
+                try await client.stackInstances(.delete(retainStacks: false), stackSet: name, account: account, regions: regions,
+                                                preferences: prefs, operationId: id)
+            }
+        }
+        reporter.report(.step("delete StackSet \(name)"))
+        try await guardrail.run("DeleteStackSet \(name)") {
+            try await waiting.untilAccepted("DeleteStackSet \(name)", reporter: reporter) {
+                do {
+                    try await client.deleteStackSet(name)
+                } catch let error as AWSError where error.code == "StackSetNotFoundException" {
+                    return
+                }
+            }
+        }
+    }
+
+    /// What is left to a human: the e-mail confirmation and the launch roles that need the policy.
+    func reportTodos(_ plan: DeployPlan) async throws {
+        let topic = target.alertTopicArn
+        if try await guardrail.run("GetTopicAttributes \(topic)", { try await client.topicExists(topic) }) {
+            let subscriptions = try await guardrail.run("ListSubscriptionsByTopic \(topic)") { try await client.subscriptions(topicArn: topic) }
+            for s in subscriptions where s.protocolName == "email" && s.isPendingConfirmation {
+                reporter.report(.todo("confirm the subscription: open the \"AWS Notification - Subscription Confirmation\" e-mail sent to \(s.endpoint)"))
+            }
+        }
+        let policy = "\(target.layout.namePrefix)-launch-role-notifications (launch-role-iam-policy.json from catalogwatch generate)"
+        let roles = Array(Set(plan.products.flatMap(\.launchRoles))).sorted()
+        if roles.isEmpty {
+            reporter.report(.todo("give every launch role of the shared products sns:Publish on the receive topics: attach \(policy)"))
+        } else {
+            reporter.report(.todo("attach \(policy) to these launch roles: \(roles.joined(separator: ", "))"))
+        }
+        for w in plan.products where w.otherNotificationConstraintId != nil {
+            reporter.report(.warning("\(w.productName) (\(w.productId)) in \(w.portfolioId), \(w.region) has a notification constraint to other topics (\(w.otherNotificationConstraintId!)); CatalogWatch did not change it, so it is not watched"))
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import AlertStack
+import CloudFormation
+import DeployAPI
+import YAML
+
+/// What a layout deploys into the management account, resolved for one account and one uploaded zip:
+/// the roles stack, the StackSet(s) with their rollout, and the names `status` and `destroy` look for.
+package struct DeploymentTarget: Sendable {
+    /// One StackSet: its definition, the regions it covers in rollout order, and how operations roll.
+    package struct StackSetTarget: Sendable {
+        package var definition: StackSetDefinition
+        package var regions: [String]
+        package var preferences: OperationPreferences
+        package var name: String { definition.name }
+    }
+
+    package var layout: Layout
+    package var account: String
+    package var rolesStackName: String
+    package var rolesTemplateBody: String
+    package var rolesParameters: [(String, String)]
+    /// In deployment order: the main-region StackSet first.
+    package var stackSets: [StackSetTarget]
+    /// StackSet names of the other rollout mode: a layout that switched mode leaves these behind.
+    package var formerStackSetNames: [String]
+
+    /// Builds the templates for `layout` with the filter code at `code`, for management account `account`.
+    package init(layout: Layout, account: String, code: Layout.LambdaCode) throws(YAMLError) {
+        var layout = layout
+        layout.lambdaCode = code
+        layout.managementAccountId = account
+        self.layout = layout
+        self.account = account
+        rolesStackName = "\(layout.namePrefix)-stackset-roles"
+        rolesTemplateBody = try StackSetArtifacts.rolesTemplate(for: layout).rendered(.yaml)
+        rolesParameters = [("NamePrefix", layout.namePrefix), ("LambdaCodeBucket", code.bucket)]
+        let alert = AlertStack.template(for: layout)
+        let body = try alert.rendered(.yaml)
+        let parameters = StackSetArtifacts.parameterValues(alertStack: alert)
+        let adminRole = "arn:\(layout.partition):iam::\(account):role/\(StackSetArtifacts.administrationRoleName)"
+        stackSets = StackSetArtifacts.waves(for: layout).map { wave in
+            StackSetTarget(
+                definition: StackSetDefinition(
+                    name: wave.stackSetName, description: "CatalogWatch alert stack", templateBody: body,
+                    parameters: parameters, capabilities: ["CAPABILITY_IAM"], administrationRoleARN: adminRole,
+                    executionRoleName: StackSetArtifacts.executionRoleName),
+                regions: wave.regions,
+                preferences: OperationPreferences(regionOrder: wave.regions, sequential: wave.sequential))
+        }
+        var other = layout
+        other.rollout = layout.rollout == .sequential ? .mainThenParallel : .sequential
+        let current = Set(stackSets.map(\.name))
+        formerStackSetNames = StackSetArtifacts.waves(for: other).map(\.stackSetName).filter { !current.contains($0) }
+    }
+
+    /// The SNS topic that receives Service Catalog notifications in `region`.
+    package func receiveTopicArn(_ region: String) -> String { layout.receiveTopicArn(region: region, account: account) }
+
+    /// The alert topic in the main region.
+    package var alertTopicArn: String { "arn:\(layout.partition):sns:\(layout.mainRegion):\(account):\(layout.namePrefix)-alerts" }
+
+    /// The filter function's name (main region).
+    package var functionName: String { "\(layout.namePrefix)-filter" }
+
+    /// The dead-letter queues of the main region whose depth `status` reports.
+    package var deadLetterQueues: [String] {
+        ["\(layout.namePrefix)-filter-dlq"] + (layout.buffer == .sqs ? ["\(layout.namePrefix)-events-dlq"] : [])
+    }
+}

@@ -1,0 +1,107 @@
+import AWSClient
+import AlertStack
+import DeployAPI
+
+/// Takes CatalogWatch out of the account in reverse: constraints first (so no launch publishes to a topic
+/// about to go), then stack instances with the main region (the filter) last, StackSets, the roles stack.
+/// The artifact bucket is never deleted.
+package struct Destroyer: Sendable {
+    package var client: AWSClient
+    package var target: DeploymentTarget
+    package var reporter: any ProgressReporter
+    package var waiting: Waiting
+    package var keepRoles = false
+    package var keepConstraints = false
+
+    package init(client: AWSClient, target: DeploymentTarget, reporter: any ProgressReporter, waiting: Waiting,
+                 keepRoles: Bool = false, keepConstraints: Bool = false) {
+        self.client = client.with(region: target.layout.mainRegion)
+        self.target = target
+        self.reporter = reporter
+        self.waiting = waiting
+        self.keepRoles = keepRoles
+        self.keepConstraints = keepConstraints
+    }
+
+    var guardrail: Guard { Guard(account: target.account, region: target.layout.mainRegion) }
+
+    /// StackSet names in removal order: the later waves first, then a former rollout's sets.
+    var removalOrder: [String] {
+        target.stackSets.reversed().map(\.name) + target.formerStackSetNames.reversed()
+    }
+
+    /// Runs the teardown; instances left INOPERABLE are removed with their stacks kept and then reported
+    /// as an error naming account, region and stack, so the command exits non-zero.
+    package func run() async throws {
+        let constraints = CatalogConstraints(client: client, target: target, reporter: reporter, waiting: waiting)
+        if !keepConstraints { try await constraints.removeOurs(try await constraints.survey()) }
+        var kept: [StackSetFailure] = []
+        for name in removalOrder { kept += try await remove(stackSet: name) }
+        if !keepRoles {
+            try await ChangeSetDeployment(
+                client: client, stackName: target.rolesStackName, templateBody: "", parameters: [], capabilities: [],
+                waiting: waiting, reporter: reporter, guardrail: guardrail
+            ).delete()
+        }
+        reporter.report(.todo("the artifact bucket \(target.layout.lambdaCode?.bucket ?? "") is kept; delete it yourself if nothing else uses it"))
+        guard kept.isEmpty else {
+            throw DeploymentError.operationFailed(stackSet: kept.map(\.region).joined(separator: ", "), action: "DeleteStackInstances",
+                                                  failed: kept, cancelled: [], reason: "stacks kept; delete them by hand")
+        }
+        reporter.report(.done("removed CatalogWatch from account \(target.account)"))
+    }
+
+    /// Deletes the instances of one StackSet in reverse rollout order, then the StackSet; returns the
+    /// instances whose stacks had to be kept.
+    func remove(stackSet name: String) async throws -> [StackSetFailure] {
+        let client = client, account = target.account
+        guard try await guardrail.run("DescribeStackSet \(name)", { try await client.describeStackSet(name) }) != nil else { return [] }
+        let instances = try await guardrail.run("ListStackInstances \(name)") { try await client.listStackInstances(name) }
+            .filter { $0.account == account }
+        let regions = InstancePlan.removalOrder(instances.map(\.region), rollout: target.layout.orderedRegions)
+        let operations = StackSetOperations(client: client, account: account, waiting: waiting, reporter: reporter)
+        var kept: [StackSetFailure] = []
+        if !regions.isEmpty {
+            let prefs = OperationPreferences(regionOrder: regions, sequential: true)
+            do {
+                try await operations.run("DeleteStackInstances", stackSet: name, regions: regions) { id in
+                    try await client.stackInstances(.delete(retainStacks: false), stackSet: name, account: account, regions: regions,
+                                                    preferences: prefs, operationId: id)
+                }
+            } catch DeploymentError.operationFailed(_, _, let failed, _, _) {
+                kept = try await retainInoperable(name, failed: failed)
+            }
+        }
+        reporter.report(.step("delete StackSet \(name)"))
+        try await guardrail.run("DeleteStackSet \(name)") {
+            try await waiting.untilAccepted("DeleteStackSet \(name)", reporter: reporter) {
+                do {
+                    try await client.deleteStackSet(name)
+                } catch let error as AWSError where error.code == "StackSetNotFoundException" {
+                    return
+                }
+            }
+        }
+        return kept
+    }
+
+    /// Removes the instances a failed delete left INOPERABLE from the StackSet, keeping their stacks.
+    func retainInoperable(_ name: String, failed: [StackSetFailure]) async throws -> [StackSetFailure] {
+        let client = client, account = target.account
+        let left = try await guardrail.run("ListStackInstances \(name)") { try await client.listStackInstances(name) }
+            .filter { $0.account == account }
+        let regions = left.map(\.region)
+        guard !regions.isEmpty else { return [] }
+        let prefs = OperationPreferences(regionOrder: regions, sequential: true)
+        try await StackSetOperations(client: client, account: account, waiting: waiting, reporter: reporter)
+            .run("DeleteStackInstances (retain stacks)", stackSet: name, regions: regions) { id in
+                try await client.stackInstances(.delete(retainStacks: true), stackSet: name, account: account, regions: regions,
+                                                preferences: prefs, operationId: id)
+            }
+        return regions.map { region in
+            let reason = failed.first { $0.region == region }?.reason ?? "left \(left.first { $0.region == region }?.status ?? "INOPERABLE")"
+            reporter.report(.warning("\(name) in \(region): stack kept (\(reason)); delete the StackSet-\(name)-* stack in account \(account), region \(region) by hand"))
+            return StackSetFailure(account: account, region: region, status: "INOPERABLE", reason: reason)
+        }
+    }
+}
