@@ -37,6 +37,8 @@ let package = Package(
         .target(name: "Deployment", dependencies: ["AlertStack", "CloudFormation", "DeployAPI", "AWSClient", "JSONText", "SHA2", "YAML"], swiftSettings: strict),
         // SHA-256 and HMAC-SHA256 without Foundation (swift-crypto imports Foundation, which the static Lambda avoids).
         .target(name: "SHA2", swiftSettings: strict),
+        // AWS shared config files, the credential provider chain and region resolution, for the CLI (not linked into the Lambda).
+        .target(name: "AWSConfiguration", dependencies: ["AWSClient"], swiftSettings: strict),
         // URLSession transport for the CLI and tests (the Lambda uses AsyncHTTPClient).
         .target(name: "URLSessionTransport", dependencies: ["AWSClient"], swiftSettings: strict),
         // The filter handler: decode, classify, enrich, publish, report batch failures.
@@ -51,6 +53,7 @@ let package = Package(
             name: "catalogwatch",
             dependencies: [
                 "AlertStack", "CloudFormation", "YAML", "FilterCore", "FilterLambda", "AWSClient", "Packaging", "URLSessionTransport",
+                "AWSConfiguration", "Deployment", "SHA2",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -71,8 +74,10 @@ let package = Package(
         .testTarget(name: "AlertStackTests", dependencies: ["AlertStack", "CloudFormation", "YAML"]),
         .testTarget(name: "FilterCoreTests", dependencies: ["FilterCore"]),
         .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "SHA2", "URLSessionTransport"]),
+        .testTarget(name: "AWSConfigurationTests", dependencies: ["AWSConfiguration", "AWSClient", "URLSessionTransport"]),
         .testTarget(name: "FilterLambdaTests", dependencies: ["FilterLambda", "FilterCore", "AWSClient", "LambdaRuntime", "URLSessionTransport"]),
         .testTarget(name: "PackagingTests", dependencies: ["Packaging", "SHA2"]),
+        .testTarget(name: "DeploymentTests", dependencies: ["Deployment", "DeployAPI", "AlertStack", "AWSClient"]),
         .testTarget(name: "CLITests", dependencies: ["AlertStack", "CloudFormation"]),
     ],
     swiftLanguageModes: [.v6]

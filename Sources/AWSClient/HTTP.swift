@@ -67,7 +67,10 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
 }
 
 /// Header names whose values are credentials and never appear in descriptions.
-let sensitiveHeaderNames: Set<String> = ["authorization", "x-amz-security-token", "cookie", "proxy-authorization"]
+let sensitiveHeaderNames: Set<String> = [
+    "authorization", "x-amz-security-token", "cookie", "proxy-authorization", "x-amz-sso_bearer_token",
+    "x-aws-ec2-metadata-token",
+]
 
 extension HTTPHeaders: CustomStringConvertible {
     /// Header names and values, with credential-bearing values redacted.

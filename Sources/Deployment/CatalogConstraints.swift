@@ -32,6 +32,13 @@ package struct CatalogConstraints: Sendable {
     package var reporter: any ProgressReporter
     package var waiting: Waiting
 
+    package init(client: AWSClient, target: DeploymentTarget, reporter: any ProgressReporter, waiting: Waiting) {
+        self.client = client
+        self.target = target
+        self.reporter = reporter
+        self.waiting = waiting
+    }
+
     /// Every product of every listed portfolio, in layout order, with its constraints.
     package func survey() async throws -> [ProductWatch] {
         var watches: [ProductWatch] = []

@@ -43,13 +43,18 @@ package struct ChangeSetDeployment: Sendable {
         let creating = existing == nil || existing?.status == "REVIEW_IN_PROGRESS" || existing?.status == "DELETE_COMPLETE"
         if creating && dryRun { return .create(changeSetId: nil) }
         let name = "catalogwatch-" + UUID().uuidString.lowercased().prefix(8)
-        let id = try await guardrail.run("CreateChangeSet \(stackName)") {
-            try await waiting.untilAccepted("CreateChangeSet \(stackName)", reporter: reporter) {
-                try await client.createChangeSet(
-                    stackName: stackName, changeSetName: String(name), type: creating ? "CREATE" : "UPDATE",
-                    templateBody: templateBody, parameters: parameters, capabilities: capabilities)
+        let made = try await guardrail.run("CreateChangeSet \(stackName)") {
+            try await waiting.untilAccepted("CreateChangeSet \(stackName)", reporter: reporter) { () -> String? in
+                do {
+                    return try await client.createChangeSet(
+                        stackName: stackName, changeSetName: String(name), type: creating ? "CREATE" : "UPDATE",
+                        templateBody: templateBody, parameters: parameters, capabilities: capabilities)
+                } catch let error as AWSError where error.code == "ValidationError" && error.message.contains("No updates are to be performed") {
+                    return nil  // some endpoints refuse an empty change set at once instead of failing it
+                }
             }
         }
+        guard let id = made else { return .unchanged }
         let description = try await describeWhenReady(id)
         if description.hasNoChanges {
             try await guardrail.run("DeleteChangeSet \(stackName)") { try await client.deleteChangeSet(id) }

@@ -25,7 +25,7 @@ package struct Waiting: Sendable {
 
     /// Codes that mean "not now": another StackSet operation runs, or the service throttles.
     static func isCollision(_ error: AWSError) -> Bool {
-        ["OperationInProgressException", "StaleRequestException"].contains(error.code) || error.isRetryable
+        ["OperationInProgressException", "StaleRequestException"].contains(error.code) || error.isThrottling
     }
 
     /// Runs `call` until it is accepted, waiting out collisions and throttling with growing pauses

@@ -79,7 +79,12 @@ public struct LambdaPackage: Sendable {
             binarySHA256: Hex.encode(SHA256.hash(binary)), isStatic: info.isStatic, interpreter: info.interpreter,
             neededLibraries: info.neededLibraries, versionNeeds: info.versionNeeds.map(\.version), zipSize: zip.count,
             zipSHA256: hex, codeSHA256: Base64.encode(digest),
-            s3Key: "\(keyPrefix)/filter-\(architecture.rawValue)-\(hex.prefix(16)).zip", runtimeSource: profile.source)
+            s3Key: s3Key(zipSHA256: hex, architecture: architecture, keyPrefix: keyPrefix), runtimeSource: profile.source)
         return LambdaPackage(zip: zip, manifest: manifest)
+    }
+
+    /// The content-addressed S3 key of a zip: a new build is a new key, so CloudFormation updates the function.
+    public static func s3Key(zipSHA256 hex: String, architecture: LambdaArchitecture, keyPrefix: String = "catalogwatch") -> String {
+        "\(keyPrefix)/filter-\(architecture.rawValue)-\(hex.prefix(16)).zip"
     }
 }

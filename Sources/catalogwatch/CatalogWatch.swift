@@ -12,7 +12,7 @@ struct CatalogWatch: AsyncParsableCommand {
             and runs the filter locally on an event file.
             """,
         version: "0.1.0",
-        subcommands: [Generate.self, Validate.self, Plan.self, Package.self, Invoke.self])
+        subcommands: [Generate.self, Validate.self, Plan.self, Package.self, Invoke.self, Deploy.self, Status.self, Destroy.self, Constraints.self])
 
     /// Runs the command; usage errors exit 2 (not ArgumentParser's 64), as CI scripts expect.
     static func main() async {

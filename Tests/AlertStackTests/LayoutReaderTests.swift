@@ -157,6 +157,17 @@ let badLayouts: [BadLayout] = {
                   key: "stackSetName", value: "'catalogwatch.receive'", at: 5, 15),
         BadLayout("stackSetName too long once -regions is added", layoutText("rollout: main-then-parallel\nstackSetName: \(stackSet121)\n"),
                   key: "stackSetName", value: "'\(stackSet121)-regions'", at: 6, 15),
+        // Portfolios.
+        BadLayout("portfolios as a list", layoutText("portfolios: [port-abc]\n"),
+                  key: "portfolios", value: "must map regions", at: 5, 13),
+        BadLayout("portfolios in a region the layout lacks", layoutText("portfolios:\n  us-east-2:\n    - port-abcdefghijklm\n"),
+                  key: "portfolios.us-east-2", value: "'us-east-2' is not one of the layout's regions", at: 6, 3, suggestion: "us-east-1"),
+        BadLayout("portfolio id without the port- prefix", layoutText("portfolios:\n  us-east-1:\n    - prod-abcdefghijklm\n"),
+                  key: "portfolios.us-east-1[0]", value: "'prod-abcdefghijklm' is not a portfolio id", at: 7, 7),
+        BadLayout("portfolio listed twice", layoutText("portfolios:\n  us-east-1: [port-abc, port-abc]\n"),
+                  key: "portfolios.us-east-1[1]", value: "duplicate portfolio 'port-abc'", at: 6, 25),
+        BadLayout("portfolios of a region as a string", layoutText("portfolios:\n  us-east-1: port-abc\n"),
+                  key: "portfolios.us-east-1", value: "must be a list of portfolio ids", at: 6, 14),
         // Files that are not layouts.
         BadLayout("unclosed flow sequence", "mainRegion: ap-northeast-1\nregions: [ap-northeast-1, us-east-1\n",
                   key: "(file)", value: "did not find expected ',' or ']'", at: 3, 1),
@@ -198,6 +209,15 @@ final class LayoutReaderTests: XCTestCase {
             XCTAssertTrue(printed.hasPrefix("bad.yaml:\(bad.line):\(bad.column): error: \(bad.key): "), printed)
             if let suggestion = bad.suggestion { XCTAssertTrue(printed.hasSuffix("(did you mean \(suggestion)?)"), printed) }
         }
+    }
+
+    func testPortfoliosAreReadByRegion() throws {
+        let text = layoutText("portfolios:\n  us-east-1: [port-abcdefghijklm]\n  ap-northeast-1:\n    - port-0123456789abc\n    - port-zyxwvutsrqpon\n")
+        let layout = try XCTUnwrap(LayoutReader.read(text, file: "x").layout)
+        XCTAssertEqual(layout.portfolios, ["us-east-1": ["port-abcdefghijklm"], "ap-northeast-1": ["port-0123456789abc", "port-zyxwvutsrqpon"]])
+        // Rollout order: the main region's portfolios first, whatever the file's order.
+        XCTAssertEqual(layout.portfoliosInOrder.map(\.region), ["ap-northeast-1", "us-east-1"])
+        XCTAssertEqual(layout.receiveTopicArn(region: "us-east-1", account: "111122223333"), "arn:aws:sns:us-east-1:111122223333:catalogwatch-receive")
     }
 
     func testTheCasesCoverEveryKey() {

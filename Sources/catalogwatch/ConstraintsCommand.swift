@@ -1,0 +1,62 @@
+import AWSClient
+import ArgumentParser
+import Deployment
+import Foundation
+
+struct Constraints: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "constraints",
+        abstract: "List or add the notification constraints of the layout's portfolios.",
+        subcommands: [List.self, Apply.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Every product of the listed portfolios: watched or not, and its launch roles. Exit 1 when one is unwatched.")
+        @OptionGroup var layoutOptions: LayoutOptions
+        @OptionGroup var aws: AWSOptions
+
+        func run() async throws {
+            let watches = try await survey(layoutOptions, aws, apply: false)
+            if watches.contains(where: { !$0.isWatched }) { throw ExitCode(1) }
+        }
+    }
+
+    struct Apply: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add the notification constraint to every product of the listed portfolios that lacks it.")
+        @OptionGroup var layoutOptions: LayoutOptions
+        @OptionGroup var aws: AWSOptions
+
+        func run() async throws {
+            _ = try await survey(layoutOptions, aws, apply: true)
+        }
+    }
+}
+
+/// Surveys (and with `apply`, completes) the constraints; prints one line per product.
+private func survey(_ layoutOptions: LayoutOptions, _ aws: AWSOptions, apply: Bool) async throws -> [ProductWatch] {
+    let (layout, _) = try layoutOptions.load()
+    guard let account = layout.managementAccountId else { throw CLIError.usage("the layout lacks managementAccountId") }
+    guard !layout.portfolios.isEmpty else { throw CLIError.usage("the layout lists no portfolios (portfolios: {region: [port-...]})") }
+    let (client, _) = try await aws.session(mainRegion: layout.mainRegion)
+    let reporter = ConsoleReporter(format: aws.format)
+    var result: [ProductWatch] = []
+    try await runReportingFailure {
+        let identity = try await Guard(account: account, region: client.region).run("GetCallerIdentity") { try await client.callerIdentity() }
+        try IdentityCheck.verify(identity, layout: layout)
+        let target = try DeploymentTarget(layout: layout, account: account, code: layout.lambdaCode ?? .init(bucket: "", key: ""))
+        let constraints = CatalogConstraints(client: client, target: target, reporter: reporter, waiting: try aws.waiting())
+        var watches = try await constraints.survey()
+        if apply {
+            try await constraints.add(watches)
+            watches = try await constraints.survey()
+        }
+        for w in watches {
+            let state = w.isWatched ? "watched" : (w.otherNotificationConstraintId != nil ? "other notification constraint" : "unwatched")
+            let roles = w.launchRoles.isEmpty ? "" : "; launch roles: \(w.launchRoles.joined(separator: ", "))"
+            reporter.report(.plan("\(w.region) \(w.portfolioId) \(w.productName) (\(w.productId)): \(state)\(roles)"))
+        }
+        result = watches
+    }
+    return result
+}
