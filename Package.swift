@@ -69,15 +69,19 @@ let package = Package(
             swiftSettings: strict),
         // Generates Sources/CloudFormation/Generated from cfn-lint's resource provider schemas.
         .executableTarget(name: "cfn-codegen", exclude: ["types.txt"], swiftSettings: strict),
+        // Helpers shared by the test targets: child processes, moto_server, Python peers, temporary folders, JSON, deterministic random numbers.
+        .target(name: "TestSupport", dependencies: ["AWSClient", "URLSessionTransport"], path: "Tests/TestSupport"),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         .testTarget(name: "CloudFormationTests", dependencies: ["CloudFormation", "YAML"]),
         .testTarget(name: "AlertStackTests", dependencies: ["AlertStack", "CloudFormation", "YAML"]),
         .testTarget(name: "FilterCoreTests", dependencies: ["FilterCore"]),
-        .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "SHA2", "URLSessionTransport"]),
-        .testTarget(name: "AWSConfigurationTests", dependencies: ["AWSConfiguration", "AWSClient", "URLSessionTransport"]),
-        .testTarget(name: "FilterLambdaTests", dependencies: ["FilterLambda", "FilterCore", "AWSClient", "LambdaRuntime", "URLSessionTransport"]),
-        .testTarget(name: "PackagingTests", dependencies: ["Packaging", "SHA2"]),
+        .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "SHA2", "URLSessionTransport", "TestSupport"]),
+        .testTarget(name: "AWSConfigurationTests", dependencies: ["AWSConfiguration", "AWSClient", "URLSessionTransport", "TestSupport"]),
+        .testTarget(name: "FilterLambdaTests", dependencies: ["FilterLambda", "FilterCore", "AWSClient", "LambdaRuntime", "URLSessionTransport", "TestSupport"]),
+        .testTarget(name: "PackagingTests", dependencies: ["Packaging", "SHA2", "TestSupport"]),
         .testTarget(name: "DeploymentTests", dependencies: ["Deployment", "DeployAPI", "AlertStack", "AWSClient"]),
+        // deploy, status, destroy and constraints run as the built CLI against moto_server, the fault proxy and the Service Catalog fixture.
+        .testTarget(name: "DeployIntegrationTests", dependencies: ["TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["AlertStack", "CloudFormation"]),
     ],
     swiftLanguageModes: [.v6]

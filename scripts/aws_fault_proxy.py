@@ -91,7 +91,8 @@ Control endpoints (no signature; paths starting with /__ are never forwarded):
                        accessKeyId, region, signatureValid (true/false/null), signatureError, expired,
                        faulted (a scripted answer, error or body), status, code (of an error answer,
                        ours or the upstream's), modelErrors
-                       (list, or null when not checked), time}
+                       (list, or null when not checked), params (the form parameters of a query-
+                       protocol request, flattened as sent; null otherwise), time}
   POST /__reset        forget requests, faults and expiries (credentials are kept)
   GET  /__health       {"ok": true}
 """
@@ -756,7 +757,7 @@ def make_handler(state):
             record = {"service": None, "action": None, "protocol": None, "method": method, "path": path,
                       "query": query, "accessKeyId": None, "region": None, "signatureValid": None,
                       "signatureError": None, "expired": False, "faulted": False, "status": None, "code": None,
-                      "modelErrors": None, "time": time.time()}
+                      "modelErrors": None, "params": None, "time": time.time()}
             try:
                 self.handle_api(method, raw_path, path, query, body, chunked, record)
             finally:
@@ -821,7 +822,8 @@ def make_handler(state):
             protocol, action, params, errors = self.classify(method, path, query, body, service)
             model = MODELS.get(service)
             record.update(service=service, action=action, protocol=protocol, region=region, modelErrors=errors,
-                          accessKeyId=parsed[0] if parsed else None)
+                          accessKeyId=parsed[0] if parsed else None,
+                          params=params if protocol == "query" else None)
             error_protocol = protocol if protocol in ("query", "json", "cbor") else "rest"
             head = method == "HEAD"
             if authorization is not None:

@@ -8,7 +8,11 @@ CONFIG is JSON text, or @PATH of a JSON file:
   {"imds": {"role": "catalogwatch-role"},
    "container": {"authorization": "container-token"},
    "sso": {"accessToken": "sso-token", "accountId": "111122223333", "roleName": "Admin"},
-   "credentials": {"AccessKeyId": "ASIAMOCK", "SecretAccessKey": "...", "Token": "...", "expiresIn": 3600}}
+   "credentials": {"AccessKeyId": "ASIAMOCK", "SecretAccessKey": "...", "Token": "...", "expiresIn": 3600,
+                   "rotateEachFetch": false}}
+
+With "rotateEachFetch": true every credentials answer is a new key (generation 0, 1, 2, ...), so a
+client that fetches again after its key was refused gets a different one.
 
 Serves, until --timeout seconds have passed (then it exits by itself):
 
@@ -50,6 +54,8 @@ class State:
         base = self.config.get("credentials", {})
         with self.lock:
             generation, expires_in = self.generation, self.expires_in
+            if base.get("rotateEachFetch"):
+                self.generation += 1
         expiration = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=expires_in)
         return {
             "AccessKeyId": f"{base.get('AccessKeyId', 'ASIAMOCK')}{tag}{generation}",

@@ -46,7 +46,7 @@ public struct AWSError: Error, Sendable, Equatable, CustomStringConvertible {
     ]
 
     static let expiredCredentialsCodes: Set<String> = [
-        "ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired",
+        "ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired", "InvalidClientTokenId",
     ]
 
     /// The credentials that signed the request have expired (refresh and try again).

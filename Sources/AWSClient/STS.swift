@@ -57,6 +57,11 @@ public struct AssumedRoleCredentials: CredentialsProvider {
         return fields.count > 4 ? String(fields[4]) : ""
     }
 
+    /// Drops this role's cached credentials, so the next call assumes the role again.
+    public func invalidate() async {
+        await cache.invalidate(account: account, roleArn: roleArn)
+    }
+
     public func credentials() async throws -> Credentials {
         let sts = sts, roleArn = roleArn, sessionName = sessionName, durationSeconds = durationSeconds
         return try await cache.credentials(account: account, roleArn: roleArn) {

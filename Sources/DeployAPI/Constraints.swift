@@ -21,7 +21,7 @@ enum CatalogAdminWire {
     struct SearchProductsAsAdminInput: Encodable {
         var PortfolioId: String
         var PageToken: String?
-        var PageSize = 100
+        var PageSize = 20
     }
     struct SearchProductsAsAdminOutput: Decodable {
         struct Detail: Decodable {
@@ -35,7 +35,7 @@ enum CatalogAdminWire {
         var PortfolioId: String
         var ProductId: String?
         var PageToken: String?
-        var PageSize = 100
+        var PageSize = 20
     }
     struct ConstraintDetail: Decodable {
         var ConstraintId: String?

@@ -44,7 +44,7 @@ package struct CatalogConstraints: Sendable {
         var watches: [ProductWatch] = []
         for (region, portfolios) in target.layout.portfoliosInOrder {
             let regional = client.with(region: region)
-            let guardrail = Guard(account: target.account, region: region)
+            let guardrail = Guard(account: target.account, region: region, waiting: waiting, reporter: reporter)
             let topic = target.receiveTopicArn(region)
             for portfolio in portfolios {
                 let products = try await guardrail.run("SearchProductsAsAdmin \(portfolio)") {
@@ -89,7 +89,7 @@ package struct CatalogConstraints: Sendable {
             reporter.report(.step("add notification constraint to \(w.productName) (\(w.productId)) in \(w.portfolioId), \(w.region)"))
             let token = Self.idempotencyToken(portfolio: w.portfolioId, product: w.productId, topic: topic)
             let regional = client.with(region: w.region)
-            try await Guard(account: target.account, region: w.region).run("CreateConstraint \(w.productId)") {
+            try await Guard(account: target.account, region: w.region, waiting: waiting, reporter: reporter).run("CreateConstraint \(w.productId)") {
                 try await waiting.untilAccepted("CreateConstraint \(w.productId)", reporter: reporter) {
                     try await regional.createConstraint(
                         portfolioId: w.portfolioId, productId: w.productId, type: "NOTIFICATION",
@@ -106,7 +106,7 @@ package struct CatalogConstraints: Sendable {
             guard let id = w.ourConstraintId else { continue }
             reporter.report(.step("remove notification constraint \(id) of \(w.productName) in \(w.portfolioId), \(w.region)"))
             let regional = client.with(region: w.region)
-            try await Guard(account: target.account, region: w.region).run("DeleteConstraint \(id)") {
+            try await Guard(account: target.account, region: w.region, waiting: waiting, reporter: reporter).run("DeleteConstraint \(id)") {
                 try await waiting.untilAccepted("DeleteConstraint \(id)", reporter: reporter) {
                     do {
                         try await regional.deleteConstraint(id)

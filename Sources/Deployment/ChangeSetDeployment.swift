@@ -99,9 +99,13 @@ package struct ChangeSetDeployment: Sendable {
         guard let stack = try await guardrail.run("DescribeStacks \(stackName)", { try await client.describeStack(stackName) }) else { return }
         reporter.report(.step("delete stack \(stackName)"))
         try await guardrail.run("DeleteStack \(stackName)") { try await client.deleteStack(stackName) }
-        if let left = try await settle(stack), left.status != "DELETE_COMPLETE" {
-            throw DeploymentError.stackFailed(stack: stackName, account: guardrail.account, region: guardrail.region,
-                                              status: left.status, reason: left.statusReason ?? "no reason given")
+        while let left = try await guardrail.run("DescribeStacks \(stackName)", { try await client.describeStack(stack.stackId) }),
+              left.status != "DELETE_COMPLETE" {
+            if left.isSettled && left.status.hasPrefix("DELETE") {
+                throw DeploymentError.stackFailed(stack: stackName, account: guardrail.account, region: guardrail.region,
+                                                  status: left.status, reason: left.statusReason ?? "no reason given")
+            }
+            try await waiting.poll("deletion of stack \(stackName) (\(left.status))")
         }
     }
 

@@ -24,7 +24,7 @@ package enum DeployPlanText {
             }
             var parts: [String] = []
             if p.createStackSet { parts.append("create") }
-            if p.updateStackSet { parts.append("update template and parameters of every instance") }
+            if p.updateStackSet { parts.append("update every instance (\(p.changes.joined(separator: ", ")))") }
             if !p.add.isEmpty { parts.append("add \(p.add.joined(separator: ", "))") }
             if !p.update.isEmpty { parts.append("update outdated \(p.update.joined(separator: ", "))") }
             if !p.remove.isEmpty { parts.append("remove \(p.remove.joined(separator: ", "))") }

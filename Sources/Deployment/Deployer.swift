@@ -70,7 +70,7 @@ package struct Deployer: Sendable {
         self.confirm = confirm
     }
 
-    var guardrail: Guard { Guard(account: target.account, region: target.layout.mainRegion) }
+    var guardrail: Guard { Guard(account: target.account, region: target.layout.mainRegion, waiting: waiting, reporter: reporter) }
 
     var roles: ChangeSetDeployment {
         ChangeSetDeployment(

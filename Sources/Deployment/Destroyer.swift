@@ -23,7 +23,7 @@ package struct Destroyer: Sendable {
         self.keepConstraints = keepConstraints
     }
 
-    var guardrail: Guard { Guard(account: target.account, region: target.layout.mainRegion) }
+    var guardrail: Guard { Guard(account: target.account, region: target.layout.mainRegion, waiting: waiting, reporter: reporter) }
 
     /// StackSet names in removal order: the later waves first, then a former rollout's sets.
     var removalOrder: [String] {

@@ -15,6 +15,8 @@ package struct InstancePlan: Sendable, Equatable {
     package var remove: [String]
     /// Regions whose instance is `INOPERABLE` (a failed delete): removed keeping their stacks, and reported.
     package var inoperable: [String]
+    /// What an update changes: `template` and the names of changed parameters, in order.
+    package var changes: [String] = []
 
     package var changesNothing: Bool {
         !createStackSet && !updateStackSet && add.isEmpty && update.isEmpty && remove.isEmpty && inoperable.isEmpty
@@ -44,14 +46,27 @@ package struct InstancePlan: Sendable, Equatable {
             add: add,
             update: definitionChanged ? [] : stale.filter { !inoperable.contains($0) },
             remove: removalOrder(remove, rollout: target.regions),
-            inoperable: inoperable)
+            inoperable: inoperable,
+            changes: definitionChanged ? changes(existing, target.definition) : [])
+    }
+
+    /// `template`, each parameter whose value differs, and `settings` for capabilities and roles.
+    static func changes(_ existing: StackSetDescription, _ definition: StackSetDefinition) -> [String] {
+        var changes = existing.templateBody == definition.templateBody ? [] : ["template"]
+        let wanted = Dictionary(definition.parameters, uniquingKeysWith: { _, last in last })
+        let names = definition.parameters.map(\.0) + existing.parameters.keys.sorted().filter { wanted[$0] == nil }
+        changes += names.filter { existing.parameters[$0] != wanted[$0] }.map { "parameter \($0)" }
+        if changes.isEmpty { changes.append("settings") }
+        return changes
     }
 
     /// Whether what is deployed differs from `definition` in anything `UpdateStackSet` sets.
     static func differs(_ existing: StackSetDescription, _ definition: StackSetDefinition) -> Bool {
         existing.templateBody != definition.templateBody
             || existing.parameters != Dictionary(definition.parameters, uniquingKeysWith: { _, last in last })
-            || Set(existing.capabilities) != Set(definition.capabilities)
+            // An empty list reads as "not reported" (moto never returns it); a set made without the
+            // capability could not have created the alert stack's role anyway.
+            || (!existing.capabilities.isEmpty && Set(existing.capabilities) != Set(definition.capabilities))
             || (existing.administrationRoleARN.map { $0 != definition.administrationRoleARN } ?? false)
             || (existing.executionRoleName.map { $0 != definition.executionRoleName } ?? false)
     }

@@ -85,24 +85,30 @@ package struct StackSetOperations: Sendable {
     /// Runs an AWS call of the main region, turning its failure into a `DeploymentError.call` that names
     /// the account, region and the service's answer.
     package func guarded<T: Sendable>(_ step: String, _ body: () async throws -> T) async throws -> T {
-        try await Guard(account: account, region: client.region).run(step, body)
+        try await Guard(account: account, region: client.region, waiting: waiting, reporter: reporter).run(step, body)
     }
 }
 
-/// Names the account and region of a failed AWS call.
+/// Runs the AWS calls of one account and region: collisions and throttling are waited out (when it has
+/// a `Waiting`), and a failure becomes a `DeploymentError.call` naming account, region and the answer.
 package struct Guard: Sendable {
     package var account: String
     package var region: String
+    package var waiting: Waiting?
+    package var reporter: (any ProgressReporter)?
 
-    package init(account: String, region: String) {
+    package init(account: String, region: String, waiting: Waiting? = nil, reporter: (any ProgressReporter)? = nil) {
         self.account = account
         self.region = region
+        self.waiting = waiting
+        self.reporter = reporter
     }
 
     @discardableResult
     package func run<T: Sendable>(_ step: String, _ body: () async throws -> T) async throws -> T {
         do {
-            return try await body()
+            guard let waiting, let reporter else { return try await body() }
+            return try await waiting.untilAccepted(step, reporter: reporter, body)
         } catch let error as DeploymentError {
             throw error
         } catch let error as AWSError {

@@ -126,7 +126,7 @@ package struct StatusInspector: Sendable {
         self.detectDrift = detectDrift
     }
 
-    var guardrail: Guard { Guard(account: target.account, region: target.layout.mainRegion) }
+    var guardrail: Guard { Guard(account: target.account, region: target.layout.mainRegion, waiting: waiting, reporter: reporter) }
 
     package func inspect() async throws -> StatusReport {
         var report = StatusReport(account: target.account)
@@ -170,7 +170,7 @@ package struct StatusInspector: Sendable {
         var result = StatusReport.StackSet(name: set.name, status: described.status, drift: described.driftStatus, instances: [])
         for region in set.regions + instances.map(\.region).filter({ !set.regions.contains($0) }) {
             let topic = target.receiveTopicArn(region)
-            let present = try await Guard(account: target.account, region: region).run("GetTopicAttributes \(topic)") {
+            let present = try await Guard(account: target.account, region: region, waiting: waiting, reporter: reporter).run("GetTopicAttributes \(topic)") {
                 try await client.with(region: region).topicExists(topic)
             }
             guard let i = instances.first(where: { $0.region == region }) else {

@@ -85,7 +85,7 @@ public struct AWSEnricher: Enricher {
         guard let id = failure.provisionedProductId else { return e }
         let detail: ProvisionedProductDetail
         do {
-            detail = try await withRetryOnExpiredCredentials(member) { try await $0.describeProvisionedProduct(id: id, deadline: deadline) }
+            detail = try await member.describeProvisionedProduct(id: id, deadline: deadline)
         } catch {
             e.lookupFailures.append("provisioned product \(id): \(Self.describe(error))")
             return e
@@ -123,20 +123,18 @@ public struct AWSEnricher: Enricher {
     func fetchArtifact(_ d: ProvisionedProductDetail, _ member: AWSClient, _ deadline: ContinuousClock.Instant) async -> Result<ProvisioningArtifactDetail, any Error>? {
         guard let productId = d.productId, let artifactId = d.provisioningArtifactId else { return nil }
         return await Self.result {
-            try await withRetryOnExpiredCredentials(member) {
-                try await $0.describeProvisioningArtifact(productId: productId, provisioningArtifactId: artifactId, deadline: deadline)
-            }
+            try await member.describeProvisioningArtifact(productId: productId, provisioningArtifactId: artifactId, deadline: deadline)
         }
     }
 
     func fetchProduct(_ d: ProvisionedProductDetail, _ member: AWSClient, _ deadline: ContinuousClock.Instant) async -> Result<ProductViewSummary, any Error>? {
         guard let productId = d.productId else { return nil }
-        return await Self.result { try await withRetryOnExpiredCredentials(member) { try await $0.describeProduct(id: productId, deadline: deadline) } }
+        return await Self.result { try await member.describeProduct(id: productId, deadline: deadline) }
     }
 
     func fetchRecord(_ d: ProvisionedProductDetail, _ member: AWSClient, _ deadline: ContinuousClock.Instant) async -> Result<RecordDetail, any Error>? {
         guard let recordId = d.lastRecordId else { return nil }
-        return await Self.result { try await withRetryOnExpiredCredentials(member) { try await $0.describeRecord(id: recordId, deadline: deadline) } }
+        return await Self.result { try await member.describeRecord(id: recordId, deadline: deadline) }
     }
 
     func lookUpRootCause(_ failure: StackFailure, _ member: AWSClient, _ deadline: ContinuousClock.Instant) async -> Enrichment {
@@ -146,9 +144,7 @@ public struct AWSEnricher: Enricher {
         var token: String?
         do {
             for _ in 0..<maxEventPages {
-                let page = try await withRetryOnExpiredCredentials(member) {
-                    try await $0.describeStackEvents(stackName: stack, nextToken: token, deadline: deadline)
-                }
+                let page = try await member.describeStackEvents(stackName: stack, nextToken: token, deadline: deadline)
                 events += page.events
                 token = page.nextToken
                 if token == nil || RootCause.operationStart(in: events, stackName: failure.stackName) != nil { break }
@@ -163,18 +159,6 @@ public struct AWSEnricher: Enricher {
                 reason: cause.resourceStatusReason)
         }
         return e
-    }
-
-    /// Runs `body`; when the member credentials expired mid-flight, drops them from the cache and tries once more.
-    func withRetryOnExpiredCredentials<T: Sendable>(_ member: AWSClient, _ body: (AWSClient) async throws -> T) async throws -> T {
-        do {
-            return try await body(member)
-        } catch let error as AWSError where ["ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId"].contains(error.code) {
-            if let provider = member.credentials as? AssumedRoleCredentials {
-                await cache.invalidate(account: provider.account, roleArn: provider.roleArn)
-            }
-            return try await body(member)
-        }
     }
 
     static func result<T>(_ body: () async throws -> T) async -> Result<T, any Error> {

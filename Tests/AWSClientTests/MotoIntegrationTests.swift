@@ -5,102 +5,13 @@ import Foundation
 import FoundationNetworking
 #endif
 @testable import AWSClient
-
-/// A `moto_server` on a free loopback port, owned by one test.
-final class MotoServer {
-    let process: Process
-    let port: Int
-    let logURL: URL
-    var endpoint: String { "http://127.0.0.1:\(port)" }
-
-    static let installHint = "moto_server is not installed: pip install 'moto[server]' boto3 botocore"
-
-    /// Starts the server and waits until it answers; throws XCTSkip only when moto_server is not installed.
-    static func start() async throws -> MotoServer {
-        guard let executable = Peer.which("moto_server") else {
-            print(installHint)
-            throw XCTSkip(installHint)
-        }
-        let port = try freePort()
-        let logURL = FileManager.default.temporaryDirectory.appendingPathComponent("moto-\(port)-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
-        let log = try FileHandle(forWritingTo: logURL)
-        guard let python = Peer.which("python3") else { throw Peer.Failure(description: "python3 is not on PATH") }
-        // Processes spawned from a test thread inherit its blocked signals (SIGTERM included):
-        // unblock them, then exec moto_server in place, so that terminate() works.
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])",
-                             executable, "-H", "127.0.0.1", "-p", String(port)]
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let server = MotoServer(process: process, port: port, logURL: logURL)
-        let transport = URLSessionTransport()
-        let started = ContinuousClock.now
-        while ContinuousClock.now - started < .seconds(30) {
-            guard process.isRunning else {
-                let output = (try? String(contentsOf: logURL, encoding: .utf8)) ?? ""
-                throw Peer.Failure(description: "moto_server exited with \(process.terminationStatus): \(output)")
-            }
-            if (try? await transport.send(HTTPRequest(method: "GET", url: server.endpoint + "/moto-api/data.json"), timeout: .seconds(1))) != nil {
-                return server
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        server.stop()
-        throw Peer.Failure(description: "moto_server did not answer on port \(port) within 30 s")
-    }
-
-    private init(process: Process, port: Int, logURL: URL) {
-        self.process = process
-        self.port = port
-        self.logURL = logURL
-    }
-
-    /// SIGTERM, then SIGKILL if it is still there after 5 s; polls rather than `waitUntilExit`,
-    /// which spins a run loop off the main thread.
-    func stop() {
-        if process.isRunning {
-            process.terminate()
-            let started = ContinuousClock.now
-            while process.isRunning, ContinuousClock.now - started < .seconds(5) { usleep(20_000) }
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                while process.isRunning { usleep(20_000) }
-            }
-        }
-        try? FileManager.default.removeItem(at: logURL)
-    }
-
-    static func freePort() throws -> Int {
-        let output = try Peer.python("import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
-        guard let port = Int(String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            throw Peer.Failure(description: "no free port")
-        }
-        return port
-    }
-
-    /// Runs a boto3 script with `ENDPOINT` and a `client(name)` helper bound to this server.
-    func boto3(_ body: String) throws -> String {
-        let script = """
-        import boto3, json, urllib.request
-        ENDPOINT = '\(endpoint)'
-        def client(name):
-            return boto3.client(name, endpoint_url=ENDPOINT, region_name='us-east-1',
-                                aws_access_key_id='testing', aws_secret_access_key='testing')
-        \(body)
-        """
-        return String(decoding: try Peer.python(script), as: UTF8.self)
-    }
-}
+import TestSupport
 
 final class MotoIntegrationTests: XCTestCase {
     var server: MotoServer?
 
     override func setUp() async throws {
-        server = try await MotoServer.start()
+        server = try await MotoServer.start(readyWithin: .seconds(30))
     }
 
     override func tearDown() async throws {
@@ -223,7 +134,7 @@ final class MotoIntegrationTests: XCTestCase {
         urllib.request.urlopen(urllib.request.Request(ENDPOINT + '/moto-api/reset-auth', data=b'0', method='POST',
                                               headers={'Content-Type': 'text/plain'})).read()
         print(key['AccessKeyId'], key['SecretAccessKey'])
-        """)
+        """, region: "us-east-1")
         let parts = output.split(whereSeparator: \.isWhitespace).map(String.init)
         XCTAssertEqual(parts.count, 2)
         let user = Credentials(accessKeyId: parts[0], secretAccessKey: parts[1])
@@ -266,8 +177,8 @@ final class MotoIntegrationTests: XCTestCase {
 /// The URLSession test transport against closed ports: connection failures are retried, then surface.
 final class TransportFailureTests: XCTestCase {
     func testConnectionRefusedIsRetriedThenThrown() async throws {
-        guard Peer.which("python3") != nil else { throw XCTSkip("python3 is needed to find a free port") }
-        let port = try MotoServer.freePort()
+        guard Tools.which("python3") != nil else { throw XCTSkip("python3 is needed to find a free port") }
+        let port = try Tools.freePort()
         let clock = FakeClock()
         let attempts = Locked(0)
         struct Counting: HTTPTransport {

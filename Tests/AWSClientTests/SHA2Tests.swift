@@ -1,22 +1,7 @@
 import XCTest
 import Foundation
 import SHA2
-
-/// Deterministic PRNG so failures reproduce.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func bytes(_ count: Int) -> [UInt8] {
-        (0..<count).map { _ in UInt8.random(in: 0...255, using: &self) }
-    }
-}
+import TestSupport
 
 final class SHA2Tests: XCTestCase {
     func hex(_ bytes: [UInt8]) -> String { Hex.encode(bytes) }
@@ -115,7 +100,7 @@ final class SHA2Tests: XCTestCase {
             data, key = bytes.fromhex(data), bytes.fromhex(key)
             print(hashlib.sha256(data).hexdigest(), hmac.new(key, data, hashlib.sha256).hexdigest(), base64.b64encode(data[:300]).decode())
         """
-        let output = String(decoding: try Peer.python(script, input: lines.bytes), as: UTF8.self)
+        let output = try Tools.python3(script, input: lines.bytes)
         let rows = output.split(separator: "\n")
         XCTAssertEqual(rows.count, inputs.count)
         for (index, row) in rows.enumerated() {

@@ -2,6 +2,7 @@ import XCTest
 import Foundation
 import SHA2
 @testable import AWSClient
+import TestSupport
 
 /// One request to sign, described so that both our signer and botocore can sign it.
 struct SigningCase {
@@ -157,12 +158,12 @@ final class SigV4Tests: XCTestCase {
     }
 
     func testAgainstBotocore() throws {
-        guard Peer.hasPythonModule("botocore") else {
+        guard Tools.hasPythonModule("botocore") else {
             throw XCTSkip("botocore is not installed: pip install botocore boto3 'moto[server]'")
         }
         let input = try JSONSerialization.data(withJSONObject: signingCases.map(\.botocoreJSON))
-        let output = try Peer.python(botocoreSignScript, input: Array(input))
-        let results = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(output)) as? [[String: Any]])
+        let output = try Tools.python3(botocoreSignScript, input: Array(input))
+        let results = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [[String: Any]])
         XCTAssertEqual(results.count, signingCases.count)
         for (testCase, result) in zip(signingCases, results) {
             let (request, signature) = try testCase.signed()
@@ -183,9 +184,9 @@ final class SigV4Tests: XCTestCase {
              String((0..<Int.random(in: 0...30, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }))
         }
         let input = try JSONSerialization.data(withJSONObject: pairs.map { [$0.0, $0.1] })
-        let output = try Peer.python("import sys, json, urllib.parse; sys.stdout.write(urllib.parse.urlencode([tuple(p) for p in json.load(sys.stdin)]))",
+        let output = try Tools.python3("import sys, json, urllib.parse; sys.stdout.write(urllib.parse.urlencode([tuple(p) for p in json.load(sys.stdin)]))",
                                      input: Array(input))
-        XCTAssertEqual(PercentEncoding.formEncode(pairs), String(decoding: output, as: UTF8.self))
+        XCTAssertEqual(PercentEncoding.formEncode(pairs), output)
     }
 
     func testSessionTokenAndResigning() throws {

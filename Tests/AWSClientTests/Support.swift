@@ -6,56 +6,6 @@ import FoundationNetworking
 #endif
 @testable import AWSClient
 
-// MARK: - Running Python peers
-
-enum Peer {
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
-    }
-
-    /// Finds an executable on PATH.
-    static func which(_ name: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        for directory in path.split(separator: ":") {
-            let candidate = "\(directory)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
-    }
-
-    /// Runs `python3 -c script` with `input` on stdin; returns stdout, throws on a non-zero exit.
-    static func python(_ script: String, input: [UInt8] = []) throws -> [UInt8] {
-        guard let python = which("python3") else { throw Failure(description: "python3 is not on PATH") }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("awsclient-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let inputURL = directory.appendingPathComponent("stdin")
-        let errorURL = directory.appendingPathComponent("stderr")
-        try Data(input).write(to: inputURL)
-        _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", script]
-        let stdout = Pipe()
-        process.standardInput = try FileHandle(forReadingFrom: inputURL)
-        process.standardOutput = stdout
-        process.standardError = try FileHandle(forWritingTo: errorURL)
-        try process.run()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let errorText = (try? String(contentsOf: errorURL, encoding: .utf8)) ?? ""
-            throw Failure(description: "python3 exited \(process.terminationStatus): \(errorText)")
-        }
-        return Array(output)
-    }
-
-    /// Whether `import module` works in python3.
-    static func hasPythonModule(_ module: String) -> Bool {
-        (try? python("import \(module)")) != nil
-    }
-}
-
 // MARK: - Transports
 
 /// A transport that answers from a script and records what it was sent.

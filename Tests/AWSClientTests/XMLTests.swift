@@ -1,5 +1,6 @@
 import XCTest
 @testable import AWSClient
+import TestSupport
 
 final class XMLTests: XCTestCase {
     let describeStackEvents = """

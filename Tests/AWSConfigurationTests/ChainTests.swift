@@ -3,17 +3,10 @@ import Foundation
 import AWSClient
 import URLSessionTransport
 @testable import AWSConfiguration
+import TestSupport
 
 /// Precedence between sources, region order, and the errors of the chain (including redaction).
 final class ChainTests: XCTestCase {
-    var stops: [() -> Void] = []
-
-    override func tearDown() {
-        stops.forEach { $0() }
-        stops = []
-        super.tearDown()
-    }
-
     let environmentKeys = ["AWS_ACCESS_KEY_ID": "AKIAENVIRONMENT", "AWS_SECRET_ACCESS_KEY": "env-secret"]
 
     func homeWithProfiles() throws -> TemporaryHome {
@@ -111,7 +104,7 @@ final class ChainTests: XCTestCase {
 
     func testMissingSourcesListsEverySourceTried() async throws {
         let home = try TemporaryHome()
-        let port = try Tools.closedPort()
+        let port = try Tools.freePort()
         var environment = testEnvironment(["AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://127.0.0.1:\(port)"])
         environment["AWS_EC2_METADATA_DISABLED"] = nil
         do {
@@ -203,7 +196,7 @@ final class ChainTests: XCTestCase {
             "container": ["authorization": "container-auth-token"],
             "sso": ["accessToken": "sso-access-token-value", "accountId": "111122223333", "roleName": "Admin"],
         ])
-        stops.append { endpoints.stop() }
+        addTeardownBlock { endpoints.stop() }
         let home = try TemporaryHome()
         let recorder = DescriptionRecorder()
         try await recordEnvironmentSources(recorder, endpoints: endpoints, home: home)

@@ -7,17 +7,9 @@ import URLSessionTransport
 /// The sources served by `scripts/credential_endpoints.py`: IAM Identity Center, container credentials
 /// and EC2 instance metadata (IMDSv2).
 final class EndpointSourceTests: XCTestCase {
-    var stops: [() -> Void] = []
-
-    override func tearDown() {
-        stops.forEach { $0() }
-        stops = []
-        super.tearDown()
-    }
-
     func startEndpoints(_ config: [String: Any]) throws -> CredentialEndpoints {
         let endpoints = try CredentialEndpoints(config: config)
-        stops.append { endpoints.stop() }
+        addTeardownBlock { endpoints.stop() }
         return endpoints
     }
 

@@ -2,6 +2,7 @@ import XCTest
 import Foundation
 import AWSClient
 @testable import AWSConfiguration
+import TestSupport
 
 /// Counts fetches and hands out numbered credentials expiring at a set time; a fetch can be held at a gate.
 final class FetchScript: @unchecked Sendable {
@@ -46,14 +47,6 @@ final class FetchScript: @unchecked Sendable {
 /// The refreshing provider on its own (an injected clock and fetch) and through the resolver against
 /// the mock instance metadata endpoint.
 final class RefreshTests: XCTestCase {
-    var stops: [() -> Void] = []
-
-    override func tearDown() {
-        stops.forEach { $0() }
-        stops = []
-        super.tearDown()
-    }
-
     func testRefreshesOnlyInsideTheWindow() async throws {
         let clock = TestClock()
         let script = FetchScript(expiration: clock.now.addingTimeInterval(3600))
@@ -115,7 +108,7 @@ final class RefreshTests: XCTestCase {
 
     func testExpiredInstanceMetadataCredentialsAreReplaced() async throws {
         let endpoints = try CredentialEndpoints(config: ["imds": ["role": "refresh-role"], "credentials": ["expiresIn": 3600]])
-        stops.append { endpoints.stop() }
+        addTeardownBlock { endpoints.stop() }
         let home = try TemporaryHome()
         let clock = TestClock()
         var environment = testEnvironment(["AWS_EC2_METADATA_SERVICE_ENDPOINT": endpoints.endpoint, "AWS_REGION": "us-east-1"])

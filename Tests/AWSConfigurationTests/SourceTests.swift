@@ -3,21 +3,14 @@ import Foundation
 import AWSClient
 import URLSessionTransport
 @testable import AWSConfiguration
+import TestSupport
 
 /// One test per credential source that needs no HTTP mock: environment, web identity and AssumeRole
 /// (against moto), static keys, source_profile errors, credential_process.
 final class SourceTests: XCTestCase {
-    var stops: [() -> Void] = []
-
-    override func tearDown() {
-        stops.forEach { $0() }
-        stops = []
-        super.tearDown()
-    }
-
     func startMoto() async throws -> MotoServer {
-        let moto = try await MotoServer.start()
-        stops.append { moto.child.stop(group: true) }
+        let moto = try await MotoServer.start(needsBoto3: false)
+        addTeardownBlock { moto.stop() }
         return moto
     }
 

@@ -197,20 +197,10 @@ final class CLITests: XCTestCase {
 
     // MARK: validate: the origin template
 
-    /// The CloudFormation template of the origin write-up in ../shared/seed/.
+    /// The origin design's template, rewritten as a fixture that keeps its flaws on purpose
+    /// (Tests/Fixtures/origin-design.yaml, inside this repository).
     func originTemplate() throws -> String {
-        let seed = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/seed")
-        let files = try FileManager.default.contentsOfDirectory(atPath: seed.path).filter { $0.hasSuffix(".txt") }.sorted()
-        for file in files {
-            let lines = try String(contentsOf: seed.appendingPathComponent(file), encoding: .utf8).components(separatedBy: "\n")
-            guard let start = lines.firstIndex(where: { $0.hasPrefix("AWSTemplateFormatVersion") }) else { continue }
-            // The template ends at the first prose line: not empty, not indented, not a key or a comment.
-            var end = start + 1
-            while end < lines.count, lines[end].isEmpty || lines[end].hasPrefix(" ") || lines[end].hasPrefix("#") || lines[end].contains(":") { end += 1 }
-            return lines[start..<end].joined(separator: "\n") + "\n"
-        }
-        XCTFail("no template in \(seed.path)")
-        throw CocoaError(.fileNoSuchFile)
+        try String(contentsOf: packageRoot.appendingPathComponent("Tests/Fixtures/origin-design.yaml"), encoding: .utf8)
     }
 
     func testOriginTemplateIsRejected() throws {
@@ -218,46 +208,50 @@ final class CLITests: XCTestCase {
         let path = try write("origin/template.yaml", text)
         let folder = (path as NSString).deletingLastPathComponent
         let lines = text.components(separatedBy: "\n")
+        /// 1-based line and column of `needle` at or after the first line holding `after`; comment lines are skipped.
         func position(_ needle: String, after: String) throws -> (Int, Int) {
-            let from = try XCTUnwrap(lines.firstIndex { $0.contains(after) })
-            let i = try XCTUnwrap(lines[from...].firstIndex { $0.contains(needle) }, needle)
+            let isComment = { (line: String) in line.drop { $0 == " " }.hasPrefix("#") }
+            let from = try XCTUnwrap(lines.firstIndex { !isComment($0) && $0.contains(after) }, after)
+            let i = try XCTUnwrap(lines[from...].firstIndex { !isComment($0) && $0.contains(needle) }, needle)
             return (i + 1, lines[i].distance(from: lines[i].startIndex, to: lines[i].range(of: needle)!.lowerBound) + 1)
         }
 
         let plain = try run(["validate", "--templates", folder])
         XCTAssertEqual(plain.status, 1, plain.stderr)
-        let (endpointLine, endpointColumn) = try position("Endpoint", after: "CFnEventReceiveSNSTopic:")
-        let endpoint = "Resources.CFnEventReceiveSNSTopic.Properties.Subscription[0].Endpoint"
+        XCTAssertTrue(plain.stdoutLines.contains("5 errors, 0 warnings"), plain.stdout)
+        let (endpointLine, endpointColumn) = try position("Endpoint", after: "  ReceiveTopic:")
+        let endpoint = "Resources.ReceiveTopic.Properties.Subscription[0].Endpoint"
         XCTAssertTrue(plain.stdout.contains("\(path):\(endpointLine):\(endpointColumn): error [hard-coded-region] \(endpoint): "), plain.stdout)
         XCTAssertTrue(plain.stdout.contains("\(path):\(endpointLine):\(endpointColumn): error [hard-coded-partition] \(endpoint): "), plain.stdout)
 
         let github = try run(["validate", "--templates", folder, "--format", "github"])
         XCTAssertEqual(github.status, 1)
-        XCTAssertTrue(github.stdoutLines.contains("::error file=\(path),line=\(endpointLine),col=\(endpointColumn)::[hard-coded-region] \(endpoint): ARN 'arn:aws:lambda:ap-northeast-1:${AWS::AccountId}:function:AggregatFilterFunction' names region ap-northeast-1; use ${AWS::Region} or a parameter"), github.stdout)
+        XCTAssertTrue(github.stdoutLines.contains("::error file=\(path),line=\(endpointLine),col=\(endpointColumn)::[hard-coded-region] \(endpoint): ARN 'arn:aws:lambda:ap-northeast-1:${AWS::AccountId}:function:origin-filter' names region ap-northeast-1; use ${AWS::Region} or a parameter"), github.stdout)
 
         let r = try run(["validate", "--templates", folder, "--format", "json"])
         XCTAssertEqual(r.status, 1)
         let report = try json(r)
         let findings = try XCTUnwrap(report["findings"] as? [[String: Any]])
         XCTAssertEqual(report["errors"] as? Int, findings.filter { $0["severity"] as? String == "error" }.count)
+        XCTAssertEqual(report["errors"] as? Int, 5, "\(findings)")
+        XCTAssertEqual(report["warnings"] as? Int, 0, "\(findings)")
         func find(_ rule: String, _ key: String) -> [String: Any]? {
             findings.first { $0["rule"] as? String == rule && $0["key"] as? String == key }
         }
-        let publish = find("wildcard-resource", "Resources.LambdaExecutionRole.Properties.Policies[1].PolicyDocument.Statement[0]")
+        let publish = find("wildcard-resource", "Resources.FilterRole.Properties.Policies[1].PolicyDocument.Statement[0]")
         XCTAssertTrue((publish?["message"] as? String)?.contains("sns:Publish on Resource \"*\"") == true, "\(findings)")
-        let (publishLine, _) = try position("- Effect: Allow", after: "sns-publish-policy")
-        XCTAssertEqual(publish?["line"] as? Int, publishLine)
-        let assume = find("wildcard-resource", "Resources.LambdaExecutionRole.Properties.Policies[2].PolicyDocument.Statement[0]")
+        XCTAssertEqual(publish?["line"] as? Int, try position("- Sid: PublishToAnyTopic", after: "PolicyName: publish").0)
+        let assume = find("wildcard-resource", "Resources.FilterRole.Properties.Policies[2].PolicyDocument.Statement[0]")
         XCTAssertTrue((assume?["message"] as? String)?.contains("sts:AssumeRole on Resource \"*\"") == true, "\(findings)")
-        XCTAssertEqual(assume?["line"] as? Int, try position("- Effect: Allow", after: "assume-role-policy").0)
+        XCTAssertEqual(assume?["line"] as? Int, try position("- Sid: AssumeAnyRole", after: "PolicyName: assume").0)
 
         let endpointPartition = find("hard-coded-partition", endpoint)
         XCTAssertTrue((endpointPartition?["message"] as? String)?.contains("arn:aws:lambda:ap-northeast-1") == true, "\(findings)")
         XCTAssertEqual(endpointPartition?["line"] as? Int, endpointLine)
         XCTAssertEqual(endpointPartition?["column"] as? Int, endpointColumn)
-        let logs = find("hard-coded-partition", "Resources.LambdaExecutionRole.Properties.Policies[0].PolicyDocument.Statement[0].Resource")
+        let logs = find("hard-coded-partition", "Resources.FilterRole.Properties.Policies[0].PolicyDocument.Statement[0].Resource")
         XCTAssertTrue((logs?["message"] as? String)?.contains("arn:aws:logs:*:*:*") == true, "\(findings)")
-        XCTAssertEqual(logs?["line"] as? Int, try position("Resource: arn:aws:logs", after: "output-log-policy").0)
+        XCTAssertEqual(logs?["line"] as? Int, try position("Resource: arn:aws:logs", after: "PolicyName: logs").0)
         let region = find("hard-coded-region", endpoint)
         XCTAssertTrue((region?["message"] as? String)?.contains("names region ap-northeast-1") == true, "\(findings)")
         // Our alert stack's policies grant neither action on "*".

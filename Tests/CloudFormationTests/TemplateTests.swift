@@ -7,24 +7,11 @@ import YAML
 /// The repository root, found from this file's path.
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-/// The CloudFormation template embedded in the origin write-up in ../shared/seed/.
+/// The origin design's template, rewritten as a fixture with its flaws kept on purpose:
+/// Tests/Fixtures/origin-design.yaml, inside this repository.
 func originTemplateText() throws -> String {
-    let seed = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/seed")
-    let files = try FileManager.default.contentsOfDirectory(atPath: seed.path).filter { $0.hasSuffix(".txt") }.sorted()
-    for file in files {
-        let text = try String(contentsOf: seed.appendingPathComponent(file), encoding: .utf8)
-        let lines = text.components(separatedBy: "\n")
-        guard let start = lines.firstIndex(where: { $0.hasPrefix("AWSTemplateFormatVersion") }) else { continue }
-        // The template ends at the first prose line: non-empty, not indented, not a top-level key or comment.
-        var end = start + 1
-        while end < lines.count {
-            let line = lines[end]
-            if !line.isEmpty, !line.hasPrefix(" "), !line.hasPrefix("#"), !line.contains(":") { break }
-            end += 1
-        }
-        return lines[start..<end].joined(separator: "\n") + "\n"
-    }
-    throw XCTSkip("no template found in \(seed.path)")
+    let fixture = repositoryRoot.appendingPathComponent("Tests/Fixtures/origin-design.yaml")
+    return try String(contentsOf: fixture, encoding: .utf8)
 }
 
 final class TemplateRoundTripTests: XCTestCase {
@@ -106,11 +93,17 @@ final class TemplateRoundTripTests: XCTestCase {
 
     func testOriginTemplateParses() throws {
         let text = try originTemplateText()
-        let t = try TemplateParser.parse(text, file: "origin.yaml")
-        XCTAssertEqual(t.resources.count, 6)
-        XCTAssertEqual(t.resource("AggregatFilterLambdaFunction")?.property("Runtime"), .string("python3.8"))
+        let t = try TemplateParser.parse(text, file: "origin-design.yaml")
+        XCTAssertEqual(t.parameters.map(\.name), ["OrganizationId", "AlertEmail"])
+        XCTAssertEqual(t.resources.map(\.name), [
+            "ReceiveTopic", "ReceivePolicy", "AlertTopic", "AlertEmailSubscription", "FilterRole", "FilterFunction", "FilterInvoke",
+        ])
+        XCTAssertEqual(t.resource("FilterFunction")?.property("Runtime"), .string("python3.8"))
         XCTAssertEqual(t.conditions.first?.value, .function("Fn::Equals", [.ref("AWS::Region"), "ap-northeast-1"]))
-        XCTAssertEqual(t.resource("LambdaExecutionRole")?.property("Path"), "/")
+        XCTAssertEqual(t.resource("FilterRole")?.property("Path"), "/")
+        // The inline code is a literal block (|): read with its line breaks; the round trips below keep it.
+        let zip = try XCTUnwrap(t.resource("FilterFunction")?.property("Code")?["ZipFile"]?.stringValue, "FilterFunction has no inline code")
+        XCTAssertTrue(zip.hasPrefix("import os\nimport boto3\n\n") && zip.hasSuffix("Message=text)\n"), zip)
         // Round trip through our own emitter.
         XCTAssertEqual(try TemplateParser.parse(try t.rendered(.yaml)), t)
         XCTAssertEqual(try TemplateParser.parse(try t.rendered(.json)), t)

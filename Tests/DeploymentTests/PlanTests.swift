@@ -52,6 +52,8 @@ final class InstancePlanTests: XCTestCase {
             XCTAssertEqual(plan.update, [], "UpdateStackSet already rolls every instance")
             XCTAssertEqual(plan.add, [])
         }
+        XCTAssertEqual(InstancePlan.make(target: set, existing: changedBody, instances: [], account: "111122223333").changes, ["template"])
+        XCTAssertEqual(InstancePlan.make(target: set, existing: changedParameter, instances: [], account: "111122223333").changes, ["parameter LambdaCodeKey"])
     }
 
     func testNewRegionsAreAddedAndDroppedRegionsRemovedInReverseOrder() throws {

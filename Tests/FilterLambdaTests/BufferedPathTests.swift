@@ -1,13 +1,14 @@
 import XCTest
 import Foundation
 import FilterCore
+import TestSupport
 
 /// The `buffer: sqs` layout end to end against a real moto_server: stack notifications published to the
 /// receive topic reach the events queue as SNS envelopes (raw delivery off, as the template subscribes it),
 /// are received from there and handed to the built `catalogwatch-filter` as Lambda's event source mapping
 /// would, and the alerts land on the send topic's subscribed inbox.
 final class BufferedPathTests: XCTestCase {
-    static let moto = SharedMoto()
+    static let moto = ClassMoto()
 
     var moto: MotoServer!
     var fixture: CatalogFixture?
@@ -28,7 +29,6 @@ final class BufferedPathTests: XCTestCase {
     }
 
     override func setUp() async throws {
-        _ = try Tools.requirePythonAWS()
         moto = try await Self.moto.get()
         // A clean moto for every test: no queue holds messages of an earlier test, no topic two subscriptions.
         _ = try moto.boto3("urllib.request.urlopen(urllib.request.Request(ENDPOINT + '/moto-api/reset', method='POST'))")

@@ -1,11 +1,12 @@
 import XCTest
 import Foundation
 import FilterCore
+import TestSupport
 
 /// The built `catalogwatch-filter` under the mock Runtime API (scripts/mock_runtime_api.py), with only
 /// the environment Lambda sets, talking to moto_server and the Service Catalog fixture.
 final class EndToEndTests: XCTestCase {
-    static let moto = SharedMoto()
+    static let moto = ClassMoto()
 
     var moto: MotoServer!
     var fixture: CatalogFixture?
@@ -26,7 +27,6 @@ final class EndToEndTests: XCTestCase {
     }
 
     override func setUp() async throws {
-        _ = try Tools.requirePythonAWS()
         moto = try await Self.moto.get()
         let name = "e2e-\(UUID().uuidString.prefix(8).lowercased())"
         (topicArn, queueURL) = try moto.topicWithQueue(name: name)
@@ -80,9 +80,9 @@ final class EndToEndTests: XCTestCase {
     }
 
     /// No credential of the function or of the member role it assumed appears in `texts`.
-    func assertNoSecrets(_ texts: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+    func assertNoSecrets(_ texts: [String], file: StaticString = #filePath, line: UInt = #line) async throws {
         var secrets = [functionSecret, functionToken]
-        for role in try moto.assumedRoles() where role["role_arn"] as? String == Member.roleArn {
+        for role in try await moto.assumedRoles() where role["role_arn"] as? String == Member.roleArn {
             secrets += [role["secret_access_key"] as? String, role["session_token"] as? String].compactMap { $0 }
         }
         XCTAssertGreaterThan(secrets.count, 2, "the member role was assumed", file: file, line: line)
@@ -96,7 +96,7 @@ final class EndToEndTests: XCTestCase {
     // MARK: Tests
 
     func testEventsOfEveryKindUnderTheRuntimeAPI() async throws {
-        let rolesBefore = try moto.assumedRoles().count
+        let rolesBefore = try await moto.assumedRoles().count
         func failure(_ eventId: String, _ status: String) -> String {
             Events.cfnMessage(stackId: stackId, stackName: stackName, status: status, eventId: eventId)
         }
@@ -143,7 +143,7 @@ final class EndToEndTests: XCTestCase {
         let seen = try await XCTUnwrap(fixture).requests()
         XCTAssertEqual(seen.count, 16, "four lookups per alert")
         XCTAssertTrue(seen.allSatisfy { $0["signature"] as? String == "valid" && $0["roleArn"] as? String == Member.roleArn && $0["status"] as? Int == 200 })
-        let newRoles = Array(try moto.assumedRoles().dropFirst(rolesBefore))
+        let newRoles = Array(try await moto.assumedRoles().dropFirst(rolesBefore))
         XCTAssertEqual(newRoles.map { $0["role_arn"] as? String }, [Member.roleArn], "the member role is assumed once and cached across invocations")
 
         // Logs: JSON lines only; one "alert published" per alert, the duplicate noted, nothing secret anywhere.
@@ -155,7 +155,7 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(run.logLines.filter { $0.contains("\"StackOperations\"") }.count, 4, "one metric per stack-level event, the repeat not counted")
         let alertTexts = try moto.drain(queueURL: queueURL).map { try jsonText($0) }
         XCTAssertEqual(alertTexts, [], "the queue was drained above")
-        try assertNoSecrets([run.stdout, run.stderr, run.reportText] + alerts.map { (try? jsonText($0.body)) ?? "" } + alerts.map(\.subject))
+        try await assertNoSecrets([run.stdout, run.stderr, run.reportText] + alerts.map { (try? jsonText($0.body)) ?? "" } + alerts.map(\.subject))
     }
 
     func testUndeliveredAlertsFailOrComeBack() async throws {
@@ -190,7 +190,7 @@ final class EndToEndTests: XCTestCase {
         assertLogLinesAreJSON(run)
         let errors = run.logLines.compactMap { try? jsonObject(String($0)) }.filter { $0["message"] as? String == "alert not delivered" }
         XCTAssertEqual(errors.compactMap { $0["eventId"] as? String }, ["evt-lost-1", "evt-lost-2", "evt-lost-3", "eb-lost-4"])
-        try assertNoSecrets([run.stdout, run.stderr, run.reportText])
+        try await assertNoSecrets([run.stdout, run.stderr, run.reportText])
     }
 
     func testMissingTopicIsAnInitError() async throws {

@@ -3,15 +3,15 @@ import Foundation
 import AWSClient
 import FilterCore
 import FilterLambda
+import TestSupport
 import URLSessionTransport
 
 /// A scripted AWS endpoint on 127.0.0.1 that stops by itself: each request is answered by the first rule
 /// naming its operation (`X-Amz-Target` suffix or query `Action`; "*" for any), after the rule's delay,
 /// with its status, content type and body as is (so truncated and malformed bodies too). No signature check.
 final class FakeAWSEndpoint: @unchecked Sendable {
-    let child: ChildProcess
-    let port: Int
-    var endpoint: String { "http://127.0.0.1:\(port)" }
+    let server: ScriptServer
+    var endpoint: String { server.url }
 
     static let script = #"""
         import json, signal, sys, threading, time, urllib.parse
@@ -63,23 +63,15 @@ final class FakeAWSEndpoint: @unchecked Sendable {
         """#
 
     init(rules: [[String: Any]], lifetimeSeconds: Int = 180) throws {
-        let python = try Tools.requirePythonAWS()
-        child = try ChildProcess(executable: python, arguments: ["-c", Self.script, try jsonText(rules), String(lifetimeSeconds)])
-        guard let port = Int(try child.firstLine(timeout: .seconds(30)).trimmingCharacters(in: .whitespaces)) else {
-            throw TestFailure("the fake endpoint printed no port: \(child.stderr)")
-        }
-        self.port = port
+        server = try ScriptServer(name: "the fake endpoint", python: try Tools.requirePythonAWS(),
+                                  arguments: ["-c", Self.script, try jsonText(rules), String(lifetimeSeconds)])
     }
 
-    func stop() { child.stop() }
+    func stop() { server.stop() }
 
     /// The operations requested so far, in order.
     func operations() async throws -> [String] {
-        let response = try await URLSessionTransport().send(HTTPRequest(method: "GET", url: endpoint + "/__requests"), timeout: .seconds(10))
-        guard response.status == 200, let list = try parseJSON(String(decoding: response.body, as: UTF8.self)) as? [[String: Any]] else {
-            throw TestFailure("GET /__requests: HTTP \(response.status)")
-        }
-        return list.compactMap { $0["operation"] as? String }
+        try await server.requests().compactMap { $0["operation"] as? String }
     }
 }
 
@@ -87,9 +79,7 @@ final class FakeAWSEndpoint: @unchecked Sendable {
 /// credentials and a rejected publish. Each ends in a degraded alert, a failed invocation or reported
 /// batch items, never a crash.
 final class FaultTests: XCTestCase {
-    static let moto = SharedMoto()
-    nonisolated(unsafe) static var memberStackId: String?
-    static let lock = NSLock()
+    static let moto = ClassMoto()
 
     var moto: MotoServer!
     var stackId: String!
@@ -105,20 +95,12 @@ final class FaultTests: XCTestCase {
 
     override class func tearDown() {
         moto.stop()
-        lock.withLock { memberStackId = nil }
         super.tearDown()
     }
 
     override func setUp() async throws {
-        _ = try Tools.requirePythonAWS()
         moto = try await Self.moto.get()
-        if let id = Self.lock.withLock({ Self.memberStackId }) {
-            stackId = id
-        } else {
-            let id = try moto.memberStack(name: stackName)
-            Self.lock.withLock { Self.memberStackId = id }
-            stackId = id
-        }
+        stackId = try await Self.moto.memberStack(stackName)
         (topicArn, queueURL) = try moto.topicWithQueue(name: "faults-\(UUID().uuidString.prefix(8).lowercased())")
     }
 
@@ -304,13 +286,13 @@ final class FaultTests: XCTestCase {
             "operation": "DescribeProvisionedProduct",
             "responses": [["status": 400, "code": "ExpiredTokenException", "message": "The security token included in the request is expired"]],
         ]])
-        let rolesBefore = try moto.assumedRoles().count
+        let rolesBefore = try await moto.assumedRoles().count
         let (outcome, log, _) = try await deliver(Events.snsEvent(failureMessage("evt-expired")), endpoints: endpointEnvironment(serviceCatalog: f.endpoint))
         XCTAssertNil(outcome.failure)
         let calls = try await f.requests("DescribeProvisionedProduct")
         XCTAssertEqual(calls.map { $0["status"] as? Int }, [400, 200])
         XCTAssertEqual(calls.map { $0["code"] as? String }, ["ExpiredTokenException", nil])
-        let roles = Array(try moto.assumedRoles().dropFirst(rolesBefore))
+        let roles = Array(try await moto.assumedRoles().dropFirst(rolesBefore))
         XCTAssertEqual(roles.map { $0["role_arn"] as? String }, [Member.roleArn, Member.roleArn], "the cached role credentials were dropped and the role assumed again")
         let keys = roles.compactMap { $0["access_key_id"] as? String }
         XCTAssertEqual(calls.compactMap { $0["accessKeyId"] as? String }, keys, "the retry is signed with the fresh credentials")

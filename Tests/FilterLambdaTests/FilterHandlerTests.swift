@@ -2,6 +2,7 @@ import XCTest
 import Foundation
 import AWSClient
 import FilterCore
+import TestSupport
 @testable import FilterLambda
 
 /// An enricher that answers from a closure and records what it was asked.

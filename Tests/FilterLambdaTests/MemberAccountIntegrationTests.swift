@@ -3,6 +3,7 @@ import Foundation
 import AWSClient
 import FilterCore
 import URLSessionTransport
+import TestSupport
 @testable import FilterLambda
 
 /// Publishes to the first or the second sink by EventId (one batch, some alerts undeliverable).
@@ -32,9 +33,7 @@ struct TamperingTransport: HTTPTransport {
 /// The filter's AWS side against a real moto_server (STS, SNS→SQS, CloudFormation) and the Service
 /// Catalog fixture (which verifies every signature): enrichment from the member account, faults, delivery.
 final class MemberAccountIntegrationTests: XCTestCase {
-    static let moto = SharedMoto()
-    nonisolated(unsafe) static var memberStackId: String?
-    static let lock = NSLock()
+    static let moto = ClassMoto()
 
     var fixture: CatalogFixture?
     var moto: MotoServer!
@@ -48,20 +47,12 @@ final class MemberAccountIntegrationTests: XCTestCase {
 
     override class func tearDown() {
         moto.stop()
-        lock.withLock { memberStackId = nil }
         super.tearDown()
     }
 
     override func setUp() async throws {
-        _ = try Tools.requirePythonAWS()
         moto = try await Self.moto.get()
-        if let id = Self.lock.withLock({ Self.memberStackId }) {
-            stackId = id
-        } else {
-            let id = try moto.memberStack(name: stackName)
-            Self.lock.withLock { Self.memberStackId = id }
-            stackId = id
-        }
+        stackId = try await Self.moto.memberStack(stackName)
         (topicArn, queueURL) = try moto.topicWithQueue(name: "alerts-\(UUID().uuidString.prefix(8).lowercased())")
     }
 
@@ -130,7 +121,7 @@ final class MemberAccountIntegrationTests: XCTestCase {
 
     func testEnrichmentFromTheMemberAccount() async throws {
         let f = try startFixture()
-        let rolesBefore = try moto.assumedRoles().count
+        let rolesBefore = try await moto.assumedRoles().count
         let triage = handler().triage(try jsonBytes(failureEvent()))
         let failure = try XCTUnwrap(triage.batch.alerts.first?.failure)
         let enricher = try enricher()
@@ -156,7 +147,7 @@ final class MemberAccountIntegrationTests: XCTestCase {
             XCTAssertEqual(r["region"] as? String, Member.region)
             XCTAssertEqual(r["status"] as? Int, 200)
         }
-        let roles = Array(try moto.assumedRoles().dropFirst(rolesBefore))
+        let roles = Array(try await moto.assumedRoles().dropFirst(rolesBefore))
         XCTAssertEqual(roles.map { $0["role_arn"] as? String }, [Member.roleArn], "one AssumeRole, cached for all the lookups")
         XCTAssertEqual(roles.map { $0["session_name"] as? String }, ["catalogwatch-filter"])
         XCTAssertEqual(Set(requests.compactMap { $0["accessKeyId"] as? String }), Set(roles.compactMap { $0["access_key_id"] as? String }))

@@ -6,247 +6,12 @@ import FoundationNetworking
 import AWSClient
 import FilterCore
 import FilterLambda
+import TestSupport
 import URLSessionTransport
 
-// MARK: - Errors and JSON
+// MARK: - moto_server fixtures of these tests
 
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// Parses JSON text (or bytes) into Foundation objects.
-func parseJSON(_ text: String) throws -> Any {
-    try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
-}
-
-func jsonObject(_ text: String) throws -> [String: Any] {
-    guard let object = try parseJSON(text) as? [String: Any] else { throw TestFailure("not a JSON object: \(text.prefix(200))") }
-    return object
-}
-
-func jsonText(_ value: Any) throws -> String {
-    String(decoding: try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]), as: UTF8.self)
-}
-
-func jsonBytes(_ value: Any) throws -> [UInt8] { Array(try jsonText(value).utf8) }
-
-// MARK: - Tools on PATH
-
-enum Tools {
-    static let installHint = "moto_server or boto3 is not installed: pip install 'moto[server]' boto3 botocore"
-
-    /// The package root, found from this file's path.
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    static func which(_ name: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        for directory in path.split(separator: ":") {
-            let candidate = "\(directory)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
-    }
-
-    nonisolated(unsafe) private static var cachedPython: String??
-    private static let lock = NSLock()
-
-    /// The real python3 interpreter (not a pyenv shim), which runs in a clean environment too; nil
-    /// when python3, boto3 or moto_server is missing.
-    static func pythonWithAWS() -> String? {
-        lock.withLock {
-            if let cached = cachedPython { return cached }
-            var found: String?
-            if let python = which("python3"), which("moto_server") != nil, which("timeout") != nil,
-                let output = try? run(python, ["-c", "import sys, boto3, botocore; print(sys.executable)"]).trimmingCharacters(in: .whitespacesAndNewlines),
-                !output.isEmpty
-            {
-                found = output
-            }
-            cachedPython = .some(found)
-            return found
-        }
-    }
-
-    /// python3 with boto3 and moto_server, or XCTSkip with the pip command.
-    static func requirePythonAWS() throws -> String {
-        guard let python = pythonWithAWS() else {
-            print(installHint)
-            throw XCTSkip(installHint)
-        }
-        return python
-    }
-
-    /// Runs a short-lived program to its end; returns stdout, throws on a non-zero exit.
-    @discardableResult
-    static func run(_ executable: String, _ arguments: [String], input: String = "") throws -> String {
-        let child = try ChildProcess(executable: executable, arguments: arguments, stdin: input)
-        guard let status = child.waitForExit(timeout: .seconds(120)) else {
-            child.stop()
-            throw TestFailure("\(executable) \(arguments.first ?? "") did not finish in 120 s")
-        }
-        guard status == 0 else {
-            throw TestFailure("\(executable) exited \(status): \(child.stderr.suffix(4000))")
-        }
-        return child.stdout
-    }
-
-    /// Runs `python3 -c script` (boto3 available).
-    static func python(_ script: String) throws -> String {
-        try run(try requirePythonAWS(), ["-c", script])
-    }
-
-    static func freePort() throws -> Int {
-        let output = try python("import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
-        guard let port = Int(output.trimmingCharacters(in: .whitespacesAndNewlines)) else { throw TestFailure("no free port") }
-        return port
-    }
-
-    static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("filterlambda-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
-}
-
-// MARK: - Child processes
-
-/// A child process whose stdout and stderr go to files (so a chatty child never blocks on a pipe).
-final class ChildProcess: @unchecked Sendable {
-    let process = Process()
-    let directory: URL
-    let stdoutURL: URL
-    let stderrURL: URL
-
-    init(executable: String, arguments: [String], environment: [String: String]? = nil, stdin: String = "") throws {
-        directory = try Tools.temporaryDirectory()
-        stdoutURL = directory.appendingPathComponent("stdout")
-        stderrURL = directory.appendingPathComponent("stderr")
-        let stdinURL = directory.appendingPathComponent("stdin")
-        try Data(stdin.utf8).write(to: stdinURL)
-        _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        process.currentDirectoryURL = Tools.packageRoot
-        process.standardInput = try FileHandle(forReadingFrom: stdinURL)
-        process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
-        process.standardError = try FileHandle(forWritingTo: stderrURL)
-        try process.run()
-    }
-
-    deinit {
-        stop()
-        try? FileManager.default.removeItem(at: directory)
-    }
-
-    var pid: Int32 { process.processIdentifier }
-    var isRunning: Bool { process.isRunning }
-    var stdout: String { (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "" }
-    var stderr: String { (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "" }
-
-    /// The first line the child printed, waiting for it up to `timeout`.
-    func firstLine(timeout: Duration) throws -> String {
-        let start = ContinuousClock.now
-        while ContinuousClock.now - start < timeout {
-            let text = stdout
-            if let newline = text.firstIndex(of: "\n") { return String(text[..<newline]) }
-            if !process.isRunning {
-                throw TestFailure("\(process.executableURL?.lastPathComponent ?? "child") exited \(process.terminationStatus) before printing a line: \(stderr.suffix(2000))")
-            }
-            usleep(20_000)
-        }
-        throw TestFailure("no output line within \(timeout)")
-    }
-
-    /// Polls for the exit (`waitUntilExit` spins a run loop); nil when still running after `timeout`.
-    func waitForExit(timeout: Duration) -> Int32? {
-        let start = ContinuousClock.now
-        while process.isRunning {
-            if ContinuousClock.now - start > timeout { return nil }
-            usleep(10_000)
-        }
-        return process.terminationStatus
-    }
-
-    /// SIGTERM (to the process group with `group`), then SIGKILL after 5 s.
-    func stop(group: Bool = false) {
-        guard process.isRunning else { return }
-        let target = group ? -pid : pid
-        kill(target, SIGTERM)
-        if waitForExit(timeout: .seconds(5)) == nil {
-            kill(target, SIGKILL)
-            _ = waitForExit(timeout: .seconds(5))
-        }
-    }
-}
-
-// MARK: - moto_server
-
-/// A real `moto_server` on a free loopback port. It runs under `timeout 600`, so it stops by itself
-/// even when the test process dies without tearing down.
-final class MotoServer: @unchecked Sendable {
-    let child: ChildProcess
-    let port: Int
-    var endpoint: String { "http://127.0.0.1:\(port)" }
-
-    /// The account moto gives callers it does not know (the function's own account).
-    static let defaultAccount = "123456789012"
-
-    private init(child: ChildProcess, port: Int) {
-        self.child = child
-        self.port = port
-    }
-
-    static func start() async throws -> MotoServer {
-        let python = try Tools.requirePythonAWS()
-        guard let moto = Tools.which("moto_server"), let timeout = Tools.which("timeout") else { throw XCTSkip(Tools.installHint) }
-        let port = try Tools.freePort()
-        // Threads of the test process may block SIGTERM, and children inherit the mask: clear it, then exec.
-        let child = try ChildProcess(executable: python, arguments: [
-            "-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])",
-            timeout, "-k", "5", "600", moto, "-H", "127.0.0.1", "-p", String(port),
-        ])
-        let server = MotoServer(child: child, port: port)
-        let transport = URLSessionTransport()
-        let start = ContinuousClock.now
-        while ContinuousClock.now - start < .seconds(60) {
-            guard child.isRunning else {
-                throw TestFailure("moto_server exited with \(child.process.terminationStatus): \(child.stderr.suffix(2000)) \(child.stdout.suffix(2000))")
-            }
-            if let response = try? await transport.send(HTTPRequest(method: "GET", url: server.endpoint + "/moto-api/data.json"), timeout: .seconds(2)),
-                response.status == 200
-            {
-                return server
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        server.stop()
-        throw TestFailure("moto_server did not answer on port \(port) within 60 s")
-    }
-
-    /// Stops moto and the `timeout` wrapper (one process group).
-    func stop() { child.stop(group: true) }
-
-    /// Runs a boto3 script with `ENDPOINT`, `client(name, region)` (the function's account) and
-    /// `member(name, region, account)` (a role assumed in a member account) bound to this server.
-    func boto3(_ body: String) throws -> String {
-        let script = """
-            import boto3, json, sys, urllib.request
-            ENDPOINT = '\(endpoint)'
-            def client(name, region='ap-northeast-1'):
-                return boto3.client(name, endpoint_url=ENDPOINT, region_name=region,
-                                    aws_access_key_id='testing', aws_secret_access_key='testing')
-            def member(name, region='ap-northeast-1', account='111122223333'):
-                c = client('sts').assume_role(RoleArn=f'arn:aws:iam::{account}:role/TestSetup', RoleSessionName='test-setup')['Credentials']
-                return boto3.client(name, endpoint_url=ENDPOINT, region_name=region, aws_access_key_id=c['AccessKeyId'],
-                                    aws_secret_access_key=c['SecretAccessKey'], aws_session_token=c['SessionToken'])
-            \(body)
-            """
-        return try Tools.python(script)
-    }
-
+extension MotoServer {
     /// A topic in `region` of the function's account with an SQS queue subscribed (envelope delivery).
     func topicWithQueue(name: String, region: String = "ap-northeast-1") throws -> (topicArn: String, queueURL: String) {
         let output = try boto3("""
@@ -292,45 +57,33 @@ final class MotoServer: @unchecked Sendable {
         guard let id = try jsonObject(output)["stackId"] as? String else { throw TestFailure(output) }
         return id
     }
-
-    /// moto's record of the roles assumed through STS.
-    func assumedRoles() throws -> [[String: Any]] {
-        let output = try boto3("""
-            data = json.load(urllib.request.urlopen(ENDPOINT + '/moto-api/data.json'))
-            print(json.dumps(data.get('sts', {}).get('AssumedRole', [])))
-            """)
-        return try parseJSON(output) as? [[String: Any]] ?? []
-    }
 }
 
-/// One moto_server per test class: started on first use, stopped in the class tearDown.
-final class SharedMoto: @unchecked Sendable {
+/// The moto_server of one test class (stopped in the class tearDown), with member stacks made once per
+/// class: a stack name is unique per account and region.
+final class ClassMoto: @unchecked Sendable {
+    private let shared = SharedMoto()
     private let lock = NSLock()
-    private var starting: Task<MotoServer, any Error>?
+    private var stackIds: [String: String] = [:]
 
+    /// The class's moto_server, started on first use (XCTSkip without python3, boto3 or moto_server).
     func get() async throws -> MotoServer {
-        let task: Task<MotoServer, any Error> = lock.withLock {
-            if let starting { return starting }
-            let task = Task { try await MotoServer.start() }
-            starting = task
-            return task
-        }
-        return try await task.value
+        _ = try Tools.requirePythonAWS()
+        return try await shared.get()
+    }
+
+    /// The id of the member stack `name` (`MotoServer.memberStack`), created on the first call.
+    func memberStack(_ name: String) async throws -> String {
+        let moto = try await get()
+        if let id = lock.withLock({ stackIds[name] }) { return id }
+        let id = try moto.memberStack(name: name)
+        lock.withLock { stackIds[name] = id }
+        return id
     }
 
     func stop() {
-        let task = lock.withLock {
-            defer { starting = nil }
-            return starting
-        }
-        guard let task else { return }
-        // Class teardown is synchronous: wait for the start (if any) on another thread.
-        let done = DispatchSemaphore(value: 0)
-        Task.detached {
-            (try? await task.value)?.stop()
-            done.signal()
-        }
-        done.wait()
+        shared.stop()
+        lock.withLock { stackIds = [:] }
     }
 }
 
@@ -338,10 +91,9 @@ final class SharedMoto: @unchecked Sendable {
 
 /// `scripts/servicecatalog_fixture.py`: Service Catalog from a fixture file, verifying SigV4.
 final class CatalogFixture: @unchecked Sendable {
-    let child: ChildProcess
-    let port: Int
+    let server: ScriptServer
     let directory: URL
-    var endpoint: String { "http://127.0.0.1:\(port)" }
+    var endpoint: String { server.url }
 
     init(fixture: [String: Any], moto: MotoServer?) throws {
         let python = try Tools.requirePythonAWS()
@@ -349,28 +101,18 @@ final class CatalogFixture: @unchecked Sendable {
         self.directory = directory
         let file = directory.appendingPathComponent("fixture.json")
         try Data(try jsonText(fixture).utf8).write(to: file)
-        var arguments = [Tools.packageRoot.appendingPathComponent("scripts/servicecatalog_fixture.py").path, "--fixture", file.path, "--timeout", "600"]
+        var arguments = ["--fixture", file.path, "--timeout", "600"]
         if let moto { arguments += ["--moto", moto.endpoint] }
-        child = try ChildProcess(executable: python, arguments: arguments)
-        guard let port = Int(try child.firstLine(timeout: .seconds(30)).trimmingCharacters(in: .whitespaces)) else {
-            throw TestFailure("the fixture printed no port: \(child.stderr)")
-        }
-        self.port = port
+        server = try ScriptServer(script: "scripts/servicecatalog_fixture.py", arguments: arguments, python: python)
     }
 
     func stop() {
-        child.stop()
+        server.stop()
         try? FileManager.default.removeItem(at: directory)
     }
 
     /// Every request the fixture saw, in order.
-    func requests() async throws -> [[String: Any]] {
-        let response = try await URLSessionTransport().send(HTTPRequest(method: "GET", url: endpoint + "/__requests"), timeout: .seconds(10))
-        guard response.status == 200, let list = try parseJSON(String(decoding: response.body, as: UTF8.self)) as? [[String: Any]] else {
-            throw TestFailure("GET /__requests: HTTP \(response.status)")
-        }
-        return list
-    }
+    func requests() async throws -> [[String: Any]] { try await server.requests() }
 
     func requests(_ operation: String) async throws -> [[String: Any]] {
         try await requests().filter { $0["operation"] as? String == operation }
@@ -378,10 +120,7 @@ final class CatalogFixture: @unchecked Sendable {
 
     /// Scripts faults: `[["operation": ..., "id": ..., "responses": [...]]]`.
     func addFaults(_ faults: [[String: Any]]) async throws {
-        let response = try await URLSessionTransport().send(
-            HTTPRequest(method: "POST", url: endpoint + "/__faults", headers: ["Content-Type": "application/json"], body: try jsonBytes(faults)),
-            timeout: .seconds(10))
-        guard response.status == 200 else { throw TestFailure("POST /__faults: HTTP \(response.status)") }
+        try await server.postJSON("/__faults", faults)
     }
 }
 
@@ -531,16 +270,6 @@ struct FilterRun {
 }
 
 extension XCTestCase {
-    /// The executable next to the test bundle.
-    func filterExecutable() throws -> URL {
-        let bundle = Bundle(for: type(of: self)).bundleURL
-        let candidates = [bundle.deletingLastPathComponent(), bundle, Bundle.main.bundleURL].map { $0.appendingPathComponent("catalogwatch-filter") }
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw TestFailure("catalogwatch-filter is not built next to the tests (looked at \(candidates.map(\.path))); run swift build first")
-        }
-        return found
-    }
-
     /// Runs the built filter with `environment` under the mock Runtime API until it has answered `events`
     /// (each an event, or `["body": event, "deadlineInMs": ms]`).
     func runFilter(events: [Any], environment: [String: String]) throws -> FilterRun {
@@ -549,20 +278,17 @@ extension XCTestCase {
         defer { try? FileManager.default.removeItem(at: directory) }
         let eventsURL = directory.appendingPathComponent("events.json"), outURL = directory.appendingPathComponent("results.json")
         try Data(try jsonText(events).utf8).write(to: eventsURL)
-        let mock = try ChildProcess(executable: python, arguments: [
-            Tools.packageRoot.appendingPathComponent("scripts/mock_runtime_api.py").path,
-            "--events", eventsURL.path, "--out", outURL.path, "--timeout", "60",
-        ])
+        let mock = try ScriptServer(script: "scripts/mock_runtime_api.py",
+                                    arguments: ["--events", eventsURL.path, "--out", outURL.path, "--timeout", "60"], python: python)
         defer { mock.stop() }
-        let port = try mock.firstLine(timeout: .seconds(30)).trimmingCharacters(in: .whitespaces)
         var env = environment
-        env["AWS_LAMBDA_RUNTIME_API"] = "127.0.0.1:\(port)"
-        let filter = try ChildProcess(executable: try filterExecutable().path, arguments: [], environment: env)
+        env["AWS_LAMBDA_RUNTIME_API"] = "127.0.0.1:\(mock.port)"
+        let filter = try ChildProcess(executable: try Tools.builtExecutable("catalogwatch-filter", for: type(of: self)).path, arguments: [], environment: env)
         defer { filter.stop() }
         guard let status = filter.waitForExit(timeout: .seconds(90)) else {
             throw TestFailure("catalogwatch-filter still runs after 90 s; stdout: \(filter.stdout.suffix(3000))")
         }
-        guard mock.waitForExit(timeout: .seconds(70)) != nil else { throw TestFailure("the mock Runtime API did not stop") }
+        guard mock.child.waitForExit(timeout: .seconds(70)) != nil else { throw TestFailure("the mock Runtime API did not stop") }
         let reportText = try String(contentsOf: outURL, encoding: .utf8)
         let report = try jsonObject(reportText)
         XCTAssertEqual(report["finished"] as? Bool, true, "every event answered (or an init error): \(reportText)")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 @testable import Packaging
@@ -6,37 +7,18 @@ import XCTest
 /// Builds the real zip with `catalogwatch package` (release, fully static), unzips it into an empty
 /// folder and runs `bootstrap` under the mock Runtime API with only the variables Lambda sets.
 final class PackagedLambdaTests: XCTestCase {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    /// The built CLI, next to the test bundle (or inside the folder SwiftPM reports as the bundle).
-    var catalogwatch: URL {
-        let bundle = Bundle(for: Self.self).bundleURL
-        let candidates = [bundle.deletingLastPathComponent(), bundle].map { $0.appendingPathComponent("catalogwatch") }
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
-    }
+    static let root = Tools.packageRoot
 
     func run(_ executable: String, _ arguments: [String], cwd: URL? = nil, environment: [String: String]? = nil) throws -> (Int32, String, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = arguments
-        if let cwd { p.currentDirectoryURL = cwd }
-        if let environment { p.environment = environment }
-        let out = Pipe()
-        let err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        let result = try Tools.execute(executable, arguments, in: cwd, environment: environment)
+        return (result.status, result.stdout, result.stderr)
     }
 
     func testPackagedZipRunsUnderMockRuntimeWithCleanEnvironment() throws {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("cw-packaged-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let scratch = try Tools.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let dist = scratch.appendingPathComponent("dist")
+        let catalogwatch = try Tools.builtExecutable("catalogwatch", for: Self.self)
         let (status, output, errors) = try run(catalogwatch.path, ["package", "--output", dist.path], cwd: Self.root)
         XCTAssertEqual(status, 0, "package failed:\n\(output)\n\(errors.suffix(4000))")
         let zipURL = dist.appendingPathComponent("catalogwatch-filter-x86_64.zip")
@@ -62,14 +44,9 @@ final class PackagedLambdaTests: XCTestCase {
         let routine = try String(contentsOf: Self.root.appendingPathComponent("examples/events/sns-routine-create-in-progress.json"), encoding: .utf8)
         try "[\(routine), \"not json at all\", \(failure)]".write(to: events, atomically: true, encoding: .utf8)
         let results = scratch.appendingPathComponent("results.json")
-        let mock = Process()
-        mock.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        mock.arguments = ["python3", Self.root.appendingPathComponent("scripts/mock_runtime_api.py").path, "--events", events.path, "--out", results.path, "--timeout", "60"]
-        let mockOut = Pipe()
-        mock.standardOutput = mockOut
-        try mock.run()
-        let portLine = String(decoding: mockOut.fileHandleForReading.availableData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        let port = try XCTUnwrap(Int(portLine.split(separator: "\n").first ?? ""), "mock printed \(portLine)")
+        let mock = try ScriptServer(script: "scripts/mock_runtime_api.py", arguments: ["--events", events.path, "--out", results.path, "--timeout", "60"])
+        defer { mock.stop() }
+        let port = mock.port
         // Only what Lambda sets; AWS endpoints point at a closed port, so the alert cannot be delivered.
         let lambdaEnvironment = [
             "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:\(port)", "AWS_REGION": "ap-northeast-1", "AWS_DEFAULT_REGION": "ap-northeast-1",
@@ -80,7 +57,7 @@ final class PackagedLambdaTests: XCTestCase {
             "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
         ]
         let lambda = try run(bootstrap, [], cwd: unpacked, environment: lambdaEnvironment)
-        mock.waitUntilExit()
+        _ = mock.child.waitForExit(timeout: nil)
         let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: results)) as? [String: Any])
         let answers = try XCTUnwrap(report["results"] as? [[String: Any]])
         XCTAssertEqual(answers.count, 3, "stdout:\n\(lambda.1)")

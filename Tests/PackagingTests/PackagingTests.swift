@@ -1,63 +1,11 @@
 import Foundation
 import SHA2
+import TestSupport
 import XCTest
 
 @testable import Packaging
 
 // MARK: - Helpers
-
-/// The result of running a process to completion.
-struct ProcessResult {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-}
-
-/// Runs `executable` with `arguments`, capturing standard output and error through files (no pipe deadlocks).
-func runProcess(_ executable: String, _ arguments: [String], in directory: URL? = nil) throws -> ProcessResult {
-    let capture = FileManager.default.temporaryDirectory.appendingPathComponent("cw-proc-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: capture, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: capture) }
-    let outURL = capture.appendingPathComponent("out")
-    let errURL = capture.appendingPathComponent("err")
-    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-    let out = try FileHandle(forWritingTo: outURL)
-    let err = try FileHandle(forWritingTo: errURL)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    if let directory { process.currentDirectoryURL = directory }
-    process.standardInput = FileHandle.nullDevice
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    process.waitUntilExit()
-    try out.close()
-    try err.close()
-    return ProcessResult(
-        status: process.terminationStatus,
-        stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
-        stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
-}
-
-/// The first executable named `name` on PATH.
-func findOnPath(_ name: String) -> String? {
-    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-    for dir in path.split(separator: ":") {
-        let candidate = "\(dir)/\(name)"
-        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-    }
-    return nil
-}
-
-/// Runs a Python 3 program (fails the test if python3 is missing: the zip checks need a real peer).
-func python(_ program: String, _ arguments: [String], file: StaticString = #filePath, line: UInt = #line) throws -> String {
-    let python = try XCTUnwrap(findOnPath("python3"), "python3 is needed to check the zip with a real reader", file: file, line: line)
-    let result = try runProcess(python, ["-c", program] + arguments)
-    XCTAssertEqual(result.status, 0, "python3 failed: \(result.stderr)", file: file, line: line)
-    return result.stdout
-}
 
 /// Reads a file as bytes.
 func bytes(_ url: URL) throws -> [UInt8] { [UInt8](try Data(contentsOf: url)) }
@@ -68,10 +16,9 @@ final class CFixtures {
     let cc: String
 
     init() throws {
-        guard let cc = findOnPath("cc") else { throw XCTSkip("no C compiler (`cc`) on PATH: cannot build real ELF fixtures") }
+        guard let cc = Tools.which("cc") else { throw XCTSkip("no C compiler (`cc`) on PATH: cannot build real ELF fixtures") }
         self.cc = cc
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("cw-packaging-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try Tools.temporaryDirectory()
     }
 
     deinit { try? FileManager.default.removeItem(at: directory) }
@@ -81,7 +28,7 @@ final class CFixtures {
         let sourceURL = directory.appendingPathComponent("\(name).c")
         try Data(source.utf8).write(to: sourceURL)
         let output = directory.appendingPathComponent(name)
-        let result = try runProcess(cc, ["-O0"] + flags + ["-o", output.path, sourceURL.path] + libraries)
+        let result = try Tools.execute(cc, ["-O0"] + flags + ["-o", output.path, sourceURL.path] + libraries)
         guard result.status == 0 else {
             XCTFail("cc failed for \(name) (exit \(result.status)):\n\(result.stderr)")
             throw CocoaError(.fileWriteUnknown)
@@ -120,18 +67,6 @@ final class CFixtures {
     func foreignLibraries() throws -> URL { try compile("foreign-libs", Self.foreignLibrariesSource, libraries: ["-lyaml", "-lz"]) }
 }
 
-/// A small deterministic generator for fuzzing (SplitMix64).
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 extension Array where Element == UInt8 {
     mutating func putLE(_ value: UInt64, at offset: Int, size: Int) {
         for i in 0..<size { self[offset + i] = UInt8(truncatingIfNeeded: value >> (8 * UInt64(i))) }
@@ -161,7 +96,7 @@ final class ELFCheckTests: XCTestCase {
     func testHypotfNeedsGLIBC235AndIsRejected() throws {
         let binary = try fixtures.hypotf()
         // The program really calls hypotf at run time on this (glibc ≥ 2.35) host: hypotf(3, 4) = 5.
-        let ran = try runProcess(binary.path, ["3"])
+        let ran = try Tools.execute(binary.path, ["3"])
         XCTAssertEqual(ran.status, 0)
         XCTAssertEqual(ran.stdout, "5.0\n")
 
@@ -469,8 +404,7 @@ final class ZipTests: XCTestCase {
     var directory: URL!
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("cw-zip-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try Tools.temporaryDirectory()
     }
 
     override func tearDownWithError() throws {
@@ -548,7 +482,7 @@ final class ZipTests: XCTestCase {
                         "sha256": hashlib.sha256(data).hexdigest()})
             print(json.dumps(out))
             """
-        let output = try python(program, [zipURL.path])
+        let output = try Tools.python3(program, arguments: [zipURL.path])
         let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
         XCTAssertTrue(json["testzip"] is NSNull, "testzip() reports no bad CRC: \(String(describing: json["testzip"]))")
         let entries = try XCTUnwrap(json["entries"] as? [[String: Any]])
@@ -566,31 +500,31 @@ final class ZipTests: XCTestCase {
 
         // Python extracts byte-identical files with the executable bit.
         let extractDir = directory.appendingPathComponent("extracted")
-        _ = try python(
+        _ = try Tools.python3(
             """
             import os, sys, zipfile
             with zipfile.ZipFile(sys.argv[1]) as z:
                 for i in z.infolist():
                     path = z.extract(i, sys.argv[2])
                     os.chmod(path, (i.external_attr >> 16) & 0o7777)
-            """, [zipURL.path, extractDir.path])
+            """, arguments: [zipURL.path, extractDir.path])
         XCTAssertEqual(try bytes(extractDir.appendingPathComponent("bootstrap")), payload)
         XCTAssertEqual(try bytes(extractDir.appendingPathComponent("notes.txt")), other)
         XCTAssertTrue(FileManager.default.isExecutableFile(atPath: extractDir.appendingPathComponent("bootstrap").path))
     }
 
     func testUnzipReadsTheArchive() throws {
-        guard let unzip = findOnPath("unzip") else { throw XCTSkip("unzip is not installed (optional peer)") }
+        guard let unzip = Tools.which("unzip") else { throw XCTSkip("unzip is not installed (optional peer)") }
         let payload = sampleBytes(40_000, seed: 3)
         let zipURL = directory.appendingPathComponent("bundle.zip")
         try Data(try DeterministicZip.archive([.init(name: "bootstrap", bytes: payload, mode: 0o755)])).write(to: zipURL)
-        let listing = try runProcess(unzip, ["-Z", zipURL.path])
+        let listing = try Tools.execute(unzip, ["-Z", zipURL.path])
         XCTAssertEqual(listing.status, 0, listing.stderr)
         let line = try XCTUnwrap(listing.stdout.split(separator: "\n").first { $0.hasSuffix(" bootstrap") }, listing.stdout)
         XCTAssertTrue(line.hasPrefix("-rwxr-xr-x"), String(line))
         XCTAssertTrue(line.contains("unx"), String(line))
         XCTAssertTrue(line.contains("80-Jan-01 00:00") || line.contains("1980"), String(line))
-        let test = try runProcess(unzip, ["-t", zipURL.path])
+        let test = try Tools.execute(unzip, ["-t", zipURL.path])
         XCTAssertEqual(test.status, 0, test.stdout + test.stderr)
         XCTAssertTrue(test.stdout.contains("No errors detected"), test.stdout)
     }
@@ -622,13 +556,13 @@ final class LambdaPackageTests: XCTestCase {
         // Independent digests from Python's hashlib.
         let zipURL = fixtures.directory.appendingPathComponent("filter.zip")
         try Data(first.zip).write(to: zipURL)
-        let digests = try python(
+        let digests = try Tools.python3(
             """
             import base64, hashlib, sys
             for path in sys.argv[1:]:
                 d = hashlib.sha256(open(path, "rb").read()).digest()
                 print(d.hex(), base64.b64encode(d).decode())
-            """, [zipURL.path, binaryURL.path]
+            """, arguments: [zipURL.path, binaryURL.path]
         ).split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
         XCTAssertEqual(digests.count, 2)
         let zipHex = digests[0][0]
@@ -686,19 +620,14 @@ final class PackageCommandTests: XCTestCase {
     override func tearDown() { fixtures = nil }
 
     /// The `catalogwatch` executable built next to the test bundle.
-    func catalogwatch() throws -> String {
-        let bundle = Bundle(for: Self.self).bundleURL
-        let candidates = [bundle.deletingLastPathComponent(), bundle].map { $0.appendingPathComponent("catalogwatch").path }
-        let found = candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
-        return try XCTUnwrap(found, "catalogwatch is not built next to the tests; looked at \(candidates)")
-    }
+    func catalogwatch() throws -> String { try Tools.builtExecutable("catalogwatch", for: Self.self).path }
 
     func testPackagesAStaticBinaryDeterministically() throws {
         let tool = try catalogwatch()
         let binary = try fixtures.staticPuts()
         let outputs = ["out1", "out2"].map { fixtures.directory.appendingPathComponent($0) }
         for output in outputs {
-            let result = try runProcess(tool, ["package", "--binary", binary.path, "--output", output.path], in: fixtures.directory)
+            let result = try Tools.execute(tool, ["package", "--binary", binary.path, "--output", output.path], in: fixtures.directory)
             XCTAssertEqual(result.status, 0, result.stderr)
             XCTAssertTrue(result.stdout.contains("provided.al2023"), result.stdout)
         }
@@ -718,7 +647,7 @@ final class PackageCommandTests: XCTestCase {
         let tool = try catalogwatch()
         let binary = try fixtures.hypotf()
         let output = fixtures.directory.appendingPathComponent("rejected")
-        let result = try runProcess(tool, ["package", "--binary", binary.path, "--output", output.path], in: fixtures.directory)
+        let result = try Tools.execute(tool, ["package", "--binary", binary.path, "--output", output.path], in: fixtures.directory)
         XCTAssertEqual(result.status, 1, result.stdout + result.stderr)
         XCTAssertTrue(result.stderr.contains("GLIBC_2.35"), result.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: output.appendingPathComponent("catalogwatch-filter-x86_64.zip").path))
@@ -732,7 +661,7 @@ final class PackageCommandTests: XCTestCase {
         let (foreign, triple) = ("x86_64", "x86_64")
         #endif
         // An empty working folder: even a regression that tried to build would find no Package.swift.
-        let result = try runProcess(tool, ["package", "--architecture", foreign, "--output", "out"], in: fixtures.directory)
+        let result = try Tools.execute(tool, ["package", "--architecture", foreign, "--output", "out"], in: fixtures.directory)
         XCTAssertEqual(result.status, 1, result.stdout + result.stderr)
         XCTAssertTrue(result.stderr.contains("no Swift SDK for \(triple)"), result.stderr)
         XCTAssertTrue(result.stderr.contains("installed"), result.stderr)
