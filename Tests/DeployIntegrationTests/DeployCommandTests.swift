@@ -230,6 +230,24 @@ final class DeployCommandTests: XCTestCase {
         XCTAssertEqual(report["problems"] as? [String], ["catalogwatch-filter-dlq holds 1 message(s)"])
     }
 
+    func testAPendingSubscriptionIsLeftToAHuman() async throws {
+        let layout = try writeLayout(peers, portfolios: false)
+        XCTAssertEqual(try deploy(layout, ["--create-bucket"]).status, 0)
+        // moto confirms e-mail at once; AWS answers PendingConfirmation until the link is clicked.
+        try await peers.fault([["service": "sns", "action": "ListSubscriptionsByTopic", "repeat": true, "responses": [["status": 200, "body": """
+            <ListSubscriptionsByTopicResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><ListSubscriptionsByTopicResult><Subscriptions>\
+            <member><TopicArn>${TopicArn}</TopicArn><Protocol>email</Protocol><SubscriptionArn>PendingConfirmation</SubscriptionArn>\
+            <Owner>123456789012</Owner><Endpoint>cloud-platform@example.com</Endpoint></member>\
+            </Subscriptions></ListSubscriptionsByTopicResult><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></ListSubscriptionsByTopicResponse>
+            """]]]])
+        let again = try deploy(layout)
+        XCTAssertEqual(again.status, 0, again.all)
+        XCTAssertTrue(again.stdout.contains("to do: confirm the subscription: open the \"AWS Notification - Subscription Confirmation\" e-mail sent to cloud-platform@example.com"), again.stdout)
+        let status = try catalogwatch(["status", "--layout", layout], environment: peers.environment)
+        XCTAssertEqual(status.status, 1, status.all)
+        XCTAssertTrue(status.stdout.contains("e-mail subscription: pending confirmation"), status.stdout)
+    }
+
     func testStatusWithDriftDetection() async throws {
         let layout = try writeLayout(peers, portfolios: false)
         XCTAssertEqual(try deploy(layout, ["--create-bucket"]).status, 0)
