@@ -104,21 +104,20 @@ import http.client
 import io
 import json
 import re
-import signal
 import sys
 import threading
 import time
 import urllib.parse
 import urllib.request
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from xml.sax.saxutils import escape
 
 import botocore.session
 from botocore.auth import S3SigV4Auth, SigV4Auth
 from botocore.awsrequest import AWSRequest, HTTPHeaders
 from botocore.credentials import Credentials
-from botocore.validate import ParamValidator
+from peer_common import ModelChecker, parse_authorization as parse_sigv4_authorization, serve
 
 MAX_SKEW_SECONDS = 15 * 60
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization",
@@ -161,70 +160,6 @@ class Models:
 
 
 MODELS = Models()
-
-
-class ModelChecker:
-    """botocore's ParamValidator, plus the enum, maximum and pattern constraints of the model that it
-    leaves to the service. Returns a list of messages (empty when the params are valid)."""
-
-    def __init__(self):
-        self.validator = ParamValidator()
-        self.patterns = {}
-        self.lock = threading.Lock()
-
-    def errors(self, params, shape):
-        if shape is None:
-            return [f"Unknown parameter in input: \"{k}\", the operation takes no input" for k in params]
-        report = self.validator.validate(params, shape)
-        found = []
-        if report.has_errors():
-            try:
-                found = [report._format_error(e) for e in report._errors]
-            except Exception:
-                found = [line for line in report.generate_report().splitlines() if line]
-        self._constraints(params, shape, "", found)
-        return found
-
-    def _pattern(self, pattern):
-        with self.lock:
-            if pattern not in self.patterns:
-                try:
-                    self.patterns[pattern] = re.compile(pattern)
-                except re.error:
-                    self.patterns[pattern] = None  # a Java-only construct: not checked
-            return self.patterns[pattern]
-
-    def _constraints(self, value, shape, name, found):
-        kind, meta, label = shape.type_name, shape.metadata, name or "input"
-        numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
-        if kind == "structure" and isinstance(value, dict) and not getattr(shape, "is_document_type", False):
-            for key, member in value.items():
-                if key in shape.members:
-                    self._constraints(member, shape.members[key], f"{name}.{key}" if name else key, found)
-        elif kind == "list" and isinstance(value, (list, tuple)):
-            if "max" in meta and len(value) > meta["max"]:
-                found.append(f"Invalid length for parameter {label}, value: {len(value)}, valid max length: {meta['max']}")
-            for i, item in enumerate(value):
-                self._constraints(item, shape.member, f"{label}[{i}]", found)
-        elif kind == "map" and isinstance(value, dict):
-            if "max" in meta and len(value) > meta["max"]:
-                found.append(f"Invalid length for parameter {label}, value: {len(value)}, valid max length: {meta['max']}")
-            for key, item in value.items():
-                self._constraints(key, shape.key, f"{label} (key: {key})", found)
-                self._constraints(item, shape.value, f"{label}.{key}", found)
-        elif kind == "string" and isinstance(value, str):
-            enum = meta.get("enum")
-            if enum and value not in enum:
-                found.append(f"Invalid value for parameter {label}, value: {value}, valid values: {', '.join(enum)}")
-            if "max" in meta and len(value) > meta["max"]:
-                found.append(f"Invalid length for parameter {label}, value: {len(value)}, valid max length: {meta['max']}")
-            pattern = meta.get("pattern")
-            compiled = self._pattern(pattern) if pattern else None
-            if compiled is not None and not compiled.search(value):
-                found.append(f"Invalid value for parameter {label}, value: {value}, must match pattern: {pattern}")
-        elif kind in ("integer", "long", "float", "double") and numeric:
-            if "max" in meta and value > meta["max"]:
-                found.append(f"Invalid value for parameter {label}, value: {value}, valid max value: {meta['max']}")
 
 
 CHECKER = ModelChecker()
@@ -542,24 +477,6 @@ class VerifyingS3Auth(S3SigV4Auth):
         return VerifyingAuth.headers_to_sign(self, request)
 
 
-def parse_authorization(value):
-    if not value.startswith("AWS4-HMAC-SHA256 "):
-        raise ProxyError(403, "SignatureDoesNotMatch", "the Authorization header is not AWS4-HMAC-SHA256")
-    fields = {}
-    for part in value[len("AWS4-HMAC-SHA256 "):].split(","):
-        key, _, val = part.strip().partition("=")
-        fields[key] = val
-    try:
-        access_key, day, region, service, terminator = fields["Credential"].split("/")
-        signed = fields["SignedHeaders"].split(";")
-        signature = fields["Signature"]
-    except (KeyError, ValueError):
-        raise ProxyError(403, "SignatureDoesNotMatch", "malformed Authorization header")
-    if terminator != "aws4_request":
-        raise ProxyError(403, "SignatureDoesNotMatch", "credential scope does not end in aws4_request")
-    return access_key, day, region, service, signed, signature
-
-
 def header_value(headers, name):
     values = headers.get_all(name)
     if values is None:
@@ -568,7 +485,7 @@ def header_value(headers, name):
 
 
 def verify(state, method, raw_path, headers, body, parsed):
-    """Checks the SigV4 signature in `parsed` (from parse_authorization); returns the credentials."""
+    """Checks the SigV4 signature in `parsed` (from parse_sigv4_authorization); returns the credentials."""
     access_key, day, region, service, signed, signature = parsed
     if "host" not in signed:
         raise ProxyError(403, "SignatureDoesNotMatch", "the host header is not signed")
@@ -808,7 +725,7 @@ def make_handler(state):
             authorization = self.headers.get("Authorization")
             if authorization is not None:
                 try:
-                    parsed = parse_authorization(authorization)
+                    parsed = parse_sigv4_authorization(authorization, lambda m: ProxyError(403, "SignatureDoesNotMatch", m))
                 except ProxyError as e:
                     auth_error = e
             service = parsed[3] if parsed else None
@@ -923,27 +840,13 @@ def make_handler(state):
 
 
 def main():
-    # A parent that blocks SIGTERM in the spawning thread (XCTest does) passes the mask on: clear it.
-    signal.pthread_sigmask(signal.SIG_SETMASK, [])
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--upstream", required=True, help="moto_server endpoint, e.g. http://127.0.0.1:5000")
     ap.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free port)")
     ap.add_argument("--timeout", type=float, default=900.0, help="stop after this many seconds")
     args = ap.parse_args()
     state = State(args.upstream)
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(state))
-    server.daemon_threads = True
-    print(server.server_address[1], flush=True)
-    stopper = threading.Timer(args.timeout, server.shutdown)
-    stopper.daemon = True
-    stopper.start()
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    return 0
+    return serve(make_handler(state), args.port, args.timeout)
 
 
 if __name__ == "__main__":

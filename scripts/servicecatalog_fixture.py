@@ -104,20 +104,19 @@ import json
 import re
 import secrets
 import string
-import signal
 import sys
 import threading
 import time
 import urllib.request
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.loaders import create_loader
 from botocore.model import ServiceModel
-from botocore.validate import ParamValidator
+from peer_common import ModelChecker, parse_authorization as parse_sigv4_authorization, serve
 
 TARGET_PREFIX = "AWS242ServiceCatalogService."
 OPERATIONS = ("DescribeProvisionedProduct", "DescribeProvisioningArtifact", "DescribeProduct", "DescribeRecord",
@@ -131,70 +130,6 @@ CONSTRAINT_TYPES = ("LAUNCH", "NOTIFICATION", "RESOURCE_UPDATE", "STACKSET", "TE
 SINGLE_CONSTRAINT_TYPES = ("LAUNCH", "NOTIFICATION", "RESOURCE_UPDATE", "STACKSET")
 ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}$")
 TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$")
-
-
-class ModelChecker:
-    """botocore's ParamValidator, plus the enum, maximum and pattern constraints of the model that it
-    leaves to the service. Returns a list of messages (empty when the params are valid)."""
-
-    def __init__(self):
-        self.validator = ParamValidator()
-        self.patterns = {}
-        self.lock = threading.Lock()
-
-    def errors(self, params, shape):
-        if shape is None:
-            return [f"Unknown parameter in input: \"{k}\", the operation takes no input" for k in params]
-        report = self.validator.validate(params, shape)
-        found = []
-        if report.has_errors():
-            try:
-                found = [report._format_error(e) for e in report._errors]
-            except Exception:
-                found = [line for line in report.generate_report().splitlines() if line]
-        self._constraints(params, shape, "", found)
-        return found
-
-    def _pattern(self, pattern):
-        with self.lock:
-            if pattern not in self.patterns:
-                try:
-                    self.patterns[pattern] = re.compile(pattern)
-                except re.error:
-                    self.patterns[pattern] = None  # a Java-only construct: not checked
-            return self.patterns[pattern]
-
-    def _constraints(self, value, shape, name, found):
-        kind, meta, label = shape.type_name, shape.metadata, name or "input"
-        numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
-        if kind == "structure" and isinstance(value, dict) and not getattr(shape, "is_document_type", False):
-            for key, member in value.items():
-                if key in shape.members:
-                    self._constraints(member, shape.members[key], f"{name}.{key}" if name else key, found)
-        elif kind == "list" and isinstance(value, (list, tuple)):
-            if "max" in meta and len(value) > meta["max"]:
-                found.append(f"Invalid length for parameter {label}, value: {len(value)}, valid max length: {meta['max']}")
-            for i, item in enumerate(value):
-                self._constraints(item, shape.member, f"{label}[{i}]", found)
-        elif kind == "map" and isinstance(value, dict):
-            if "max" in meta and len(value) > meta["max"]:
-                found.append(f"Invalid length for parameter {label}, value: {len(value)}, valid max length: {meta['max']}")
-            for key, item in value.items():
-                self._constraints(key, shape.key, f"{label} (key: {key})", found)
-                self._constraints(item, shape.value, f"{label}.{key}", found)
-        elif kind == "string" and isinstance(value, str):
-            enum = meta.get("enum")
-            if enum and value not in enum:
-                found.append(f"Invalid value for parameter {label}, value: {value}, valid values: {', '.join(enum)}")
-            if "max" in meta and len(value) > meta["max"]:
-                found.append(f"Invalid length for parameter {label}, value: {len(value)}, valid max length: {meta['max']}")
-            pattern = meta.get("pattern")
-            compiled = self._pattern(pattern) if pattern else None
-            if compiled is not None and not compiled.search(value):
-                found.append(f"Invalid value for parameter {label}, value: {value}, must match pattern: {pattern}")
-        elif kind in ("integer", "long", "float", "double") and numeric:
-            if "max" in meta and value > meta["max"]:
-                found.append(f"Invalid value for parameter {label}, value: {value}, valid max value: {meta['max']}")
 
 
 CHECKER = ModelChecker()
@@ -269,27 +204,9 @@ class State:
         return None
 
 
-def parse_authorization(value):
-    if not value or not value.startswith("AWS4-HMAC-SHA256 "):
-        raise FixtureError(403, "InvalidSignatureException", "missing or non-SigV4 Authorization header")
-    fields = {}
-    for part in value[len("AWS4-HMAC-SHA256 "):].split(","):
-        key, _, val = part.strip().partition("=")
-        fields[key] = val
-    try:
-        access_key, day, region, service, terminator = fields["Credential"].split("/")
-        signed = fields["SignedHeaders"].split(";")
-        signature = fields["Signature"]
-    except (KeyError, ValueError):
-        raise FixtureError(403, "InvalidSignatureException", "malformed Authorization header")
-    if terminator != "aws4_request":
-        raise FixtureError(403, "InvalidSignatureException", "credential scope does not end in aws4_request")
-    return access_key, day, region, service, signed, signature
-
-
 def verify(state, method, path, headers, body):
     """Checks the SigV4 signature; returns (access key id, credentials, region)."""
-    access_key, day, region, service, signed, signature = parse_authorization(headers.get("Authorization"))
+    access_key, day, region, service, signed, signature = parse_sigv4_authorization(headers.get("Authorization"), lambda m: FixtureError(403, "InvalidSignatureException", m))
     if service != "servicecatalog":
         raise FixtureError(403, "InvalidSignatureException", f"credential scope names service '{service}', not servicecatalog")
     missing = [h for h in ("host", "x-amz-date", "x-amz-target", "content-type") if h not in signed]
@@ -736,8 +653,6 @@ def make_handler(state):
 
 
 def main():
-    # A parent that blocks SIGTERM in the spawning thread (XCTest does) passes the mask on: clear it.
-    signal.pthread_sigmask(signal.SIG_SETMASK, [])
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--fixture", required=True, help="fixture JSON file")
     ap.add_argument("--moto", help="moto_server endpoint whose AssumeRole keys are accepted")
@@ -747,19 +662,7 @@ def main():
     with open(args.fixture) as f:
         fixture = json.load(f)
     state = State(fixture, args.moto)
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(state))
-    server.daemon_threads = True
-    print(server.server_address[1], flush=True)
-    stopper = threading.Timer(args.timeout, server.shutdown)
-    stopper.daemon = True
-    stopper.start()
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    return 0
+    return serve(make_handler(state), args.port, args.timeout)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@ import AlertStack
 import DeployAPI
 
 extension Deployer {
-    /// Carries out `plan` in order: artifact, roles, StackSets (main region first), retired StackSets, constraints.
+    /// Carries out `plan` in order: artifact, roles, retired StackSets, StackSets (main region first), constraints.
     func apply(_ plan: DeployPlan) async throws {
         let code = options.code
         if plan.createBucket {
@@ -15,8 +15,9 @@ extension Deployer {
             try await guardrail.run("PutObject \(code.key)") { try await client.putObject(bucket: code.bucket, key: code.key, body: options.zip) }
         }
         try await roles.apply(plan.roles)
+        // A former rollout's StackSet goes first: its stacks hold the same named topics and function.
+        for retired in plan.retired { try await retire(name: retired.name) }
         for (set, instancePlan) in plan.stackSets { try await apply(instancePlan, to: set) }
-        for retired in plan.retired { try await retire(name: retired.name, regions: retired.regions) }
         try await constraints.add(plan.constraintsToAdd)
     }
 
@@ -54,25 +55,13 @@ extension Deployer {
         }
     }
 
-    /// Removes every instance of a StackSet in reverse rollout order, then the StackSet.
-    func retire(name: String, regions: [String]) async throws {
-        let client = client, account = target.account
-        if !regions.isEmpty {
-            let prefs = OperationPreferences(regionOrder: regions, sequential: true)
-            try await operations.run("DeleteStackInstances", stackSet: name, regions: regions) { id in
-                try await client.stackInstances(.delete(retainStacks: false), stackSet: name, account: account, regions: regions,
-                                                preferences: prefs, operationId: id)
-            }
-        }
-        reporter.report(.step("delete StackSet \(name)"))
-        try await guardrail.run("DeleteStackSet \(name)") {
-            try await waiting.untilAccepted("DeleteStackSet \(name)", reporter: reporter) {
-                do {
-                    try await client.deleteStackSet(name)
-                } catch let error as AWSError where error.code == "StackSetNotFoundException" {
-                    return
-                }
-            }
+    /// Removes a StackSet the layout no longer uses, as `destroy` would: instances in reverse rollout order, then the set.
+    func retire(name: String) async throws {
+        let destroyer = Destroyer(client: client, target: target, reporter: reporter, waiting: waiting)
+        let kept = try await destroyer.remove(stackSet: name)
+        guard kept.isEmpty else {
+            throw DeploymentError.operationFailed(stackSet: name, action: "DeleteStackInstances", failed: kept, cancelled: [],
+                                                  reason: "stacks kept; delete them by hand")
         }
     }
 

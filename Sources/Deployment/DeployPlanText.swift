@@ -33,7 +33,8 @@ package enum DeployPlanText {
         }
         for retired in plan.retired {
             lines.append("StackSet \(retired.name): no longer in the layout's rollout; remove instances"
-                + (retired.regions.isEmpty ? "" : " \(retired.regions.joined(separator: ", "))") + " and delete it")
+                + (retired.regions.isEmpty ? "" : " \(retired.regions.joined(separator: ", "))")
+                + " and delete it first (its stacks hold the same named resources; alerts pause until the new rollout ends)")
         }
         if target.layout.portfolios.isEmpty {
             lines.append("constraints: no portfolios listed in the layout; add them under `portfolios` to have deploy add the constraints")

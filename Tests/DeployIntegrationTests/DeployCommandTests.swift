@@ -105,6 +105,26 @@ final class DeployCommandTests: XCTestCase {
         XCTAssertEqual(try peers.instanceRegions("catalogwatch-receive"), ["ap-northeast-1", "eu-west-1"])
     }
 
+    func testSwitchingRolloutRetiresTheFormerStackSetFirst() async throws {
+        XCTAssertEqual(try deploy(try writeLayout(peers, portfolios: false), ["--create-bucket"]).status, 0)
+        let parallel = try writeLayout(peers, rollout: "main-then-parallel", portfolios: false, name: "parallel.yaml")
+        let refused = try deploy(parallel)
+        XCTAssertEqual(refused.status, 1, refused.all)
+        XCTAssertTrue(refused.stderr.contains("delete StackSet catalogwatch-receive and its instances in eu-west-1, us-east-1, ap-northeast-1"), refused.stderr)
+        let run = try deploy(parallel, ["--yes", "--format", "json"])
+        XCTAssertEqual(run.status, 0, run.all)
+        let events = try run.stdout.split(separator: "\n").map { try jsonObject(String($0)) }
+        XCTAssertEqual(events.first?["event"] as? String, "step", "credentials line first")
+        let steps = events.filter { $0["event"] as? String == "step" }.compactMap { $0["message"] as? String }
+        let retired = try XCTUnwrap(steps.firstIndex { $0.hasPrefix("DeleteStackInstances catalogwatch-receive:") }, "\(steps)")
+        let created = try XCTUnwrap(steps.firstIndex { $0 == "create StackSet catalogwatch-receive-main" }, "\(steps)")
+        XCTAssertLessThan(retired, created, "the old StackSet goes before the new one is made")
+        XCTAssertEqual(try peers.instanceRegions("catalogwatch-receive"), [])
+        XCTAssertEqual(try peers.instanceRegions("catalogwatch-receive-main"), ["ap-northeast-1"])
+        XCTAssertEqual(try peers.instanceRegions("catalogwatch-receive-regions"), ["eu-west-1", "us-east-1"])
+        XCTAssertEqual(events.last?["event"] as? String, "todo")
+    }
+
     func testOperationInProgressAndThrottlingAreWaitedOut() async throws {
         let layout = try writeLayout(peers)
         try await peers.fault([
