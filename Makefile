@@ -35,9 +35,11 @@ lint: test-deps
 codegen: test-deps
 	scripts/codegen
 
+## The Swift tests, then examples/custom-stack (the DSL as a library) built, run and linted with cfn-lint.
 test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	SWIFT="$(SWIFT)" scripts/check-custom-stack
 
 bench: test-deps
 	scripts/bench

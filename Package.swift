@@ -5,10 +5,14 @@ let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
 
 let package = Package(
     name: "CatalogWatch",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "catalogwatch", targets: ["catalogwatch"]),
         .executable(name: "catalogwatch-filter", targets: ["catalogwatch-filter"]),
+        // The typed CloudFormation DSL as a library: values, intrinsics, resource types, policies, builder,
+        // renderers. The modules it depends on are not products: SwiftPM builds and links them with it.
+        .library(name: "CloudFormation", targets: ["CloudFormation"]),
+        // The alert stack as composable parts (module AlertStack), for templates that extend it.
+        .library(name: "CatalogWatchStack", targets: ["AlertStack"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -20,16 +24,21 @@ let package = Package(
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         // JSON string literals, one implementation for every JSON writer.
         .target(name: "JSONText", swiftSettings: strict),
+        // The one diagnostic type (severity, rule, file, line, column, key path, message, suggestion) and its
+        // report formats: text, JSON, GitHub annotations, SARIF 2.1.0.
+        .target(name: "Diagnostics", dependencies: ["JSONText"], swiftSettings: strict),
         // Ordered YAML node model, parser and emitter over libyaml's event API.
         .target(name: "YAML", dependencies: ["CYAML"], swiftSettings: strict),
+        // The syntax of AWS identifiers that layouts, templates and the filter all check (account ids).
+        .target(name: "AWSIdentifiers", swiftSettings: strict),
         // Typed CloudFormation DSL, template model, renderers, parser and checks.
-        .target(name: "CloudFormation", dependencies: ["YAML", "JSONText"], swiftSettings: strict),
-        // The alert stack, StackSet artifacts and the layout model.
-        .target(name: "AlertStack", dependencies: ["CloudFormation", "YAML"], swiftSettings: strict),
+        .target(name: "CloudFormation", dependencies: ["YAML", "JSONText", "Diagnostics"], swiftSettings: strict),
+        // The alert stack (composable parts), StackSet artifacts and the layout model.
+        .target(name: "AlertStack", dependencies: ["CloudFormation", "YAML", "AWSIdentifiers", "Diagnostics"], swiftSettings: strict),
         // Pure filter logic: event decoding, notification parsing, classification, alert text.
-        .target(name: "FilterCore", dependencies: ["JSONText"], swiftSettings: strict),
+        .target(name: "FilterCore", dependencies: ["JSONText", "AWSIdentifiers", "URLText"], swiftSettings: strict),
         // Hand-written AWS client layer: SigV4, credentials, endpoints, the few calls we make.
-        .target(name: "AWSClient", dependencies: ["SHA2"], swiftSettings: strict),
+        .target(name: "AWSClient", dependencies: ["SHA2", "AWSIdentifiers", "URLText"], swiftSettings: strict),
         // The AWS calls of deploy, status and destroy: StackSets, change sets, S3, SNS, SQS, CloudWatch,
         // Service Catalog constraints (CLI only: not linked into the Lambda).
         .target(name: "DeployAPI", dependencies: ["AWSClient", "SHA2"], swiftSettings: strict),
@@ -37,12 +46,26 @@ let package = Package(
         .target(name: "Deployment", dependencies: ["AlertStack", "CloudFormation", "DeployAPI", "AWSClient", "JSONText", "SHA2", "YAML"], swiftSettings: strict),
         // SHA-256 and HMAC-SHA256 without Foundation (swift-crypto imports Foundation, which the static Lambda avoids).
         .target(name: "SHA2", swiftSettings: strict),
+        // RFC 3986 percent-encoding as AWS uses it: one implementation for the AWS client and the filter logic.
+        .target(name: "URLText", swiftSettings: strict),
         // AWS shared config files, the credential provider chain and region resolution, for the CLI (not linked into the Lambda).
         .target(name: "AWSConfiguration", dependencies: ["AWSClient"], swiftSettings: strict),
-        // URLSession transport for the CLI and tests (the Lambda uses AsyncHTTPClient).
+        // URLSession transport for the CLI and tests (the Lambda uses NIOTransport).
         .target(name: "URLSessionTransport", dependencies: ["AWSClient"], swiftSettings: strict),
         // The filter handler: decode, classify, enrich, publish, report batch failures.
         .target(name: "FilterLambda", dependencies: ["FilterCore", "AWSClient"], swiftSettings: strict),
+        // The filter Lambda's HTTP transport: SwiftNIO + NIOSSL, keep-alive connections pooled per endpoint, AWS_CA_BUNDLE.
+        .target(
+            name: "NIOTransport",
+            dependencies: [
+                "AWSClient",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strict),
         // Lambda Runtime API client loop over blocking sockets.
         .target(name: "LambdaRuntime", dependencies: ["JSONText"], swiftSettings: strict),
         // ELF inspection, deterministic zip writer, package manifest.
@@ -52,37 +75,33 @@ let package = Package(
         .executableTarget(
             name: "catalogwatch",
             dependencies: [
-                "AlertStack", "CloudFormation", "YAML", "FilterCore", "FilterLambda", "AWSClient", "Packaging", "URLSessionTransport",
+                "AlertStack", "CloudFormation", "Diagnostics", "YAML", "FilterCore", "FilterLambda", "AWSClient", "Packaging", "URLSessionTransport",
                 "AWSConfiguration", "Deployment", "SHA2",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
         .executableTarget(
             name: "catalogwatch-filter",
-            dependencies: [
-                "FilterLambda", "LambdaRuntime", "AWSClient",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            ],
+            dependencies: ["FilterLambda", "LambdaRuntime", "AWSClient", "NIOTransport"],
             swiftSettings: strict),
         // Generates Sources/CloudFormation/Generated from cfn-lint's resource provider schemas.
         .executableTarget(name: "cfn-codegen", exclude: ["types.txt"], swiftSettings: strict),
         // Helpers shared by the test targets: child processes, moto_server, Python peers, temporary folders, JSON, deterministic random numbers.
         .target(name: "TestSupport", dependencies: ["AWSClient", "URLSessionTransport"], path: "Tests/TestSupport"),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
-        .testTarget(name: "CloudFormationTests", dependencies: ["CloudFormation", "YAML"]),
-        .testTarget(name: "AlertStackTests", dependencies: ["AlertStack", "CloudFormation", "YAML"]),
+        .testTarget(name: "CloudFormationTests", dependencies: ["CloudFormation", "YAML", "Diagnostics"]),
+        .testTarget(name: "AlertStackTests", dependencies: ["AlertStack", "CloudFormation", "YAML", "AWSIdentifiers", "Diagnostics"]),
         .testTarget(name: "FilterCoreTests", dependencies: ["FilterCore"]),
         .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "SHA2", "URLSessionTransport", "TestSupport"]),
+        .testTarget(name: "SHA2Tests", dependencies: ["SHA2", "TestSupport"]),
         .testTarget(name: "AWSConfigurationTests", dependencies: ["AWSConfiguration", "AWSClient", "URLSessionTransport", "TestSupport"]),
         .testTarget(name: "FilterLambdaTests", dependencies: ["FilterLambda", "FilterCore", "AWSClient", "LambdaRuntime", "URLSessionTransport", "TestSupport"]),
+        .testTarget(name: "NIOTransportTests", dependencies: ["NIOTransport", "AWSClient", "TestSupport"]),
         .testTarget(name: "PackagingTests", dependencies: ["Packaging", "SHA2", "TestSupport"]),
         .testTarget(name: "DeploymentTests", dependencies: ["Deployment", "DeployAPI", "AlertStack", "AWSClient"]),
         // deploy, status, destroy and constraints run as the built CLI against moto_server, the fault proxy and the Service Catalog fixture.
         .testTarget(name: "DeployIntegrationTests", dependencies: ["TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["AlertStack", "CloudFormation"]),
+        .testTarget(name: "CLITests", dependencies: ["AlertStack", "CloudFormation", "Diagnostics"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -3,7 +3,10 @@
 
 Prints medians of several runs (the machines are shared and noisy); asserts nothing about speed.
 Everything runs on 127.0.0.1: the mock Runtime API, moto_server (STS, SNS, SQS, CloudFormation) and
-the Service Catalog fixture. Usage (make bench does this):
+the Service Catalog fixture. The distant-AWS run puts scripts/latency_proxy.py in front of them (40 ms
+per request, 80 ms more per new connection, one proxy port per service) and counts the filter's
+connections and requests per alert, cold (first alert of a process) and warm; it fails when a warm
+alert opens more than one connection to any endpoint. Usage (make bench does this):
 
   scripts/bench.py --zip dist/catalogwatch-filter-x86_64.zip --manifest dist/manifest.json \
                    --catalogwatch .build/release/catalogwatch [--quick]
@@ -24,6 +27,7 @@ import zipfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from mock_runtime_api import MockRuntimeAPI  # noqa: E402
+from urllib.request import urlopen  # noqa: E402
 
 REGION = "ap-northeast-1"
 MGMT = "123456789012"  # moto's default account
@@ -89,7 +93,10 @@ class Services:
 
     def __enter__(self):
         self.moto_port = free_port()
-        self.procs.append(subprocess.Popen(["timeout", "900", "moto_server", "-H", "127.0.0.1", "-p", str(self.moto_port)],
+        # moto_server with TCP_NODELAY: werkzeug writes head and body separately, and on a reused keep-alive
+        # connection Nagle plus the client's delayed ACK would hold every answer back ~40 ms (AWS does not).
+        moto = "import sys, werkzeug.serving, moto.server; werkzeug.serving.WSGIRequestHandler.disable_nagle_algorithm = True; moto.server.main(sys.argv[1:])"
+        self.procs.append(subprocess.Popen(["timeout", "900", sys.executable, "-c", moto, "-H", "127.0.0.1", "-p", str(self.moto_port)],
                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         self.moto = f"http://127.0.0.1:{self.moto_port}"
         deadline = time.time() + 30
@@ -187,9 +194,88 @@ def run_filter(bootstrap, events, env_for, timeout=600, sample_rss=False):
     if not finished:
         raise RuntimeError(f"filter did not answer every event ({len(report['results'])}/{report['total']})")
     s = mock.state
+    for x in report["results"]:
+        if x.get("requestId") in s.served_at_ns:
+            x["servedAtNs"] = s.served_at_ns[x["requestId"]]
     first = s.first_next_ns
     last = max(s.answer_times_ns) if s.answer_times_ns else first
     return first - start, last - first, hwm, report["results"], samples
+
+
+class LatencyProxy:
+    """scripts/latency_proxy.py: one port per route, each request 40 ms away, each new connection 80 ms more."""
+
+    def __init__(self, routes, latency_ms=40, connect_ms=80):
+        self.routes = routes
+        self.latency_ms = latency_ms
+        self.connect_ms = connect_ms
+
+    def __enter__(self):
+        args = [sys.executable, os.path.join(HERE, "latency_proxy.py"), "--latency-ms", str(self.latency_ms),
+                "--connect-ms", str(self.connect_ms), "--timeout", "900"]
+        for name, upstream in self.routes.items():
+            args += ["--route", f"{name}={upstream}"]
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        info = json.loads(self.proc.stdout.readline())
+        self.ports = info["routes"]
+        self.control = info["control"]
+        return self
+
+    def url(self, name):
+        return f"http://127.0.0.1:{self.ports[name]}"
+
+    def events(self):
+        with urlopen(f"http://127.0.0.1:{self.control}/events", timeout=10) as r:
+            return json.load(r)
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def distant_alerts(bootstrap, svc, runs, per_run):
+    """Alerts with AWS 40 ms away: per invocation, latency and the connections and requests of each endpoint.
+
+    Each run is a fresh process answering per_run alert events (distinct accounts, so each assumes a role):
+    the first is cold (no connection yet, the HTTP client not started), the rest warm."""
+    routes = {"sts": svc.moto, "servicecatalog": svc.sc, "cloudformation": svc.moto, "sns": svc.moto}
+    cold, warm = [], []
+    with LatencyProxy(routes) as proxy:
+        def env_for(endpoint):
+            env = svc.environment(endpoint)
+            del env["AWS_ENDPOINT_URL"]
+            env.update({"AWS_ENDPOINT_URL_STS": proxy.url("sts"), "AWS_ENDPOINT_URL_SERVICE_CATALOG": proxy.url("servicecatalog"),
+                        "AWS_ENDPOINT_URL_CLOUDFORMATION": proxy.url("cloudformation"), "AWS_ENDPOINT_URL_SNS": proxy.url("sns")})
+            return env
+        for r in range(runs):
+            events = [sns_event(failure(700000 + r * per_run + i)) for i in range(per_run)]
+            results = run_filter(bootstrap, events, env_for)[3]
+            seen = proxy.events()
+            for n, x in enumerate(sorted(results, key=lambda x: x["requestId"])):
+                if not (x["kind"] == "response" and '"alerts":1' in x["body"]):
+                    raise RuntimeError(f"distant alert not answered with one alert: {x}")
+                start = x["servedAtNs"]
+                end = start + int(x["elapsedMs"] * 1e6)
+                inside = [e for e in seen if start <= e[0] <= end]
+                figures = {"ms": x["elapsedMs"], "connect": {}, "request": {}}
+                for _, route, kind in inside:
+                    figures[kind][route] = figures[kind].get(route, 0) + 1
+                (cold if n == 0 else warm).append(figures)
+    return cold, warm
+
+
+def summarize(invocations):
+    """Median latency, median connections and requests per alert, and the most connections any endpoint got."""
+    conns = [sum(f["connect"].values()) for f in invocations]
+    reqs = [sum(f["request"].values()) for f in invocations]
+    per_route = {}
+    for f in invocations:
+        for route, k in f["connect"].items():
+            per_route[route] = max(per_route.get(route, 0), k)
+    return median([f["ms"] for f in invocations]), median(conns), median(reqs), per_route
 
 
 def null_client_round_trip(events):
@@ -272,6 +358,16 @@ def main():
         rows.append(("alert event, enriched and published (median)", f"{median(per_alert):.2f} ms", ""))
         rows.append(("peak RSS, alert run (median)", f"{median(rss_alert) / 1024:.1f} MiB", "< 25 MB"))
 
+        # Alerts with AWS 40 ms away (scripts/latency_proxy.py): cold and warm invocations.
+        cold, warm = distant_alerts(bootstrap, svc, runs, 5)
+        for label, group in (("cold", cold), ("warm", warm)):
+            ms, conns, reqs, per_route = summarize(group)
+            worst = ", ".join(f"{k} {v}" for k, v in sorted(per_route.items())) or "none"
+            rows.append((f"alert, AWS 40 ms away, {label} (median of {len(group)})", f"{ms:.0f} ms", ""))
+            rows.append((f"  connections / requests per alert, {label}", f"{conns:g} / {reqs:g} (most per endpoint: {worst})",
+                         "<= 1 per endpoint" if label == "warm" else ""))
+        distant_ok = all(k <= 1 for f in warm for k in f["connect"].values())
+
         # Load: a burst of 10,000 mixed events (95% routine, 5% failures across many accounts), in SQS batches of 10.
         total = 10000
         rng = random.Random(7)
@@ -302,6 +398,9 @@ def main():
         print(f"  {name.ljust(width)}  {value}{'   (target ' + target + ')' if target else ''}")
     if not load_ok:
         print("bench: the load run did not publish exactly one alert per failure", file=sys.stderr)
+        return 1
+    if not distant_ok:
+        print("bench: a warm alert opened more than one connection to an endpoint", file=sys.stderr)
         return 1
     return 0
 

@@ -1,3 +1,5 @@
+import AWSIdentifiers
+
 /// The AWS services this client talks to, with their endpoint, signing and protocol metadata.
 public enum AWSService: String, Sendable, CaseIterable {
     case sts, sns, sqs, cloudFormation, serviceCatalog, s3, cloudWatch, sso
@@ -53,22 +55,8 @@ public enum AWSService: String, Sendable, CaseIterable {
     }
 }
 
-/// An AWS partition: the regions sharing one DNS suffix.
-public struct AWSPartition: Sendable, Equatable {
-    public var name: String
-    public var dnsSuffix: String
-
-    public static let aws = AWSPartition(name: "aws", dnsSuffix: "amazonaws.com")
-    public static let awsChina = AWSPartition(name: "aws-cn", dnsSuffix: "amazonaws.com.cn")
-    public static let awsGovCloud = AWSPartition(name: "aws-us-gov", dnsSuffix: "amazonaws.com")
-
-    /// The partition of `region`, from its prefix (`cn-`, `us-gov-`, otherwise `aws`).
-    public static func of(region: String) -> AWSPartition {
-        if region.hasPrefix("cn-") { return .awsChina }
-        if region.hasPrefix("us-gov-") { return .awsGovCloud }
-        return .aws
-    }
-}
+/// The partition rule lives in AWSIdentifiers (shared with the filter logic and the layout checks).
+public typealias AWSPartition = AWSIdentifiers.AWSPartition
 
 /// Resolves service endpoints: `AWS_ENDPOINT_URL_<SERVICE>`, then `AWS_ENDPOINT_URL`, then the regional default.
 public struct EndpointResolver: Sendable, Equatable {

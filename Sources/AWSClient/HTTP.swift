@@ -126,7 +126,7 @@ public struct HTTPResponse: Sendable, Equatable, CustomStringConvertible, Custom
     public var debugDescription: String { description }
 }
 
-/// Sends one HTTP request; the production implementation wraps AsyncHTTPClient.
+/// Sends one HTTP request; the filter Lambda's implementation is `NIOTransport`, the CLI's `URLSessionTransport`.
 public protocol HTTPTransport: Sendable {
     /// Sends `request` and returns the complete response, failing after `timeout`.
     /// Implementations should throw `HTTPTransportError` so that retries can tell transient failures apart.

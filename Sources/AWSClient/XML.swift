@@ -1,5 +1,6 @@
 /// A small non-validating XML reader, enough for AWS query-protocol responses.
-/// No DTDs, no external entities; names are matched by local name (prefix dropped).
+/// No DTDs, no external entities; elements are known by local name (prefix dropped; an end tag must repeat the
+/// start tag's qualified name), attributes by the name as written. At most `maximumDepth` elements open at once.
 package enum XML {
     /// One element: its local name, attributes, child elements and own text (entities decoded).
     package struct Element: Sendable, Equatable {
@@ -147,6 +148,7 @@ package enum XML {
                         }
                     } else {
                         guard root == nil else { throw fail("content after the root element") }
+                        let tagStart = i
                         i += 1
                         let qualified = try name()
                         var element = Element(name: Self.localName(qualified))
@@ -175,7 +177,7 @@ package enum XML {
                         if selfClosing {
                             if stack.isEmpty { root = element } else { stack[stack.count - 1].element.children.append(element) }
                         } else {
-                            guard stack.count < XML.maximumDepth else { throw fail("elements nested too deeply") }
+                            guard stack.count < XML.maximumDepth else { throw fail("elements nested too deeply", at: tagStart) }
                             stack.append((qualified, element))
                         }
                     }

@@ -2,15 +2,15 @@ import CloudFormation
 import YAML
 
 /// One generated file: its path relative to the output folder and its exact contents.
-public struct Artifact: Hashable, Sendable {
-    public var path: String
-    public var contents: String
+package struct Artifact: Hashable, Sendable {
+    package var path: String
+    package var contents: String
 }
 
 /// Everything `catalogwatch generate` writes for a layout, in a fixed order.
-public enum Artifacts {
+package enum Artifacts {
     /// Whether the layout names everything a real deployment needs (then CLI input files are written too).
-    public static func missingForDeployment(_ layout: Layout) -> [String] {
+    package static func missingForDeployment(_ layout: Layout) -> [String] {
         var missing: [String] = []
         if layout.organizationId == nil { missing.append("organizationId") }
         if layout.notificationEmail == nil { missing.append("notificationEmail") }
@@ -20,7 +20,7 @@ public enum Artifacts {
     }
 
     /// The alert stack, StackSet, roles and launch-role policy templates, and the AWS CLI inputs.
-    public static func generate(for layout: Layout, format: TemplateFormat) throws(YAMLError) -> [Artifact] {
+    package static func generate(for layout: Layout, format: TemplateFormat) throws(YAMLError) -> [Artifact] {
         let ext = format.fileExtension
         let alert = AlertStack.template(for: layout)
         let alertBody = try alert.rendered(format)

@@ -99,25 +99,3 @@ public struct Layout: Hashable, Sendable {
         "arn:\(partition):sns:\(region):\(account):\(namePrefix)-receive"
     }
 }
-
-/// One problem found in a layout file, with its position and key.
-public struct LayoutDiagnostic: Hashable, Sendable, CustomStringConvertible {
-    public enum Severity: String, Sendable {
-        case error
-        case warning
-    }
-
-    public var severity: Severity
-    public var file: String
-    public var mark: YAMLMark?
-    public var key: String
-    public var message: String
-    public var suggestion: String?
-
-    public var description: String {
-        let position = mark.map { "\(file):\($0.line):\($0.column)" } ?? file
-        var text = "\(position): \(severity.rawValue): \(key): \(message)"
-        if let suggestion { text += " (did you mean \(suggestion)?)" }
-        return text
-    }
-}

@@ -1,21 +1,27 @@
+import AWSIdentifiers
+import Diagnostics
 import YAML
 
 /// Reads and checks layout files: every problem is reported with file:line:column, key and value.
 public enum LayoutReader {
     /// The keys a layout may have, in documentation order.
-    public static let knownKeys = [
+    package static let knownKeys = [
         "mainRegion", "regions", "organizationId", "notificationEmail", "memberRoleName", "managementAccountId",
         "buffer", "architecture", "rollout", "lambdaCode", "namePrefix", "logRetentionDays", "stackSetName",
         "portfolios",
     ]
 
+    /// The rule id of every layout diagnostic.
+    public static let rule = "layout"
+
     /// The result of reading a layout: the layout when there is no error, and every diagnostic.
     public struct Result: Sendable {
         public var layout: Layout?
-        public var diagnostics: [LayoutDiagnostic]
+        /// Every problem, in file order; rule `layout`.
+        public var diagnostics: [Diagnostic]
 
-        public var errors: [LayoutDiagnostic] { diagnostics.filter { $0.severity == .error } }
-        public var warnings: [LayoutDiagnostic] { diagnostics.filter { $0.severity == .warning } }
+        public var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }
+        public var warnings: [Diagnostic] { diagnostics.filter { $0.severity == .warning } }
     }
 
     /// Parses and checks layout `text` read from `file`.
@@ -30,17 +36,13 @@ public enum LayoutReader {
             root = try YAMLParser.parse(bytes: bytes, file: file)
         } catch {
             return Result(layout: nil, diagnostics: [
-                LayoutDiagnostic(severity: .error, file: file, mark: error.mark, key: "(file)", message: error.message)
+                Diagnostic(.error, rule: rule, file: file, line: error.mark?.line, column: error.mark?.column, keyPath: "(file)", message: error.message)
             ])
         }
         var checker = Checker(file: file)
         let layout = checker.check(root)
         // Report in file order (the checks run key by key, not line by line); unpositioned ones last.
-        let diagnostics = checker.diagnostics.enumerated().sorted { a, b in
-            let ka = a.element.mark.map { ($0.line, $0.column) } ?? (Int.max, Int.max)
-            let kb = b.element.mark.map { ($0.line, $0.column) } ?? (Int.max, Int.max)
-            return ka != kb ? ka < kb : a.offset < b.offset
-        }.map(\.element)
+        let diagnostics = checker.diagnostics.sortedForReport()
         return Result(layout: checker.hasErrors ? nil : layout, diagnostics: diagnostics)
     }
 }
@@ -67,17 +69,17 @@ extension YAMLNode {
 
 private struct Checker {
     let file: String
-    var diagnostics: [LayoutDiagnostic] = []
+    var diagnostics: [Diagnostic] = []
     var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 
     init(file: String) { self.file = file }
 
     mutating func error(_ node: YAMLNode?, _ key: String, _ message: String, suggestion: String? = nil) {
-        diagnostics.append(LayoutDiagnostic(severity: .error, file: file, mark: node?.mark, key: key, message: message, suggestion: suggestion))
+        diagnostics.append(Diagnostic(.error, rule: LayoutReader.rule, file: file, line: node?.mark?.line, column: node?.mark?.column, keyPath: key, message: message, suggestion: suggestion))
     }
 
     mutating func warning(_ node: YAMLNode?, _ key: String, _ message: String) {
-        diagnostics.append(LayoutDiagnostic(severity: .warning, file: file, mark: node?.mark, key: key, message: message))
+        diagnostics.append(Diagnostic(.warning, rule: LayoutReader.rule, file: file, line: node?.mark?.line, column: node?.mark?.column, keyPath: key, message: message))
     }
 
     /// A string scalar, or an error naming the key and what was found instead.
@@ -205,10 +207,10 @@ private struct Checker {
         }
         var managementAccountId: String?
         if let node = values["managementAccountId"], let text = string(node, "managementAccountId") {
-            if Validators.isAccountId(text) {
+            if AccountID.isValid(text) {
                 managementAccountId = text
             } else {
-                error(node, "managementAccountId", "'\(text)' is not an AWS account id (exactly 12 digits; quote it to keep leading zeros)")
+                error(node, "managementAccountId", "'\(text)' is not an AWS account id (exactly \(AccountID.length) digits; quote it to keep leading zeros)")
             }
         }
 
@@ -234,10 +236,10 @@ private struct Checker {
         }
         var namePrefix = Layout.defaultNamePrefix
         if let node = values["namePrefix"], let text = string(node, "namePrefix") {
-            if Validators.isNamePrefix(text) {
+            if NamePrefixRule.isValid(text) {
                 namePrefix = text
             } else {
-                error(node, "namePrefix", "'\(text)' must start with a letter and have 1 to 40 letters, digits or hyphens")
+                error(node, "namePrefix", "'\(text)' must start with a letter and have 1 to \(NamePrefixRule.maxLength) letters, digits or hyphens")
             }
         }
         var retention = 90
@@ -346,65 +348,5 @@ private struct Checker {
         if key == nil, !pairs.contains(where: { $0.key.scalarValue == "key" }) { error(node, "lambdaCode.key", "is required") }
         guard let bucket, let key else { return nil }
         return Layout.LambdaCode(bucket: bucket, key: key)
-    }
-}
-
-/// Syntax checks for identifiers found in layouts and templates.
-public enum Validators {
-    static func all(_ s: String, _ allowed: (Unicode.Scalar) -> Bool) -> Bool { s.unicodeScalars.allSatisfy(allowed) }
-    static func isLowerAlnum(_ c: Unicode.Scalar) -> Bool { ("a"..."z").contains(c) || ("0"..."9").contains(c) }
-    static func isAlnum(_ c: Unicode.Scalar) -> Bool { isLowerAlnum(c) || ("A"..."Z").contains(c) }
-
-    /// `o-` followed by 10 to 32 lowercase letters or digits.
-    public static func isOrganizationId(_ s: String) -> Bool {
-        guard s.hasPrefix("o-") else { return false }
-        let rest = s.dropFirst(2)
-        return (10...32).contains(rest.count) && all(String(rest), isLowerAlnum)
-    }
-
-    /// Exactly 12 ASCII digits.
-    public static func isPortfolioId(_ s: String) -> Bool {
-        s.hasPrefix("port-") && s.utf8.count > 5 && s.utf8.count <= 100 && all(String(s.dropFirst(5)), isLowerAlnum)
-    }
-
-    public static func isAccountId(_ s: String) -> Bool { s.utf8.count == 12 && all(s) { ("0"..."9").contains($0) } }
-
-    /// IAM role name: 1 to 64 of `[A-Za-z0-9+=,.@_-]`.
-    public static func isRoleName(_ s: String) -> Bool {
-        (1...64).contains(s.unicodeScalars.count) && all(s) { isAlnum($0) || "+=,.@_-".unicodeScalars.contains($0) }
-    }
-
-    /// A plausible single e-mail address: one `@`, no spaces, a dotted domain.
-    public static func isEmail(_ s: String) -> Bool {
-        let parts = s.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, s.utf8.count <= 254 else { return false }
-        let local = parts[0]
-        let domain = parts[1]
-        guard !local.isEmpty, local.utf8.count <= 64, !domain.isEmpty else { return false }
-        guard all(String(local), { isAlnum($0) || "!#$%&'*+/=?^_`{|}~.-".unicodeScalars.contains($0) }) else { return false }
-        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
-        guard labels.count >= 2 else { return false }
-        return labels.allSatisfy { label in
-            !label.isEmpty && label.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
-                && all(String(label)) { isAlnum($0) || $0 == "-" }
-        }
-    }
-
-    /// S3 bucket name: 3 to 63 of lowercase letters, digits, dots and hyphens, starting and ending alphanumeric.
-    public static func isBucketName(_ s: String) -> Bool {
-        guard (3...63).contains(s.count), let first = s.unicodeScalars.first, let last = s.unicodeScalars.last else { return false }
-        return isLowerAlnum(first) && isLowerAlnum(last) && all(s) { isLowerAlnum($0) || $0 == "." || $0 == "-" } && !s.contains("..")
-    }
-
-    /// A resource name prefix: a letter, then up to 39 letters, digits or hyphens.
-    public static func isNamePrefix(_ s: String) -> Bool {
-        guard let first = s.unicodeScalars.first, ("a"..."z").contains(first) || ("A"..."Z").contains(first) else { return false }
-        return s.count <= 40 && all(s) { isAlnum($0) || $0 == "-" }
-    }
-
-    /// A StackSet name: a letter, then up to 127 letters, digits or hyphens.
-    public static func isStackSetName(_ s: String) -> Bool {
-        guard let first = s.unicodeScalars.first, ("a"..."z").contains(first) || ("A"..."Z").contains(first) else { return false }
-        return s.count <= 128 && all(s) { isAlnum($0) || $0 == "-" }
     }
 }

@@ -1,14 +1,15 @@
 import CloudFormation
+import Diagnostics
 import YAML
 
 /// The part of `catalogwatch package`'s manifest.json that templates must agree with.
-public struct PackageManifest: Hashable, Sendable {
-    public var runtime: String
-    public var architecture: Layout.Architecture
-    public var s3Key: String
+package struct PackageManifest: Hashable, Sendable {
+    package var runtime: String
+    package var architecture: Layout.Architecture
+    package var s3Key: String
 
     /// Reads manifest JSON (through the YAML reader, as JSON is YAML); errors name the file and key.
-    public static func read(_ text: String, file: String) throws(YAMLError) -> PackageManifest {
+    package static func read(_ text: String, file: String) throws(YAMLError) -> PackageManifest {
         let root = try YAMLParser.parse(text, file: file)
         func string(_ key: String) throws(YAMLError) -> String {
             guard let v = root[key]?.scalarValue, !v.isEmpty else {
@@ -24,7 +25,7 @@ public struct PackageManifest: Hashable, Sendable {
     }
 
     /// `layout` with the manifest's architecture and code key (the bucket stays the layout's).
-    public func applied(to layout: Layout) throws(LayoutMismatch) -> Layout {
+    package func applied(to layout: Layout) throws(LayoutMismatch) -> Layout {
         guard runtime == AlertStack.runtime else {
             throw LayoutMismatch(message: "the package is for runtime \(runtime), the alert stack uses \(AlertStack.runtime)")
         }
@@ -38,17 +39,17 @@ public struct PackageManifest: Hashable, Sendable {
     }
 
     /// Why a manifest cannot be applied to a layout.
-    public struct LayoutMismatch: Error, CustomStringConvertible, Sendable {
-        public var message: String
-        public var description: String { message }
+    package struct LayoutMismatch: Error, CustomStringConvertible, Sendable {
+        package var message: String
+        package var description: String { message }
     }
 
     /// Findings where a template's function does not match the package (architecture, runtime, code key).
     /// With `parameters: false` only the runtime is checked (the caller compares parameters through the layout).
-    public func check(_ template: Template, file: String, parameters: Bool = true) -> [Finding] {
-        var findings: [Finding] = []
+    package func check(_ template: Template, file: String, parameters: Bool = true) -> [Diagnostic] {
+        var findings: [Diagnostic] = []
         func add(_ key: String, _ message: String) {
-            findings.append(Finding(severity: .error, file: file, mark: nil, rule: "manifest", key: key, message: message))
+            findings.append(Diagnostic(.error, rule: "manifest", file: file, mark: template.source.mark(for: key), keyPath: key, message: message))
         }
         for r in template.resources where r.value.type == "AWS::Lambda::Function" {
             if let runtime = r.value.property("Runtime"), runtime != .string(self.runtime) {

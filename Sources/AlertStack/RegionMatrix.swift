@@ -1,19 +1,19 @@
 import CloudFormation
 
 /// Which resources of a template exist in which region of a layout (conditions evaluated per region).
-public struct RegionMatrix: Sendable {
+package struct RegionMatrix: Sendable {
     /// One resource and the regions it lands in.
-    public struct Row: Sendable {
-        public var name: String
-        public var type: String
-        public var regions: [String]
+    package struct Row: Sendable {
+        package var name: String
+        package var type: String
+        package var regions: [String]
     }
 
-    public var regions: [String]
-    public var rows: [Row]
+    package var regions: [String]
+    package var rows: [Row]
 
     /// Evaluates `template`'s conditions for every region of `layout`, parameters at their defaults.
-    public init(template: Template, layout: Layout) {
+    package init(template: Template, layout: Layout) {
         regions = layout.orderedRegions
         var present: [String: [String]] = [:]
         for region in regions {
@@ -28,7 +28,7 @@ public struct RegionMatrix: Sendable {
     }
 
     /// A short description of where a row lands: `every region`, `ap-northeast-1 only`, ...
-    public func placement(_ row: Row) -> String {
+    package func placement(_ row: Row) -> String {
         if row.regions.count == regions.count { return regions.count == 1 ? "\(regions[0])" : "every region (\(regions.count))" }
         if row.regions.isEmpty { return "nowhere" }
         if row.regions.count == 1 { return "\(row.regions[0]) only" }
@@ -38,12 +38,12 @@ public struct RegionMatrix: Sendable {
     }
 
     /// A compact table: resource, type, placement.
-    public func summaryTable() -> String {
+    package func summaryTable() -> String {
         TextTable.render(header: ["Resource", "Type", "Regions"], rows: rows.map { [$0.name, $0.type, placement($0)] })
     }
 
     /// The full matrix, one column per region (`x` where the resource exists).
-    public func fullTable() -> String {
+    package func fullTable() -> String {
         TextTable.render(
             header: ["Resource"] + regions,
             rows: rows.map { row in [row.name] + regions.map { row.regions.contains($0) ? "x" : "-" } })
@@ -51,8 +51,8 @@ public struct RegionMatrix: Sendable {
 }
 
 /// Plain-text tables with aligned columns (no trailing spaces).
-public enum TextTable {
-    public static func render(header: [String], rows: [[String]]) -> String {
+package enum TextTable {
+    package static func render(header: [String], rows: [[String]]) -> String {
         let all = [header] + rows
         var widths = [Int](repeating: 0, count: header.count)
         for row in all { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) } }

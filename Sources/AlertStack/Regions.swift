@@ -1,18 +1,18 @@
 /// An AWS region as CatalogWatch knows it: name, partition and whether accounts must opt in.
-public struct AWSRegion: Hashable, Sendable {
-    public let name: String
-    public let partition: String
-    public let optIn: Bool
-    public let location: String
+package struct AWSRegion: Hashable, Sendable {
+    package let name: String
+    package let partition: String
+    package let optIn: Bool
+    package let location: String
 }
 
 /// The embedded region table behind layout checks. Source: AWS "Regions and Zones" and cfn-lint 1.x
 /// provider schemas (same region set), as of 2026-11-20.
-public enum RegionTable {
+package enum RegionTable {
     /// The date the table was last checked against AWS's published list.
-    public static let asOf = "2026-11-20"
+    package static let asOf = "2026-11-20"
 
-    public static let all: [AWSRegion] = [
+    package static let all: [AWSRegion] = [
         .init(name: "us-east-1", partition: "aws", optIn: false, location: "N. Virginia"),
         .init(name: "us-east-2", partition: "aws", optIn: false, location: "Ohio"),
         .init(name: "us-west-1", partition: "aws", optIn: false, location: "N. California"),
@@ -56,21 +56,21 @@ public enum RegionTable {
     private static let byName: [String: AWSRegion] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
 
     /// The region called `name`, if the table has it.
-    public static func region(_ name: String) -> AWSRegion? { byName[name] }
+    package static func region(_ name: String) -> AWSRegion? { byName[name] }
 
     /// Commercial (`aws` partition) regions that need no opt-in, in table order.
-    public static var defaultCommercial: [AWSRegion] { all.filter { $0.partition == "aws" && !$0.optIn } }
+    package static var defaultCommercial: [AWSRegion] { all.filter { $0.partition == "aws" && !$0.optIn } }
 
     /// The closest known region names to `name`, best first (for "did you mean").
-    public static func suggestions(for name: String, limit: Int = 2) -> [String] {
+    package static func suggestions(for name: String, limit: Int = 2) -> [String] {
         Suggest.closest(to: name, among: all.map(\.name), limit: limit)
     }
 }
 
 /// Edit-distance suggestions for misspelt names.
-public enum Suggest {
+package enum Suggest {
     /// Candidates within a small edit distance of `word`, nearest first, ties in candidate order.
-    public static func closest(to word: String, among candidates: [String], limit: Int = 1) -> [String] {
+    package static func closest(to word: String, among candidates: [String], limit: Int = 1) -> [String] {
         let w = Array(word.lowercased())
         let maxDistance = max(2, w.count / 3)
         let scored = candidates.enumerated().compactMap { (index, c) -> (Int, Int, String)? in

@@ -1,16 +1,14 @@
 import CloudFormation
 import YAML
 
-/// StackSet artifacts that roll the alert stack out to every layout region, main region first.
+/// StackSet artifacts that roll the alert stack out to every layout region, main region first: the
+/// StackSet template, the self-managed StackSet roles, and the AWS CLI inputs.
 public enum StackSetArtifacts {
     public static let administrationRoleName = "CatalogWatchStackSetAdministration"
     public static let executionRoleName = "CatalogWatchStackSetExecution"
 
     /// Parameters of the alert stack that the StackSet passes through, in order.
-    static let passedParameters = [
-        "MainRegion", "NamePrefix", "OrganizationId", "NotificationEmail", "MemberRoleName", "LambdaCodeBucket",
-        "LambdaCodeKey", "LambdaArchitecture", "LogRetentionDays",
-    ]
+    static let passedParameters = AlertStackParts.Parameters.names
 
     /// One StackSet deployment wave: its regions and how they run.
     public struct Wave: Hashable, Sendable {
@@ -49,10 +47,24 @@ public enum StackSetArtifacts {
         return p
     }
 
+    /// The StackSet template's description.
+    public static let stackSetTemplateDescription =
+        "CatalogWatch: rolls the alert stack out to every layout region of the management account, main region first."
+
     /// The template holding the StackSet(s); `alertStackBody` is the alert stack template text, inlined.
     public static func stackSetTemplate(for layout: Layout, alertStack: Template, alertStackBody: String) -> Template {
-        var t = TemplateBuilder(
-            description: "CatalogWatch: rolls the alert stack out to every layout region of the management account, main region first.")
+        var t = TemplateBuilder(description: stackSetTemplateDescription)
+        addStackSets(for: layout, alertStack: alertStack, alertStackBody: alertStackBody, to: &t)
+        return t.template
+    }
+
+    /// Adds the passed-through parameters and one StackSet per wave (each later wave depends on the one
+    /// before) to `t`; customizations registered on `t` beforehand apply to the StackSets.
+    @discardableResult
+    public static func addStackSets(
+        for layout: Layout, alertStack: Template, alertStackBody: String, to t: inout TemplateBuilder
+    ) -> [ResourceHandle<CFN.StackSet>] {
+        var handles: [ResourceHandle<CFN.StackSet>] = []
         for name in passedParameters {
             guard var p = alertStack.parameter(name) else { continue }
             p.description = p.description.map { "Passed to the alert stack: \($0)" }
@@ -79,112 +91,10 @@ public enum StackSetArtifacts {
                     regions: .list(wave.regions.map(CFNValue.string)))
             ]
             set.templateBody = .string(alertStackBody)
-            t.resource(wave.logicalName, set, dependsOn: previous.map { [$0] } ?? [])
+            handles.append(t.resource(wave.logicalName, set, dependsOn: previous.map { [$0] } ?? []))
             previous = wave.logicalName
         }
-        return t.template
-    }
-
-    /// The self-managed StackSet administration and execution roles, scoped to what the alert stack creates.
-    public static func rolesTemplate(for layout: Layout) -> Template {
-        var t = TemplateBuilder(
-            description: "CatalogWatch: self-managed StackSet administration and execution roles for the alert stack rollout (management account).")
-        t.parameter("NamePrefix", .string("Name prefix used by the alert stack.", default: layout.namePrefix, pattern: "^[a-zA-Z][a-zA-Z0-9-]{0,39}$"))
-        t.parameter("LambdaCodeBucket", .string("S3 bucket holding the packaged filter.", default: layout.lambdaCode?.bucket, minLength: 3, maxLength: 63))
-        let stackSetNames = waves(for: layout).map(\.stackSetName)
-
-        var admin = IAM.Role(
-            assumeRolePolicyDocument: PolicyDocument([
-                PolicyStatement(
-                    principal: .service(["cloudformation.amazonaws.com"]), actions: ["sts:AssumeRole"],
-                    conditions: [PolicyCondition(.stringEquals, "aws:SourceAccount", .accountId)])
-            ]).cfnValue)
-        admin.description = "Lets CloudFormation StackSets run CatalogWatch operations in this account."
-        admin.roleName = .string(administrationRoleName)
-        admin.policies = [
-            IAM.Role.Policy(
-                policyDocument: PolicyDocument([
-                    PolicyStatement(
-                        sid: "AssumeExecutionRoleInThisAccount", actions: ["sts:AssumeRole"],
-                        resources: [.sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/\(executionRoleName)")])
-                ]).cfnValue,
-                policyName: "assume-execution-role")
-        ]
-        let adminRole = t.resource("AdministrationRole", admin)
-
-        let account = "${AWS::AccountId}"
-        let stacks: [CFNValue] = stackSetNames.map { .sub("arn:${AWS::Partition}:cloudformation:*:\(account):stack/StackSet-\($0)-*") }
-        var execution = IAM.Role(
-            assumeRolePolicyDocument: PolicyDocument([
-                PolicyStatement(principal: .aws([adminRole.getAtt(.arn)]), actions: ["sts:AssumeRole"])
-            ]).cfnValue)
-        execution.description = "Creates and updates the CatalogWatch alert stack in each region."
-        execution.roleName = .string(executionRoleName)
-        execution.policies = [
-            IAM.Role.Policy(
-                policyDocument: PolicyDocument([
-                    PolicyStatement(sid: "AlertStackInstances", actions: ["cloudformation:*"], resources: stacks),
-                    PolicyStatement(
-                        sid: "Topics",
-                        actions: [
-                            "sns:CreateTopic", "sns:DeleteTopic", "sns:GetTopicAttributes", "sns:SetTopicAttributes",
-                            "sns:Subscribe", "sns:Unsubscribe", "sns:GetSubscriptionAttributes",
-                            "sns:SetSubscriptionAttributes", "sns:ListSubscriptionsByTopic", "sns:TagResource",
-                            "sns:UntagResource", "sns:ListTagsForResource",
-                        ],
-                        resources: [.sub("arn:${AWS::Partition}:sns:*:\(account):${NamePrefix}-*")]),
-                    PolicyStatement(
-                        sid: "FilterFunction",
-                        actions: [
-                            "lambda:CreateFunction", "lambda:DeleteFunction", "lambda:GetFunction",
-                            "lambda:GetFunctionConfiguration", "lambda:UpdateFunctionCode",
-                            "lambda:UpdateFunctionConfiguration", "lambda:AddPermission", "lambda:RemovePermission",
-                            "lambda:GetPolicy", "lambda:TagResource", "lambda:UntagResource", "lambda:ListTags",
-                            "lambda:PutFunctionConcurrency", "lambda:DeleteFunctionConcurrency",
-                        ],
-                        resources: [.sub("arn:${AWS::Partition}:lambda:*:\(account):function:${NamePrefix}-*")]),
-                    PolicyStatement(
-                        sid: "QueueEventSource",
-                        actions: [
-                            "lambda:CreateEventSourceMapping", "lambda:DeleteEventSourceMapping",
-                            "lambda:GetEventSourceMapping", "lambda:UpdateEventSourceMapping",
-                        ],
-                        resources: [.sub("arn:${AWS::Partition}:lambda:*:\(account):event-source-mapping:*")]),
-                    PolicyStatement(
-                        sid: "FilterRole",
-                        actions: [
-                            "iam:CreateRole", "iam:DeleteRole", "iam:GetRole", "iam:UpdateRole", "iam:PutRolePolicy",
-                            "iam:DeleteRolePolicy", "iam:GetRolePolicy", "iam:TagRole", "iam:UntagRole", "iam:PassRole",
-                        ],
-                        resources: stackSetNames.map { .sub("arn:${AWS::Partition}:iam::\(account):role/StackSet-\($0)-*") }),
-                    PolicyStatement(
-                        sid: "FilterLogs",
-                        actions: [
-                            "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy",
-                            "logs:DeleteRetentionPolicy", "logs:DescribeLogGroups", "logs:TagResource",
-                            "logs:UntagResource", "logs:ListTagsForResource",
-                        ],
-                        resources: [.sub("arn:${AWS::Partition}:logs:*:\(account):log-group:/aws/lambda/${NamePrefix}-*")]),
-                    PolicyStatement(
-                        sid: "Queues",
-                        actions: [
-                            "sqs:CreateQueue", "sqs:DeleteQueue", "sqs:GetQueueAttributes", "sqs:SetQueueAttributes",
-                            "sqs:TagQueue", "sqs:UntagQueue", "sqs:ListQueueTags",
-                        ],
-                        resources: [.sub("arn:${AWS::Partition}:sqs:*:\(account):${NamePrefix}-*")]),
-                    PolicyStatement(
-                        sid: "QueueAlarm",
-                        actions: ["cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:DescribeAlarms", "cloudwatch:TagResource"],
-                        resources: [.sub("arn:${AWS::Partition}:cloudwatch:*:\(account):alarm:${NamePrefix}-*")]),
-                    PolicyStatement(
-                        sid: "ReadFilterCode", actions: ["s3:GetObject"],
-                        resources: [.sub("arn:${AWS::Partition}:s3:::${LambdaCodeBucket}/*")]),
-                ]).cfnValue,
-                policyName: "catalogwatch-alert-stack")
-        ]
-        t.resource("ExecutionRole", execution)
-        t.output("AdministrationRoleArn", adminRole.getAtt(.arn), description: "AdministrationRoleARN of the StackSet.")
-        return t.template
+        return handles
     }
 
     /// The values the StackSet passes to the alert stack: the passed parameters that have a default, in order.

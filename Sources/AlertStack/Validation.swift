@@ -1,177 +1,61 @@
 import CloudFormation
+import Diagnostics
 import YAML
 
-/// One `validate` finding: where, which rule, what is wrong.
-public struct Finding: Hashable, Sendable {
-    public enum Severity: String, Sendable {
-        case error
-        case warning
-    }
-
-    public var severity: Severity
-    public var file: String
-    public var mark: YAMLMark?
-    public var rule: String
-    public var key: String
-    public var message: String
-
-    public init(severity: Severity, file: String, mark: YAMLMark?, rule: String, key: String, message: String) {
-        self.severity = severity
-        self.file = file
-        self.mark = mark
-        self.rule = rule
-        self.key = key
-        self.message = message
-    }
-}
-
 /// The checks behind `catalogwatch validate`, free of I/O: layout rules, template checks and layout/template agreement.
-public enum Validation {
-    /// Layout diagnostics as findings.
-    public static func findings(from diagnostics: [LayoutDiagnostic]) -> [Finding] {
-        diagnostics.map {
-            Finding(
-                severity: $0.severity == .error ? .error : .warning, file: $0.file, mark: $0.mark, rule: "layout",
-                key: $0.key, message: $0.message + ($0.suggestion.map { " (did you mean \($0)?)" } ?? ""))
-        }
+package enum Validation {
+    /// Every rule `validate` can report (SARIF's `tool.driver.rules`).
+    package static let rules: [DiagnosticRule] = [
+        DiagnosticRule(LayoutReader.rule, "A layout file key is missing, unknown or has a bad value"),
+        DiagnosticRule("read", "A file cannot be read as UTF-8 text"),
+        DiagnosticRule("layout-mismatch", "A template parameter default disagrees with the layout"),
+        DiagnosticRule("buffer", "The delivery path of the templates does not match the layout's buffer setting"),
+        DiagnosticRule("stackset-missing", "No StackSet deploys the alert stack"),
+        DiagnosticRule("region-coverage", "The StackSets do not deploy every layout region exactly once"),
+        DiagnosticRule("rollout-order", "The StackSet rollout does not finish the main region first"),
+        DiagnosticRule("manifest", "A template does not match the packaged filter (runtime, architecture, code key)"),
+    ] + TemplateChecks.rules
+
+    /// Whether CatalogWatch wrote `template`: every template `catalogwatch generate` writes has a Description
+    /// that starts with `CatalogWatch`. Such templates are deployed to every region of a layout, so the portability
+    /// rules are errors there; any other template is hand-written and gets cfn-lint's severities (warnings).
+    package static func provenance(of template: Template) -> TemplateChecks.Provenance {
+        template.description?.hasPrefix("CatalogWatch") == true ? .catalogWatch : .handWritten
     }
 
     /// Checks one template file's text: it parses, its references resolve, its policies and ARNs are sound.
-    public static func checkTemplate(text: String, file: String, layout: Layout?) -> (template: Template?, findings: [Finding]) {
+    /// Positions come from the parse: the template keeps the mark of every key path.
+    package static func checkTemplate(text: String, file: String, layout: Layout?) -> (template: Template?, diagnostics: [Diagnostic]) {
         let template: Template
         do {
             template = try TemplateParser.parse(text, file: file)
         } catch {
-            return (nil, [Finding(severity: .error, file: file, mark: error.mark, rule: "parse", key: "(template)", message: error.message)])
+            return (nil, [Diagnostic(error, rule: "parse", file: file, keyPath: "(template)")])
         }
-        let marks = pathMarks(text)
         let regions = layout?.orderedRegions ?? RegionTable.all.filter { $0.partition == "aws" }.map(\.name)
         let scenarios = regions.map { ConditionEvaluator.Scenario(region: $0, partition: RegionTable.region($0)?.partition ?? "aws") }
         let checks = TemplateChecks(scenarios: scenarios, knownRegions: Set(RegionTable.all.map(\.name)))
-        let findings = checks.run(template).map { f in
-            Finding(severity: f.severity == .error ? .error : .warning, file: file, mark: mark(for: f.path, in: marks), rule: f.rule, key: f.path, message: f.message)
-        }
-        return (template, findings)
+        return (template, checks.run(template, provenance: provenance(of: template)))
     }
 
-    /// Checks that the StackSet and alert stack templates in a folder agree with the layout.
-    public static func checkAgainstLayout(_ templates: [(file: String, text: String, template: Template)], layout: Layout) -> [Finding] {
-        var findings: [Finding] = []
-        func add(_ file: String, _ mark: YAMLMark?, _ rule: String, _ key: String, _ message: String) {
-            findings.append(Finding(severity: .error, file: file, mark: mark, rule: rule, key: key, message: message))
-        }
-        var covered: [String: [String]] = [:]
-        var sets: [(file: String, name: String, resource: Resource, marks: [String: YAMLMark])] = []
+    /// Checks that the StackSet and alert stack templates in a folder agree with the layout. The templates are
+    /// parsed ones (`TemplateParser`), so diagnostics name their files and positions.
+    package static func checkAgainstLayout(_ templates: [Template], layout: Layout) -> [Diagnostic] {
+        var check = AgreementCheck(layout: layout)
         for t in templates {
-            let marks = pathMarks(t.text)
-            for r in t.template.resources where r.value.type == "AWS::CloudFormation::StackSet" {
-                sets.append((t.file, r.name, r.value, marks))
-                if case .list(let groups)? = r.value.property("StackInstancesGroup") {
-                    for g in groups {
-                        if case .list(let regions)? = g["Regions"] {
-                            for region in regions.compactMap(\.stringValue) { covered[region, default: []].append("\(t.file):\(r.name)") }
-                        }
-                    }
-                }
-            }
-            // Parameter defaults that encode the layout must match it.
-            let expected: [(String, String?)] = [
-                ("MainRegion", layout.mainRegion), ("OrganizationId", layout.organizationId),
-                ("NotificationEmail", layout.notificationEmail), ("MemberRoleName", layout.memberRoleName),
-                ("NamePrefix", layout.namePrefix), ("LambdaArchitecture", layout.architecture.rawValue),
-                ("LambdaCodeBucket", layout.lambdaCode?.bucket), ("LambdaCodeKey", layout.lambdaCode?.key),
-            ]
-            for (name, value) in expected {
-                guard let p = t.template.parameter(name) else { continue }
-                let actual = p.default?.stringValue
-                if actual != value {
-                    add(t.file, marks["Parameters.\(name)"], "layout-mismatch", "Parameters.\(name).Default",
-                        "default is \(actual.map { "'\($0)'" } ?? "unset") but the layout says \(value.map { "'\($0)'" } ?? "nothing")")
-                }
-            }
+            check.parameterDefaults(t)
+            check.deliveryPath(t)
         }
-        // The delivery path must match the layout's buffer setting.
-        for t in templates where t.template.resources.contains(where: { $0.value.type == "AWS::Lambda::Function" }) {
-            let types = t.template.resources.map(\.value.type)
-            switch layout.buffer {
-            case .sqs:
-                let mapping = t.template.resources.first { $0.value.type == "AWS::Lambda::EventSourceMapping" }?.value
-                if mapping == nil {
-                    add(t.file, nil, "buffer", "Resources", "layout buffer is sqs but the template has no AWS::Lambda::EventSourceMapping")
-                } else if mapping?.property("FunctionResponseTypes") != ["ReportBatchItemFailures"] {
-                    add(t.file, nil, "buffer", "Resources", "the event source mapping must report batch item failures (FunctionResponseTypes: [ReportBatchItemFailures]), or one bad event retries the whole batch")
-                }
-                if !types.contains("AWS::SQS::QueuePolicy") {
-                    add(t.file, nil, "buffer", "Resources", "layout buffer is sqs but no AWS::SQS::QueuePolicy lets the receive topics deliver")
-                }
-            case .none:
-                if !types.contains("AWS::Lambda::Permission") {
-                    add(t.file, nil, "buffer", "Resources", "layout buffer is none but no AWS::Lambda::Permission lets SNS invoke the filter")
-                }
-            }
+        let sets = templates.flatMap { t in
+            t.resources.filter { $0.value.type == "AWS::CloudFormation::StackSet" }.map { StackSetEntry(template: t, name: $0.name, resource: $0.value) }
         }
         guard !sets.isEmpty else {
-            add(templates.first?.file ?? "(templates)", nil, "stackset-missing", "Resources", "no AWS::CloudFormation::StackSet in the templates; the receive topics would reach no region")
-            return findings
+            check.add(templates.first, "stackset-missing", "Resources", "no AWS::CloudFormation::StackSet in the templates; the receive topics would reach no region")
+            return check.findings
         }
-        let stackSetFile = sets[0].file
-        let stackSetMark = sets[0].marks["Resources.\(sets[0].name)"]
-        for region in layout.orderedRegions {
-            let places = covered[region] ?? []
-            if places.isEmpty { add(stackSetFile, stackSetMark, "region-coverage", "StackInstancesGroup", "layout region \(region) is not deployed by any StackSet") }
-            if places.count > 1 { add(stackSetFile, stackSetMark, "region-coverage", "StackInstancesGroup", "layout region \(region) is deployed \(places.count) times (\(places.joined(separator: ", ")))") }
-        }
-        for region in covered.keys.sorted() where !layout.orderedRegions.contains(region) {
-            add(stackSetFile, stackSetMark, "region-coverage", "StackInstancesGroup", "region \(region) is deployed but not in the layout")
-        }
-        // Ordering: the first StackSet (by dependency) starts with the main region; later waves depend on it.
-        let first = sets.first { $0.resource.dependsOn.isEmpty } ?? sets[0]
-        let firstOrder = first.resource.property("OperationPreferences")?["RegionOrder"]
-        if case .list(let order)? = firstOrder, order.first?.stringValue == layout.mainRegion {
-        } else {
-            add(first.file, mark(for: "Resources.\(first.name).Properties.OperationPreferences.RegionOrder", in: first.marks), "rollout-order", "Resources.\(first.name).Properties.OperationPreferences.RegionOrder",
-                "must start with the main region \(layout.mainRegion): the filter Lambda must exist before other regions subscribe to it")
-        }
-        for s in sets {
-            let prefs = s.resource.property("OperationPreferences")
-            let key = "Resources.\(s.name).Properties.OperationPreferences"
-            func at(_ path: String) -> YAMLMark? { Validation.mark(for: path, in: s.marks) }
-            if prefs?["FailureToleranceCount"] != .number("0") {
-                add(s.file, at(key + ".FailureToleranceCount"), "rollout-order", key + ".FailureToleranceCount", "must be 0 so a failed region stops the rollout")
-            }
-            if case .list(let order)? = prefs?["RegionOrder"] {
-                let names = order.compactMap(\.stringValue)
-                var seen: Set<String> = []
-                for region in names where !seen.insert(region).inserted {
-                    add(s.file, at(key + ".RegionOrder"), "rollout-order", key + ".RegionOrder", "lists \(region) more than once")
-                }
-                if case .list(let groups)? = s.resource.property("StackInstancesGroup") {
-                    let regions = groups.flatMap { g -> [String] in if case .list(let r)? = g["Regions"] { return r.compactMap(\.stringValue) } else { return [] } }
-                    if Set(names) != Set(regions) {
-                        add(s.file, at(key + ".RegionOrder"), "rollout-order", key + ".RegionOrder", "lists \(names) but the instances are in \(regions)")
-                    }
-                }
-            }
-            let isFirst = s.name == first.name && s.file == first.file
-            if isFirst || layout.rollout == .sequential {
-                if prefs?["RegionConcurrencyType"] != "SEQUENTIAL" {
-                    add(s.file, at(key + ".RegionConcurrencyType"), "rollout-order", key + ".RegionConcurrencyType", "must be SEQUENTIAL so the main region finishes first")
-                }
-                if prefs?["MaxConcurrentCount"] != .number("1") {
-                    add(s.file, at(key + ".MaxConcurrentCount"), "rollout-order", key + ".MaxConcurrentCount", "must be 1 for a sequential rollout")
-                }
-            } else if s.file != first.file {
-                // DependsOn cannot cross templates: nothing would make this wave wait for the main region.
-                add(s.file, at("Resources.\(s.name).DependsOn"), "rollout-order", "Resources.\(s.name).DependsOn",
-                    "must be in the same template as \(first.name) (\(first.file)) and depend on it, so the other regions deploy strictly after the main region")
-            } else if !dependsTransitively(s.name, on: first.name, in: sets.filter { $0.file == first.file }.map { ($0.name, $0.resource) }) {
-                add(s.file, at("Resources.\(s.name).DependsOn"), "rollout-order", "Resources.\(s.name).DependsOn", "must depend on \(first.name) so the other regions deploy strictly after the main region")
-            }
-        }
-        if layout.rollout == .sequential, sets.count > 1 {
-            add(stackSetFile, stackSetMark, "rollout-order", "Resources", "layout rollout is sequential but the templates hold \(sets.count) StackSets")
-        }
-        return findings
+        check.regionCoverage(sets)
+        check.rolloutOrder(sets)
+        return check.findings
     }
 
     static func dependsTransitively(_ name: String, on target: String, in sets: [(String, Resource)]) -> Bool {
@@ -184,48 +68,142 @@ public enum Validation {
         }
         return false
     }
+}
 
-    /// Line and column of every node of a template text, by the path syntax of `TemplateFinding.path`
-    /// (`Resources.Name.Properties.Key[0].Sub`); long-form intrinsic functions (`Fn::Sub:`, `Ref:`) add no
-    /// path segment, as in the parsed model. Empty when the text does not parse.
-    public static func pathMarks(_ text: String) -> [String: YAMLMark] {
-        guard let root = try? YAMLParser.parse(text) else { return [:] }
-        var marks: [String: YAMLMark] = [:]
-        func visit(_ node: YAMLNode, _ path: String) {
-            switch node {
-            case .mapping(let pairs, _, _):
-                if pairs.count == 1, let key = pairs[0].key.scalarValue, key.hasPrefix("Fn::") || key == "Ref" || key == "Condition", !path.isEmpty {
-                    visit(pairs[0].value, path)
-                    return
-                }
-                for pair in pairs {
-                    guard let key = pair.key.scalarValue else { continue }
-                    let child = path.isEmpty ? key : "\(path).\(key)"
-                    if let m = pair.key.mark, marks[child] == nil { marks[child] = m }
-                    visit(pair.value, child)
-                }
-            case .sequence(let items, _, _):
-                for (i, item) in items.enumerated() {
-                    let child = "\(path)[\(i)]"
-                    if let m = item.mark, marks[child] == nil { marks[child] = m }
-                    visit(item, child)
-                }
-            case .scalar:
-                break
-            }
+/// One StackSet resource and the template that holds it.
+struct StackSetEntry {
+    var template: Template
+    var name: String
+    var resource: Resource
+    var file: String { template.source.file ?? "(template)" }
+
+    /// Regions of every StackInstancesGroup entry, in order.
+    var instanceRegions: [String] {
+        guard case .list(let groups)? = resource.property("StackInstancesGroup") else { return [] }
+        return groups.flatMap { g -> [String] in
+            if case .list(let r)? = g["Regions"] { return r.compactMap(\.stringValue) } else { return [] }
         }
-        visit(root, "")
-        return marks
+    }
+}
+
+/// The layout agreement checks, collecting diagnostics.
+struct AgreementCheck {
+    let layout: Layout
+    var findings: [Diagnostic] = []
+
+    /// An error about `keyPath` of `template`, positioned at `positionPath` (default: the key path itself).
+    mutating func add(_ template: Template?, _ rule: String, _ keyPath: String, at positionPath: String? = nil, _ message: String) {
+        let source = template?.source ?? TemplateSource()
+        findings.append(Diagnostic(.error, rule: rule, file: source.file ?? "(templates)", mark: source.mark(for: positionPath ?? keyPath), keyPath: keyPath, message: message))
     }
 
-    /// The mark of `path`, or of its nearest enclosing node that has one.
-    public static func mark(for path: String, in marks: [String: YAMLMark]) -> YAMLMark? {
-        var p = Substring(path)
-        while !p.isEmpty {
-            if let m = marks[String(p)] { return m }
-            guard let cut = p.lastIndex(where: { $0 == "." || $0 == "[" }) else { return nil }
-            p = p[..<cut]
+    /// Parameter defaults that encode the layout must match it.
+    mutating func parameterDefaults(_ t: Template) {
+        let expected: [(String, String?)] = [
+            ("MainRegion", layout.mainRegion), ("OrganizationId", layout.organizationId),
+            ("NotificationEmail", layout.notificationEmail), ("MemberRoleName", layout.memberRoleName),
+            ("NamePrefix", layout.namePrefix), ("LambdaArchitecture", layout.architecture.rawValue),
+            ("LambdaCodeBucket", layout.lambdaCode?.bucket), ("LambdaCodeKey", layout.lambdaCode?.key),
+        ]
+        for (name, value) in expected {
+            guard let p = t.parameter(name) else { continue }
+            let actual = p.default?.stringValue
+            if actual != value {
+                add(t, "layout-mismatch", "Parameters.\(name).Default",
+                    "default is \(actual.map { "'\($0)'" } ?? "unset") but the layout says \(value.map { "'\($0)'" } ?? "nothing")")
+            }
         }
-        return nil
+    }
+
+    /// The delivery path must match the layout's buffer setting.
+    mutating func deliveryPath(_ t: Template) {
+        guard t.resources.contains(where: { $0.value.type == "AWS::Lambda::Function" }) else { return }
+        let types = t.resources.map(\.value.type)
+        switch layout.buffer {
+        case .sqs:
+            let mapping = t.resources.first { $0.value.type == "AWS::Lambda::EventSourceMapping" }?.value
+            if mapping == nil {
+                add(t, "buffer", "Resources", "layout buffer is sqs but the template has no AWS::Lambda::EventSourceMapping")
+            } else if mapping?.property("FunctionResponseTypes") != ["ReportBatchItemFailures"] {
+                add(t, "buffer", "Resources", "the event source mapping must report batch item failures (FunctionResponseTypes: [ReportBatchItemFailures]), or one bad event retries the whole batch")
+            }
+            if !types.contains("AWS::SQS::QueuePolicy") {
+                add(t, "buffer", "Resources", "layout buffer is sqs but no AWS::SQS::QueuePolicy lets the receive topics deliver")
+            }
+        case .none:
+            if !types.contains("AWS::Lambda::Permission") {
+                add(t, "buffer", "Resources", "layout buffer is none but no AWS::Lambda::Permission lets SNS invoke the filter")
+            }
+        }
+    }
+
+    /// Every layout region is deployed by exactly one StackSet, and no other region is.
+    mutating func regionCoverage(_ sets: [StackSetEntry]) {
+        var covered: [String: [String]] = [:]
+        for s in sets {
+            for region in s.instanceRegions { covered[region, default: []].append("\(s.file):\(s.name)") }
+        }
+        let first = sets[0]
+        let at = "Resources.\(first.name)"
+        for region in layout.orderedRegions {
+            let places = covered[region] ?? []
+            if places.isEmpty { add(first.template, "region-coverage", "StackInstancesGroup", at: at, "layout region \(region) is not deployed by any StackSet") }
+            if places.count > 1 {
+                add(first.template, "region-coverage", "StackInstancesGroup", at: at, "layout region \(region) is deployed \(places.count) times (\(places.joined(separator: ", ")))")
+            }
+        }
+        for region in covered.keys.sorted() where !layout.orderedRegions.contains(region) {
+            add(first.template, "region-coverage", "StackInstancesGroup", at: at, "region \(region) is deployed but not in the layout")
+        }
+    }
+
+    /// The first StackSet (by dependency) starts with the main region and fails fast; later waves wait for it.
+    mutating func rolloutOrder(_ sets: [StackSetEntry]) {
+        let first = sets.first { $0.resource.dependsOn.isEmpty } ?? sets[0]
+        let firstKey = "Resources.\(first.name).Properties.OperationPreferences.RegionOrder"
+        if case .list(let order)? = first.resource.property("OperationPreferences")?["RegionOrder"], order.first?.stringValue == layout.mainRegion {
+        } else {
+            add(first.template, "rollout-order", firstKey,
+                "must start with the main region \(layout.mainRegion): the filter Lambda must exist before other regions subscribe to it")
+        }
+        for s in sets { preferences(s, first: first, sets: sets) }
+        if layout.rollout == .sequential, sets.count > 1 {
+            add(sets[0].template, "rollout-order", "Resources", at: "Resources.\(sets[0].name)", "layout rollout is sequential but the templates hold \(sets.count) StackSets")
+        }
+    }
+
+    /// One StackSet's OperationPreferences and, for a parallel wave, its dependency on the first.
+    mutating func preferences(_ s: StackSetEntry, first: StackSetEntry, sets: [StackSetEntry]) {
+        let prefs = s.resource.property("OperationPreferences")
+        let key = "Resources.\(s.name).Properties.OperationPreferences"
+        if prefs?["FailureToleranceCount"] != .number("0") {
+            add(s.template, "rollout-order", key + ".FailureToleranceCount", "must be 0 so a failed region stops the rollout")
+        }
+        if case .list(let order)? = prefs?["RegionOrder"] {
+            let names = order.compactMap(\.stringValue)
+            var seen: Set<String> = []
+            for region in names where !seen.insert(region).inserted {
+                add(s.template, "rollout-order", key + ".RegionOrder", "lists \(region) more than once")
+            }
+            let regions = s.instanceRegions
+            if case .list? = s.resource.property("StackInstancesGroup"), Set(names) != Set(regions) {
+                add(s.template, "rollout-order", key + ".RegionOrder", "lists \(names) but the instances are in \(regions)")
+            }
+        }
+        let dependsOn = "Resources.\(s.name).DependsOn"
+        if (s.name == first.name && s.file == first.file) || layout.rollout == .sequential {
+            if prefs?["RegionConcurrencyType"] != "SEQUENTIAL" {
+                add(s.template, "rollout-order", key + ".RegionConcurrencyType", "must be SEQUENTIAL so the main region finishes first")
+            }
+            if prefs?["MaxConcurrentCount"] != .number("1") {
+                add(s.template, "rollout-order", key + ".MaxConcurrentCount", "must be 1 for a sequential rollout")
+            }
+        } else if s.file != first.file {
+            // DependsOn cannot cross templates: nothing would make this wave wait for the main region.
+            add(s.template, "rollout-order", dependsOn,
+                "must be in the same template as \(first.name) (\(first.file)) and depend on it, so the other regions deploy strictly after the main region")
+        } else if !Validation.dependsTransitively(s.name, on: first.name, in: sets.filter { $0.file == first.file }.map { ($0.name, $0.resource) }) {
+            add(s.template, "rollout-order", dependsOn, "must depend on \(first.name) so the other regions deploy strictly after the main region")
+        }
     }
 }

@@ -28,7 +28,9 @@ extension Template {
             fields.append(CFNField("Conditions", .object(conditions.map { CFNField($0.name, $0.value) })))
         }
         if let transform { fields.append(CFNField("Transform", transform)) }
+        if let globals { fields.append(CFNField("Globals", globals)) }
         fields.append(CFNField("Resources", .object(resources.map { CFNField($0.name, $0.value.canonicalValue) })))
+        if let hooks { fields.append(CFNField("Hooks", hooks)) }
         if !outputs.isEmpty {
             fields.append(CFNField("Outputs", .object(outputs.map { CFNField($0.name, $0.value.canonicalValue) })))
         }
@@ -70,11 +72,15 @@ extension Resource {
         } else if !dependsOn.isEmpty {
             f.append(CFNField("DependsOn", .list(dependsOn.map(CFNValue.string))))
         }
-        if let deletionPolicy { f.append(CFNField("DeletionPolicy", .string(deletionPolicy))) }
-        if let updateReplacePolicy { f.append(CFNField("UpdateReplacePolicy", .string(updateReplacePolicy))) }
+        if let deletionPolicy { f.append(CFNField("DeletionPolicy", deletionPolicy)) }
+        if let updateReplacePolicy { f.append(CFNField("UpdateReplacePolicy", updateReplacePolicy)) }
         if let metadata { f.append(CFNField("Metadata", metadata)) }
         f += extra
-        if !properties.isEmpty { f.append(CFNField("Properties", .object(properties))) }
+        if let propertiesExpression {
+            f.append(CFNField("Properties", propertiesExpression))
+        } else if !properties.isEmpty {
+            f.append(CFNField("Properties", .object(properties)))
+        }
         return .object(f)
     }
 }
@@ -94,7 +100,7 @@ extension Output {
 
 extension CFNValue {
     /// This value as a YAML node, intrinsics in short form where YAML allows it.
-    public var yamlNode: YAMLNode {
+    package var yamlNode: YAMLNode {
         switch self {
         case .string(let s): return .string(s)
         case .number(let n): return .scalar(YAMLScalar(n, style: .plain))
@@ -187,7 +193,7 @@ public enum JSONWriter {
     }
 
     /// Appends `s` as a JSON string literal; non-ASCII text stays UTF-8.
-    public static func appendQuoted(_ s: String, into out: inout String) {
+    package static func appendQuoted(_ s: String, into out: inout String) {
         JSONText.appendQuoted(s, to: &out)
     }
 }

@@ -1,95 +1,78 @@
-/// A problem found by checking a resource against its provider schema (`ResourceSchemaRegistry`).
-public struct SchemaFinding: Hashable, Sendable, CustomStringConvertible {
-    public enum Kind: String, Hashable, Sendable {
-        /// A property the type does not have.
-        case unknownProperty
-        /// A read-only property (a GetAtt attribute) set in the template.
-        case readOnlyProperty
-        /// A required top-level property that is not set.
-        case missingRequiredProperty
-        /// A literal outside the schema's `enum`.
-        case valueNotAllowed
-    }
-
-    public var kind: Kind
-    /// The resource's logical name.
-    public var resource: String
-    /// The resource type.
-    public var type: String
-    /// The property path (`Runtime`, `LoggingConfig.LogFormat`).
-    public var property: String
-    /// The offending literal, for `.valueNotAllowed`.
-    public var value: String?
-    /// The values the schema allows, for `.valueNotAllowed`.
-    public var allowedValues: [String]
-
-    public init(
-        kind: Kind, resource: String, type: String, property: String, value: String? = nil,
-        allowedValues: [String] = []
-    ) {
-        self.kind = kind
-        self.resource = resource
-        self.type = type
-        self.property = property
-        self.value = value
-        self.allowedValues = allowedValues
-    }
-
-    /// One line naming the resource, the property and, for values, the bad and the allowed values.
-    public var message: String {
-        let subject = "\(resource) (\(type))"
-        switch kind {
-        case .unknownProperty:
-            return "\(subject): unknown property '\(property)'"
-        case .readOnlyProperty:
-            return "\(subject): property '\(property)' is read-only (a GetAtt attribute) and cannot be set"
-        case .missingRequiredProperty:
-            return "\(subject): required property '\(property)' is not set"
-        case .valueNotAllowed:
-            return "\(subject): property '\(property)' has value '\(value ?? "")', allowed values: "
-                + allowedValues.joined(separator: ", ")
-        }
-    }
-
-    public var description: String { message }
-}
+import Diagnostics
 
 /// Checks resources of the generated types against the schema tables: unknown and read-only property
 /// names, missing required top-level properties, and literal strings or numbers outside an `enum`.
 /// Intrinsic functions are never judged; resource types without a generated table are skipped.
+/// `Properties: !If [C, {...}, {...}]` is checked branch by branch.
 public enum SchemaValidation {
-    /// Findings for every resource of `template`, in resource order.
-    public static func validate(template: Template) -> [SchemaFinding] {
-        template.resources.flatMap { validate(resource: $0.value, named: $0.name) }
+    public static let rules: [DiagnosticRule] = [
+        DiagnosticRule("unknown-property", "A resource sets a property its type does not have"),
+        DiagnosticRule("read-only-property", "A resource sets a read-only property (a GetAtt attribute)"),
+        DiagnosticRule("missing-required-property", "A resource lacks a property its type requires"),
+        DiagnosticRule("value-not-allowed", "A property has a literal value outside the values its schema allows"),
+    ]
+
+    /// Diagnostics for every resource of `template`, in resource order, positioned from the parse.
+    public static func validate(template: Template) -> [Diagnostic] {
+        template.resources.flatMap { validate(resource: $0.value, named: $0.name, source: template.source) }
     }
 
-    /// Findings for one resource, in order: property names, required properties, values.
-    public static func validate(resource: Resource, named name: String) -> [SchemaFinding] {
-        let type = resource.type
-        guard let known = ResourceSchemaRegistry.properties[type] else { return [] }
-        var findings: [SchemaFinding] = []
-        let attributes = ResourceSchemaRegistry.attributes[type] ?? []
-        for field in resource.properties where !known.contains(field.key) {
-            let kind: SchemaFinding.Kind = attributes.contains(field.key) ? .readOnlyProperty : .unknownProperty
-            findings.append(SchemaFinding(kind: kind, resource: name, type: type, property: field.key))
+    /// Diagnostics for one resource, in order: property names, required properties, values.
+    public static func validate(resource: Resource, named name: String, source: TemplateSource = TemplateSource()) -> [Diagnostic] {
+        guard ResourceSchemaRegistry.properties[resource.type] != nil else { return [] }
+        var out: [Diagnostic] = []
+        let base = "Resources.\(name).Properties"
+        for branch in branches(resource.propertiesValue, at: base) {
+            for d in validate(properties: branch.fields, at: branch.path, type: resource.type, name: name, source: source) where !out.contains(d) {
+                out.append(d)
+            }
         }
-        for required in ResourceSchemaRegistry.requiredProperties[type] ?? [] where resource.property(required) == nil {
-            findings.append(
-                SchemaFinding(kind: .missingRequiredProperty, resource: name, type: type, property: required))
+        return out
+    }
+
+    /// The property sets `Properties` may have: one object, or each branch of an `!If` (`AWS::NoValue`: none),
+    /// with the key path where each was read (`Properties[1]` for an `!If`'s first branch).
+    static func branches(_ value: CFNValue, at path: String) -> [(fields: [CFNField], path: String)] {
+        switch value {
+        case .object(let fields): return [(fields, path)]
+        case .function("Fn::If", .list(let items)) where items.count == 3:
+            return branches(items[1], at: "\(path)[1]") + branches(items[2], at: "\(path)[2]")
+        case .function("Ref", .string("AWS::NoValue")): return [([], path)]
+        default: return []
+        }
+    }
+
+    /// One property set read at `read` (the positions' key path; diagnostics name `Resources.<name>.Properties...`).
+    static func validate(properties: [CFNField], at read: String, type: String, name: String, source: TemplateSource) -> [Diagnostic] {
+        let known = ResourceSchemaRegistry.properties[type] ?? []
+        let subject = "\(name) (\(type))"
+        let base = "Resources.\(name).Properties"
+        var out: [Diagnostic] = []
+        let attributes = ResourceSchemaRegistry.attributes[type] ?? []
+        for field in properties where !known.contains(field.key) {
+            if attributes.contains(field.key) {
+                out.append(source.diagnostic(.error, "read-only-property", "\(base).\(field.key)", at: "\(read).\(field.key)",
+                    "\(subject): property '\(field.key)' is read-only (a GetAtt attribute) and cannot be set"))
+            } else {
+                out.append(source.diagnostic(.error, "unknown-property", "\(base).\(field.key)", at: "\(read).\(field.key)", "\(subject): unknown property '\(field.key)'",
+                    suggestion: known.sorted().first { $0.lowercased() == field.key.lowercased() }))
+            }
+        }
+        for required in ResourceSchemaRegistry.requiredProperties[type] ?? [] where !properties.contains(where: { $0.key == required }) {
+            out.append(source.diagnostic(.error, "missing-required-property", "\(base).\(required)", at: read, "\(subject): required property '\(required)' is not set"))
         }
         let allowedByPath = ResourceSchemaRegistry.allowedValues[type] ?? [:]
         for path in allowedByPath.keys.sorted() {
             let allowed = allowedByPath[path]!
             let components = path.split(separator: ".").map(String.init)
-            guard let top = resource.property(components[0]) else { continue }
+            guard let top = properties.first(where: { $0.key == components[0] })?.value else { continue }
             for literal in literals(in: top, at: components.dropFirst()) where !allowed.contains(literal) {
-                findings.append(
-                    SchemaFinding(
-                        kind: .valueNotAllowed, resource: name, type: type, property: path, value: literal,
-                        allowedValues: allowed))
+                out.append(source.diagnostic(.error, "value-not-allowed", "\(base).\(path)", at: "\(read).\(path)",
+                    "\(subject): property '\(path)' has value '\(literal)', allowed values: " + allowed.joined(separator: ", "),
+                    suggestion: allowed.first { $0.lowercased() == literal.lowercased() }))
             }
         }
-        return findings
+        return out
     }
 
     /// The literal strings and numbers found at `path` below `value`; lists are looked through at every

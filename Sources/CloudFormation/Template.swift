@@ -62,17 +62,20 @@ public struct Resource: Hashable, Sendable {
     public var type: String
     public var condition: String?
     public var dependsOn: [String]
-    public var deletionPolicy: String?
-    public var updateReplacePolicy: String?
+    /// `Delete`, `Retain`, `Snapshot`, ... or, with `AWS::LanguageExtensions`, an intrinsic (`!If`, `!FindInMap`).
+    public var deletionPolicy: CFNValue?
+    public var updateReplacePolicy: CFNValue?
     public var metadata: CFNValue?
     public var properties: [CFNField]
+    /// `Properties` written as an intrinsic (`Properties: !If [Cond, {...}, {...}]`); `properties` is then empty.
+    public var propertiesExpression: CFNValue?
     /// Other resource attributes (CreationPolicy, UpdatePolicy, ...), in order.
     public var extra: [CFNField]
 
     public init(
-        type: String, condition: String? = nil, dependsOn: [String] = [], deletionPolicy: String? = nil,
-        updateReplacePolicy: String? = nil, metadata: CFNValue? = nil, properties: [CFNField] = [],
-        extra: [CFNField] = []
+        type: String, condition: String? = nil, dependsOn: [String] = [], deletionPolicy: CFNValue? = nil,
+        updateReplacePolicy: CFNValue? = nil, metadata: CFNValue? = nil, properties: [CFNField] = [],
+        propertiesExpression: CFNValue? = nil, extra: [CFNField] = []
     ) {
         self.type = type
         self.condition = condition
@@ -81,11 +84,15 @@ public struct Resource: Hashable, Sendable {
         self.updateReplacePolicy = updateReplacePolicy
         self.metadata = metadata
         self.properties = properties
+        self.propertiesExpression = propertiesExpression
         self.extra = extra
     }
 
     /// The value of property `key`, if set.
     public func property(_ key: String) -> CFNValue? { properties.first(where: { $0.key == key })?.value }
+
+    /// `Properties` as one value: the object of `properties`, or `propertiesExpression` when it is an intrinsic.
+    public var propertiesValue: CFNValue { propertiesExpression ?? .object(properties) }
 }
 
 /// A template output.
@@ -113,14 +120,21 @@ public struct Template: Hashable, Sendable {
     public var mappings: CFNValue?
     public var conditions: [Named<CFNValue>]
     public var transform: CFNValue?
+    /// SAM's `Globals` (with `Transform: AWS::Serverless-2016-10-31`).
+    public var globals: CFNValue?
     public var resources: [Named<Resource>]
+    /// `Hooks` (with `Transform: AWS::CodeDeployBlueGreen`).
+    public var hooks: CFNValue?
     public var outputs: [Named<Output>]
+    /// Where a parsed template was read from: never part of equality (see `TemplateSource`).
+    public var source: TemplateSource
 
     public init(
         formatVersion: String? = "2010-09-09", description: String? = nil, metadata: CFNValue? = nil,
         parameters: [Named<Parameter>] = [], rules: CFNValue? = nil, mappings: CFNValue? = nil,
-        conditions: [Named<CFNValue>] = [], transform: CFNValue? = nil, resources: [Named<Resource>] = [],
-        outputs: [Named<Output>] = []
+        conditions: [Named<CFNValue>] = [], transform: CFNValue? = nil, globals: CFNValue? = nil,
+        resources: [Named<Resource>] = [], hooks: CFNValue? = nil, outputs: [Named<Output>] = [],
+        source: TemplateSource = TemplateSource()
     ) {
         self.formatVersion = formatVersion
         self.description = description
@@ -130,8 +144,11 @@ public struct Template: Hashable, Sendable {
         self.mappings = mappings
         self.conditions = conditions
         self.transform = transform
+        self.globals = globals
         self.resources = resources
+        self.hooks = hooks
         self.outputs = outputs
+        self.source = source
     }
 
     /// The resource named `name`.
@@ -139,6 +156,22 @@ public struct Template: Hashable, Sendable {
 
     /// The parameter named `name`.
     public func parameter(_ name: String) -> Parameter? { parameters.first(where: { $0.name == name })?.value }
+
+    /// The transforms the template declares (`Transform: X` or `Transform: [X, Y]`; a transform with
+    /// parameters, `{Name: AWS::Include, ...}`, counts by its name).
+    public var transforms: [String] {
+        func name(_ v: CFNValue) -> String? { v.stringValue ?? v["Name"]?.stringValue }
+        switch transform {
+        case .list(let items)?: return items.compactMap(name)
+        case let v?: return name(v).map { [$0] } ?? []
+        case nil: return []
+        }
+    }
+
+    /// SAM's transform.
+    public static let serverlessTransform = "AWS::Serverless-2016-10-31"
+    /// The transform behind `Fn::ForEach`, `Fn::Length`, `Fn::ToJsonString` and intrinsic deletion policies.
+    public static let languageExtensionsTransform = "AWS::LanguageExtensions"
 }
 
 // MARK: - Typed resources
@@ -161,7 +194,11 @@ public enum NoAttributes: RawRepresentable, Sendable {
 
 /// A typed reference to a resource added to a template.
 public struct ResourceHandle<R: ResourceType>: Sendable {
+    /// The resource's logical name.
     public let name: String
+
+    /// A handle for the resource of type `R` named `name` (one added elsewhere, e.g. by a part).
+    public init(name: String) { self.name = name }
 
     /// `!Ref Name`.
     public var ref: CFNValue { .ref(name) }
@@ -174,23 +211,49 @@ public struct ResourceHandle<R: ResourceType>: Sendable {
 
 /// A reference to a parameter added to a template.
 public struct ParameterHandle: Sendable {
+    /// The parameter's logical name.
     public let name: String
+
+    /// A handle for the parameter named `name`.
+    public init(name: String) { self.name = name }
+
     /// `!Ref Name`.
     public var ref: CFNValue { .ref(name) }
 }
 
 /// A reference to a condition added to a template.
 public struct ConditionHandle: Hashable, Sendable {
+    /// The condition's logical name.
     public let name: String
+
+    /// A handle for the condition named `name`.
+    public init(name: String) { self.name = name }
 }
 
 /// Builds a `Template` from typed parts, keeping the order in which they are added.
 public struct TemplateBuilder: Sendable {
     /// The template built so far; raw edits are allowed for constructs the typed API does not cover.
     public var template: Template
+    /// Changes applied to each typed resource as it is added, in registration order.
+    private var customizations: [@Sendable (String, inout any ResourceType) -> Void] = []
 
+    /// An empty template with `description`.
     public init(description: String? = nil, formatVersion: String? = "2010-09-09") {
         template = Template(formatVersion: formatVersion, description: description)
+    }
+
+    /// Registers `change` for every resource of type `R` added through this builder from now on, by
+    /// you or by any part that adds to it: e.g. tags on every topic, a permissions boundary on every
+    /// role. `change` gets the logical name and the typed resource before it is stored; resources
+    /// added before this call are not changed.
+    public mutating func customize<R: ResourceType>(
+        _ type: R.Type, _ change: @escaping @Sendable (_ name: String, _ resource: inout R) -> Void
+    ) {
+        customizations.append { name, resource in
+            guard var typed = resource as? R else { return }
+            change(name, &typed)
+            resource = typed
+        }
     }
 
     /// Declares a parameter.
@@ -219,15 +282,17 @@ public struct TemplateBuilder: Sendable {
     @discardableResult
     public mutating func resource<R: ResourceType>(
         _ name: String, _ resource: R, condition: ConditionHandle? = nil, dependsOn: [String] = [],
-        deletionPolicy: String? = nil, updateReplacePolicy: String? = nil, metadata: CFNValue? = nil
+        deletionPolicy: CFNValue? = nil, updateReplacePolicy: CFNValue? = nil, metadata: CFNValue? = nil
     ) -> ResourceHandle<R> {
+        var customized: any ResourceType = resource
+        for change in customizations { change(name, &customized) }
         template.resources.append(
             Named(
                 name,
                 Resource(
                     type: R.typeName, condition: condition?.name, dependsOn: dependsOn,
                     deletionPolicy: deletionPolicy, updateReplacePolicy: updateReplacePolicy, metadata: metadata,
-                    properties: resource.properties)))
+                    properties: customized.properties)))
         return ResourceHandle(name: name)
     }
 

@@ -131,16 +131,17 @@ extension CFNValue {
     public static let noValue: CFNValue = .ref("AWS::NoValue")
 
     /// The pseudo parameters CloudFormation defines.
-    public static let pseudoParameters: Set<String> = [
+    package static let pseudoParameters: Set<String> = [
         "AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue", "AWS::Partition", "AWS::Region",
         "AWS::StackId", "AWS::StackName", "AWS::URLSuffix",
     ]
 }
 
-/// A condition expression: `!Equals`, `!And`, `!Or`, `!Not`, `!Condition`.
+/// A condition expression for the Conditions section: `!Equals`, `!And`, `!Or`, `!Not`, `!Condition`.
 public struct ConditionExpression: Hashable, Sendable, CFNValueConvertible {
     public let cfnValue: CFNValue
 
+    /// Wraps an expression the typed constructors do not cover.
     public init(raw: CFNValue) { cfnValue = raw }
 
     public static func equals(_ a: CFNValue, _ b: CFNValue) -> ConditionExpression {
@@ -184,7 +185,7 @@ extension CFNValue {
     }
 
     /// Calls `visit` on this value and every nested value, depth first, in order.
-    public func forEach(_ visit: (CFNValue) -> Void) {
+    package func forEach(_ visit: (CFNValue) -> Void) {
         visit(self)
         switch self {
         case .list(let items): for item in items { item.forEach(visit) }

@@ -16,6 +16,8 @@ package enum ProgressEvent: Sendable, Equatable {
     case todo(String)
     /// The end: what was done, or that nothing changed.
     case done(String)
+    /// The end: why the command stopped (also printed to standard error).
+    case failed(String)
 
     /// The event as one plain line.
     package var text: String {
@@ -28,6 +30,7 @@ package enum ProgressEvent: Sendable, Equatable {
         case .warning(let line): "warning: \(line)"
         case .todo(let line): "to do: \(line)"
         case .done(let line): "done: \(line)"
+        case .failed(let line): "failed: \(line)"
         }
     }
 
@@ -44,6 +47,7 @@ package enum ProgressEvent: Sendable, Equatable {
         case .warning(let line): fields = [("event", "warning"), ("message", line)]
         case .todo(let line): fields = [("event", "todo"), ("message", line)]
         case .done(let line): fields = [("event", "done"), ("message", line)]
+        case .failed(let line): fields = [("event", "failed"), ("message", line)]
         }
         return "{" + fields.map { "\(JSONText.quoted($0.0)): \(JSONText.quoted($0.1))" }.joined(separator: ", ") + "}"
     }

@@ -1,3 +1,5 @@
+import AWSIdentifiers
+
 /// A terminal stack failure worth an alert.
 public struct StackFailure: Sendable, Equatable {
     /// The stack's account: from the stack ARN, else Namespace / the SC stack name / the event, else "unknown".
@@ -141,7 +143,7 @@ public struct Classifier: Sendable {
             n.logicalResourceId == stackName
         else { return .ignored(.notStackLevel) }
         let sc = ServiceCatalogStack(stackName: stackName)
-        let namespace = n.namespace.flatMap { StackARN.isAccount($0) ? $0 : nil }
+        let namespace = n.namespace.flatMap { AccountID.isValid($0) ? $0 : nil }
         return .stackLevel(
             Classifier.failure(
                 arn: arn, stackId: n.stackId, stackName: stackName, status: status, reason: n.resourceStatusReason,
@@ -154,7 +156,7 @@ public struct Classifier: Sendable {
         let arn = c.stackId.flatMap { StackARN(parsing: $0) }
         let stackName = arn?.stackName ?? "unknown"
         let sc = arn.flatMap { ServiceCatalogStack(stackName: $0.stackName) }
-        let account = c.account.flatMap { StackARN.isAccount($0) ? $0 : nil }
+        let account = c.account.flatMap { AccountID.isValid($0) ? $0 : nil }
         let region = c.region.flatMap { StackARN.isRegion($0) ? $0 : nil }
         return .stackLevel(
             Classifier.failure(
@@ -171,7 +173,7 @@ public struct Classifier: Sendable {
         return StackFailure(
             account: arn?.account ?? account ?? "unknown",
             region: region,
-            partition: arn?.partition ?? partition(forRegion: region),
+            partition: arn?.partition ?? AWSPartition.of(region: region).name,
             stackId: stackId.flatMap { $0.isEmpty ? nil : $0 },
             stackARN: arn,
             stackName: stackName,
@@ -180,11 +182,5 @@ public struct Classifier: Sendable {
             eventId: eventId.flatMap { $0.isEmpty ? nil : $0 },
             timestamp: timestamp.flatMap { $0.isEmpty ? nil : $0 },
             provisionedProductId: serviceCatalog?.provisionedProductId)
-    }
-
-    static func partition(forRegion region: String) -> String {
-        if region.hasPrefix("cn-") { return "aws-cn" }
-        if region.hasPrefix("us-gov-") { return "aws-us-gov" }
-        return "aws"
     }
 }

@@ -1,3 +1,6 @@
+import AWSIdentifiers
+import URLText
+
 /// A CloudFormation stack ARN: `arn:<partition>:cloudformation:<region>:<account>:stack/<name>/<uuid>`.
 public struct StackARN: Sendable, Equatable, Hashable, CustomStringConvertible {
     public let partition: String
@@ -12,7 +15,7 @@ public struct StackARN: Sendable, Equatable, Hashable, CustomStringConvertible {
         let parts = text.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
         guard parts.count == 6, parts[0] == "arn", parts[2] == "cloudformation" else { return nil }
         let partition = String(parts[1]), region = String(parts[3]), account = String(parts[4])
-        guard StackARN.isPartition(partition), StackARN.isRegion(region), StackARN.isAccount(account) else { return nil }
+        guard StackARN.isPartition(partition), StackARN.isRegion(region), AccountID.isValid(account) else { return nil }
         let resource = parts[5].split(separator: "/", omittingEmptySubsequences: false)
         guard resource.count == 3, resource[0] == "stack" else { return nil }
         let name = String(resource[1]), uniqueId = String(resource[2])
@@ -43,7 +46,7 @@ public struct StackARN: Sendable, Equatable, Hashable, CustomStringConvertible {
     /// The CloudFormation console page listing this stack's events.
     public var consoleEventsURL: String? {
         guard let host = consoleHost else { return nil }
-        return "https://\(host)/cloudformation/home?region=\(region)#/stacks/events?stackId=\(Text.percentEncoded(description))"
+        return "https://\(host)/cloudformation/home?region=\(region)#/stacks/events?stackId=\(PercentEncoding.encode(description))"
     }
 
     static func isAlphanumeric(_ b: UInt8) -> Bool {
@@ -72,10 +75,6 @@ public struct StackARN: Sendable, Equatable, Hashable, CustomStringConvertible {
         return parts.dropLast().allSatisfy { !$0.isEmpty && $0.utf8.allSatisfy(isLowerLetter) }
     }
 
-    static func isAccount(_ s: String) -> Bool {
-        s.utf8.count == 12 && s.utf8.allSatisfy(isDigit)
-    }
-
     /// CloudFormation stack names: a letter, then letters, digits and hyphens; at most 128 characters.
     static func isStackName(_ s: String) -> Bool {
         guard let first = s.utf8.first, s.utf8.count <= 128,
@@ -95,10 +94,11 @@ public struct ServiceCatalogStack: Sendable, Equatable {
     /// nil when `stackName` is not a Service Catalog stack name.
     public init?(stackName: String) {
         let utf8 = Array(stackName.utf8)
-        // "SC-" + 12 + "-pp-" + 13
-        guard utf8.count == 3 + 12 + 4 + 13, stackName.hasPrefix("SC-") else { return nil }
-        let account = utf8[3..<15], marker = utf8[15..<19], id = utf8[19...]
-        guard account.allSatisfy(StackARN.isDigit), Array(marker) == Array("-pp-".utf8),
+        // "SC-" + account + "-pp-" + 13
+        let accountEnd = 3 + AccountID.length
+        guard utf8.count == accountEnd + 4 + 13, stackName.hasPrefix("SC-") else { return nil }
+        let account = utf8[3..<accountEnd], marker = utf8[accountEnd..<accountEnd + 4], id = utf8[(accountEnd + 4)...]
+        guard AccountID.isValid(utf8: account), Array(marker) == Array("-pp-".utf8),
             id.allSatisfy({ StackARN.isLowerLetter($0) || StackARN.isDigit($0) })
         else { return nil }
         self.account = String(decoding: account, as: UTF8.self)

@@ -94,23 +94,6 @@ enum Text {
         return out
     }
 
-    /// Percent-encodes everything but RFC 3986 unreserved characters (A-Z a-z 0-9 - . _ ~), over UTF-8.
-    static func percentEncoded(_ s: String) -> String {
-        var out = ""
-        for byte in s.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
-                UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                out += "%"
-                out += hexByte(byte)
-            }
-        }
-        return out
-    }
-
     static func hexByte(_ byte: UInt8) -> String {
         let digits: [Character] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "A", "B", "C", "D", "E", "F"]
         return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])

@@ -29,15 +29,35 @@ public struct FilterHandler: Sendable {
     }
 
     /// The result of one invocation.
-    public struct Outcome: Sendable {
-        /// The response for the Runtime API, or nil when the invocation must fail so that Lambda retries it.
-        public var response: String?
-        /// Why the invocation failed (with `response == nil`).
-        public var failure: (type: String, message: String)?
+    public enum Outcome: Sendable {
+        /// The invocation answers `response`. `alerts` were delivered (or, in a dry run, composed);
+        /// `failedItems` are the SQS message ids reported as `batchItemFailures` in the response.
+        case answered(response: String, alerts: [Alert], failedItems: [String])
+        /// The invocation fails with `type` and `message`, so that Lambda retries the event; `alerts`
+        /// were delivered before it failed.
+        case failed(type: String, message: String, alerts: [Alert])
+
+        /// The response for the Runtime API, or nil when the invocation fails.
+        public var response: String? {
+            if case .answered(let response, _, _) = self { response } else { nil }
+        }
+
+        /// Why the invocation failed, or nil when it answers.
+        public var failure: (type: String, message: String)? {
+            if case .failed(let type, let message, _) = self { (type, message) } else { nil }
+        }
+
         /// Alerts delivered (or, in a dry run, composed).
-        public var alerts: [Alert]
-        /// SQS message ids reported as `batchItemFailures`.
-        public var failedItems: [String]
+        public var alerts: [Alert] {
+            switch self {
+            case .answered(_, let alerts, _), .failed(_, _, let alerts): alerts
+            }
+        }
+
+        /// SQS message ids reported as `batchItemFailures` (none when the invocation fails).
+        public var failedItems: [String] {
+            if case .answered(_, _, let items) = self { items } else { [] }
+        }
     }
 
     /// Decodes and classifies `body`; pure and fast, so routine events never touch the network.
@@ -70,7 +90,7 @@ public struct FilterHandler: Sendable {
             log.info("no alert", [("records", .number(Double(ignored))), ("source", .string(triage.source?.rawValue ?? "unknown"))])
         }
         for line in triage.metricLines { log.sink.write(line) }
-        return Outcome(response: Self.response(source: triage.source, failedItems: [], alerts: 0, ignored: triage.decisions.count), failure: nil, alerts: [], failedItems: [])
+        return .answered(response: Self.response(source: triage.source, failedItems: [], alerts: 0, ignored: triage.decisions.count), alerts: [], failedItems: [])
     }
 
     /// Enriches and publishes every failure of `triage`. Enrichment never blocks delivery; a failed
@@ -126,13 +146,13 @@ public struct FilterHandler: Sendable {
         // SQS: report the undelivered records so that only they come back; when one cannot be named,
         // fail the invocation so that the whole batch comes back rather than losing that alert.
         if undelivered.isEmpty || (decoded.source == .sqs && unnamed == 0) {
-            return Outcome(
+            return .answered(
                 response: Self.response(source: decoded.source, failedItems: failedItems, alerts: alerts.count, ignored: triage.decisions.count - triage.batch.alerts.count),
-                failure: nil, alerts: alerts, failedItems: failedItems)
+                alerts: alerts, failedItems: failedItems)
         }
-        return Outcome(
-            response: nil, failure: ("AlertNotDelivered", "\(undelivered.count) alert(s) not delivered: \(undelivered.joined(separator: "; "))"),
-            alerts: alerts, failedItems: [])
+        return .failed(
+            type: "AlertNotDelivered", message: "\(undelivered.count) alert(s) not delivered: \(undelivered.joined(separator: "; "))",
+            alerts: alerts)
     }
 
     /// `{"batchItemFailures": [...]}` for SQS (Lambda deletes the other messages), a small summary otherwise.

@@ -1,4 +1,6 @@
-/// JSON string literals, written the same way everywhere CatalogWatch writes JSON (templates, alerts, logs, manifests).
+/// JSON string literals, written the same way in every JSON text CatalogWatch composes itself (templates, alerts,
+/// logs, metrics, manifests, reports). AWS JSON-protocol request bodies are `Encodable` values that AWSClient
+/// encodes with Foundation's `JSONEncoder`.
 public enum JSONText {
     /// Appends `s` as a JSON string literal: quote, backslash, C0 controls, DEL, U+2028 and U+2029 escaped;
     /// other text stays UTF-8.

@@ -1,4 +1,8 @@
+#if canImport(Glibc)
 import Glibc
+#else
+#error("LambdaRuntime is Linux only: the filter runs on Lambda's provided.al2023 (glibc)")
+#endif
 
 /// What a handler made of one invocation.
 public enum HandlerOutcome: Sendable {

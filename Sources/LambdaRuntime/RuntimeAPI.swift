@@ -1,4 +1,8 @@
+#if canImport(Glibc)
 import Glibc
+#else
+#error("LambdaRuntime is Linux only: the filter runs on Lambda's provided.al2023 (glibc)")
+#endif
 import JSONText
 
 /// One invocation handed out by the Lambda Runtime API.

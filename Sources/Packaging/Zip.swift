@@ -100,26 +100,17 @@ public enum DeterministicZip {
     }
 
     static func deflateRaw(_ input: [UInt8]) throws(ZipError) -> [UInt8] {
-        var stream = z_stream()
-        // windowBits -15: raw deflate, as zip stores it.
-        guard deflateInit2_(&stream, 9, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            throw ZipError(description: "zlib deflateInit2 failed")
-        }
-        defer { deflateEnd(&stream) }
-        let bound = Int(deflateBound(&stream, uLong(input.count)))
-        var output = [UInt8](repeating: 0, count: bound)
-        var input = input
-        let status: Int32 = input.withUnsafeMutableBufferPointer { inBuf in
-            output.withUnsafeMutableBufferPointer { outBuf in
-                stream.next_in = inBuf.baseAddress
-                stream.avail_in = uInt(inBuf.count)
-                stream.next_out = outBuf.baseAddress
-                stream.avail_out = uInt(outBuf.count)
-                return deflate(&stream, Z_FINISH)
+        try withZStream { stream throws(ZipError) in
+            // windowBits -15: raw deflate, as zip stores it.
+            guard deflateInit2_(stream, 9, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+                throw ZipError(description: "zlib deflateInit2 failed")
             }
+            defer { deflateEnd(stream) }
+            var output = [UInt8](repeating: 0, count: Int(deflateBound(stream, uLong(input.count))))
+            let status = run(stream, input: input, output: &output, deflate)
+            guard status == Z_STREAM_END else { throw ZipError(description: "zlib deflate failed (\(status))") }
+            return Array(output[0..<Int(stream.pointee.total_out)])
         }
-        guard status == Z_STREAM_END else { throw ZipError(description: "zlib deflate failed (\(status))") }
-        return Array(output[0..<Int(stream.total_out)])
     }
 
     /// The entries of an archive written by `archive` (or any zip without data descriptors), for checks and tests.
@@ -171,24 +162,51 @@ public enum DeterministicZip {
     }
 
     static func inflateRaw(_ input: [UInt8], size: Int) throws(ZipError) -> [UInt8] {
-        var stream = z_stream()
-        guard inflateInit2_(&stream, -15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            throw ZipError(description: "zlib inflateInit2 failed")
+        try withZStream { stream throws(ZipError) in
+            guard inflateInit2_(stream, -15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+                throw ZipError(description: "zlib inflateInit2 failed")
+            }
+            defer { inflateEnd(stream) }
+            var output = [UInt8](repeating: 0, count: max(size, 1))
+            let status = run(stream, input: input, output: &output, inflate)
+            guard status == Z_STREAM_END, Int(stream.pointee.total_out) == size else {
+                throw ZipError(description: "zlib inflate failed (\(status))")
+            }
+            return Array(output[0..<size])
         }
-        defer { inflateEnd(&stream) }
-        var output = [UInt8](repeating: 0, count: max(size, 1))
+    }
+
+    /// `body` with a fresh `z_stream` in a heap allocation of its own: zlib records the stream's address when it is
+    /// initialised and checks it on every later call, so it must not move (a Swift local `var` passed as `&stream` may).
+    private static func withZStream<R>(_ body: (UnsafeMutablePointer<z_stream>) throws(ZipError) -> R) throws(ZipError) -> R {
+        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        defer {
+            stream.deinitialize(count: 1)
+            stream.deallocate()
+        }
+        return try body(stream)
+    }
+
+    /// One `Z_FINISH` call of `step` (deflate or inflate) from all of `input` into `output`; the stream points at the
+    /// buffers only while they are pinned.
+    private static func run(
+        _ stream: UnsafeMutablePointer<z_stream>, input: [UInt8], output: inout [UInt8],
+        _ step: (UnsafeMutablePointer<z_stream>?, Int32) -> Int32
+    ) -> Int32 {
         var input = input
-        let status: Int32 = input.withUnsafeMutableBufferPointer { inBuf in
+        return input.withUnsafeMutableBufferPointer { inBuf in
             output.withUnsafeMutableBufferPointer { outBuf in
-                stream.next_in = inBuf.baseAddress
-                stream.avail_in = uInt(inBuf.count)
-                stream.next_out = outBuf.baseAddress
-                stream.avail_out = uInt(outBuf.count)
-                return inflate(&stream, Z_FINISH)
+                stream.pointee.next_in = inBuf.baseAddress
+                stream.pointee.avail_in = uInt(inBuf.count)
+                stream.pointee.next_out = outBuf.baseAddress
+                stream.pointee.avail_out = uInt(outBuf.count)
+                let status = step(stream, Z_FINISH)
+                stream.pointee.next_in = nil
+                stream.pointee.next_out = nil
+                return status
             }
         }
-        guard status == Z_STREAM_END, Int(stream.total_out) == size else { throw ZipError(description: "zlib inflate failed (\(status))") }
-        return Array(output[0..<size])
     }
 }
 

@@ -5,7 +5,7 @@ import Foundation
 import FoundationNetworking
 #endif
 
-/// An `HTTPTransport` over URLSession, for the CLI (`invoke`) and tests; the Lambda uses AsyncHTTPClient.
+/// An `HTTPTransport` over URLSession, for the CLI and tests; the filter Lambda uses `NIOTransport` (SwiftNIO + NIOSSL).
 public struct URLSessionTransport: HTTPTransport {
     public init() {}
 

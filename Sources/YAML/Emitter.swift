@@ -4,48 +4,67 @@ import CYAML
 public enum YAMLEmitter {
     /// Emits `node` as one YAML document (no `---`), UTF-8 unescaped, lines never folded.
     public static func emit(_ node: YAMLNode) throws(YAMLError) -> String {
-        var emitter = yaml_emitter_t()
-        guard yaml_emitter_initialize(&emitter) == 1 else {
-            throw YAMLError("cannot initialise the YAML emitter")
-        }
-        defer { yaml_emitter_delete(&emitter) }
-        let sink = OutputSink()
-        let context = Unmanaged.passUnretained(sink).toOpaque()
-        yaml_emitter_set_output(&emitter, { data, buffer, size in
-            guard let data, let buffer else { return 0 }
-            let sink = Unmanaged<OutputSink>.fromOpaque(data).takeUnretainedValue()
-            sink.bytes.append(contentsOf: UnsafeBufferPointer(start: buffer, count: size))
-            return 1
-        }, context)
-        yaml_emitter_set_unicode(&emitter, 1)
-        yaml_emitter_set_width(&emitter, -1)
-        yaml_emitter_set_indent(&emitter, 2)
-        yaml_emitter_set_break(&emitter, YAML_LN_BREAK)
-
-        var writer = EventWriter(emitter: withUnsafeMutablePointer(to: &emitter) { $0 })
-        try withExtendedLifetime(sink) { () throws(YAMLError) in
-            try writer.streamStart()
-            try writer.documentStart()
-            try writer.node(node, depth: 0)
-            try writer.documentEnd()
-            try writer.streamEnd()
-        }
-        return String(decoding: sink.bytes, as: UTF8.self)
+        let emitter = try LibYAMLEmitter()
+        var writer = EventWriter(emitter: emitter)
+        try writer.streamStart()
+        try writer.documentStart()
+        try writer.node(node, depth: 0)
+        try writer.documentEnd()
+        try writer.streamEnd()
+        return String(decoding: emitter.output, as: UTF8.self)
     }
 }
 
-private final class OutputSink {
-    var bytes: [UInt8] = []
-}
+/// One libyaml emitter and the bytes it wrote. The `yaml_emitter_t` lives in its own heap allocation,
+/// owned by this object and freed in `deinit`: libyaml is handed its address once and keeps using it, so it
+/// must stay put for the emitter's whole life, which the address of a Swift local `var` does not promise.
+private final class LibYAMLEmitter {
+    private let emitter: UnsafeMutablePointer<yaml_emitter_t>
+    /// Everything libyaml has written so far.
+    private(set) var output: [UInt8] = []
 
-private struct EventWriter {
-    let emitter: UnsafeMutablePointer<yaml_emitter_t>
+    init() throws(YAMLError) {
+        let emitter = UnsafeMutablePointer<yaml_emitter_t>.allocate(capacity: 1)
+        emitter.initialize(to: yaml_emitter_t())
+        guard yaml_emitter_initialize(emitter) == 1 else {
+            emitter.deinitialize(count: 1)
+            emitter.deallocate()
+            throw YAMLError("cannot initialise the YAML emitter")
+        }
+        self.emitter = emitter
+        // libyaml calls the handler only from inside `emit` (a method of this object), so `self` outlives every call.
+        yaml_emitter_set_output(emitter, { data, buffer, size in
+            guard let data, let buffer else { return 0 }
+            let owner = Unmanaged<LibYAMLEmitter>.fromOpaque(data).takeUnretainedValue()
+            owner.output.append(contentsOf: UnsafeBufferPointer(start: buffer, count: size))
+            return 1
+        }, Unmanaged.passUnretained(self).toOpaque())
+        yaml_emitter_set_unicode(emitter, 1)
+        yaml_emitter_set_width(emitter, -1)
+        yaml_emitter_set_indent(emitter, 2)
+        yaml_emitter_set_break(emitter, YAML_LN_BREAK)
+    }
 
-    mutating func emit(_ event: inout yaml_event_t, _ what: String) throws(YAMLError) {
+    deinit {
+        yaml_emitter_delete(emitter)
+        emitter.deinitialize(count: 1)
+        emitter.deallocate()
+    }
+
+    /// Hands `event` to libyaml (which takes ownership of what it points to).
+    func emit(_ event: inout yaml_event_t, _ what: String) throws(YAMLError) {
         guard yaml_emitter_emit(emitter, &event) == 1 else {
             let problem = emitter.pointee.problem.map { String(cString: $0) } ?? "unknown problem"
             throw YAMLError("cannot emit \(what): \(problem)")
         }
+    }
+}
+
+private struct EventWriter {
+    let emitter: LibYAMLEmitter
+
+    func emit(_ event: inout yaml_event_t, _ what: String) throws(YAMLError) {
+        try emitter.emit(&event, what)
     }
 
     mutating func streamStart() throws(YAMLError) {

@@ -13,7 +13,8 @@ public struct YAMLMark: Hashable, Sendable, CustomStringConvertible {
 
 /// How a scalar is written. `.any` lets the emitter choose a style that keeps the value a string.
 public enum YAMLScalarStyle: Hashable, Sendable {
-    /// Emitter's choice: plain when unambiguous, quoted when a YAML 1.1/1.2 reader would see a non-string.
+    /// Emitter's choice: a literal block when the text has line breaks, single-quoted when a YAML 1.1/1.2 reader
+    /// would see a non-string, plain otherwise.
     case any
     /// Plain, even when the text reads as a number, boolean or null (used for typed values).
     case plain

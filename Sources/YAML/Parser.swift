@@ -14,16 +14,42 @@ public enum YAMLParser {
 
     /// Parses the single document in UTF-8 `bytes`; invalid UTF-8 is an error with its position.
     public static func parse(bytes: [UInt8], file: String? = nil) throws(YAMLError) -> YAMLNode {
-        var parser = yaml_parser_t()
-        guard yaml_parser_initialize(&parser) == 1 else { throw YAMLError("cannot initialise the YAML parser", file: file) }
-        defer { yaml_parser_delete(&parser) }
+        let parser = try LibYAMLParser(file: file)
         return try bytes.withUnsafeBufferPointer { (buffer) throws(YAMLError) -> YAMLNode in
-            yaml_parser_set_input_string(&parser, buffer.baseAddress ?? UnsafePointer(bitPattern: 1), buffer.count)
+            // libyaml keeps pointers to `buffer` and to the parser itself: both stay valid until the parse is done.
             var builder = TreeBuilder(file: file, bytes: buffer)
-            return try withUnsafeMutablePointer(to: &parser) { (p) throws(YAMLError) -> YAMLNode in
-                try builder.run(p)
-            }
+            return try parser.parse(buffer) { (p) throws(YAMLError) -> YAMLNode in try builder.run(p) }
         }
+    }
+}
+
+/// One libyaml parser. The `yaml_parser_t` lives in its own heap allocation, owned by this object and freed in
+/// `deinit`: `yaml_parser_set_input_string` stores the parser's own address in it, so it must not move while it
+/// lives, which the address of a Swift local `var` does not promise.
+private final class LibYAMLParser {
+    private let parser: UnsafeMutablePointer<yaml_parser_t>
+
+    init(file: String?) throws(YAMLError) {
+        let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
+        parser.initialize(to: yaml_parser_t())
+        guard yaml_parser_initialize(parser) == 1 else {
+            parser.deinitialize(count: 1)
+            parser.deallocate()
+            throw YAMLError("cannot initialise the YAML parser", file: file)
+        }
+        self.parser = parser
+    }
+
+    deinit {
+        yaml_parser_delete(parser)
+        parser.deinitialize(count: 1)
+        parser.deallocate()
+    }
+
+    /// Reads `input` with `body`; libyaml holds on to `input`, so it is used only while `body` runs.
+    func parse<R>(_ input: UnsafeBufferPointer<UInt8>, _ body: (UnsafeMutablePointer<yaml_parser_t>) throws(YAMLError) -> R) throws(YAMLError) -> R {
+        yaml_parser_set_input_string(parser, input.baseAddress ?? UnsafePointer(bitPattern: 1), input.count)
+        return try body(parser)
     }
 }
 

@@ -18,7 +18,9 @@ public enum YAMLResolver {
         return false
     }
 
-    /// Interprets a plain scalar the way YAML 1.2's core schema does (with YAML 1.1 booleans), for typed layers.
+    /// Interprets a plain scalar for typed layers, like YAML 1.2's core schema but narrower: null, `true`/`false`,
+    /// decimal integers (no leading zero) and decimal floats; anything else (YAML 1.1 `yes`/`no`, hex, octal, `.inf`,
+    /// `.nan`) stays a string. `needsQuotes` is the wider check writers use.
     public static func resolvePlain(_ text: String) -> ResolvedScalar {
         switch text {
         case "", "~", "null", "Null", "NULL": return .null

@@ -7,6 +7,7 @@ import Glibc
 import FilterCore
 import FilterLambda
 import LambdaRuntime
+import NIOTransport
 
 let environment = RuntimeLoop.processEnvironment()
 let sink = StandardOutputLog()
@@ -36,13 +37,23 @@ do {
 
 let handler = FilterHandler(configuration: configuration, clockMs: { WallClock.nowMs() })
 
-/// AWS clients, created on the first alert.
+// AWS_CA_BUNDLE: extra trust roots, read now so that a bad file is reported at start-up. HTTPS requests
+// then fail (alerts are retried by Lambda and end in the dead-letter queue) rather than trusting less than asked.
+let caBundle = CABundle(environment: environment)
+if let caBundle, let problem = caBundle.problem {
+    baseLog.error("AWS_CA_BUNDLE unusable: HTTPS requests will fail until it is fixed", [
+        ("path", .string(caBundle.path)), ("error", .string(problem)),
+    ])
+}
+
+/// AWS clients, created on the first alert; the transport's pooled connections serve every later invocation.
 final class Delivery: @unchecked Sendable {
+    let transport: NIOTransport
     let enricher: AWSEnricher
     let sink: SNSAlertSink
 
     init(configuration: FilterConfiguration, environment: [String: String]) {
-        let transport = NIOTransport()
+        transport = NIOTransport(caBundle: caBundle)
         let aws = AWSClient(
             transport: transport, credentials: EnvironmentCredentials(environment: environment),
             endpoints: EndpointResolver(environment: environment), region: configuration.region)
@@ -89,11 +100,13 @@ do {
                 await handler.deliver(triage, enricher: d.enricher, sink: d.sink, deadline: deadline, log: log)
             }
         }
-        if let response = outcome.response { return .success(Array(response.utf8)) }
-        let failure = outcome.failure ?? (type: "AlertNotDelivered", message: "unknown")
-        return .failure(type: failure.type, message: failure.message)
+        switch outcome {
+        case .answered(let response, _, _): return .success(Array(response.utf8))
+        case .failed(let type, let message, _): return .failure(type: type, message: message)
+        }
     }
 } catch {
     baseLog.error("runtime API unavailable; exiting", [("error", .string(String(describing: error)))])
+    if let transport = delivery?.transport { runBlocking { await transport.shutdown() } }
     exit(1)
 }

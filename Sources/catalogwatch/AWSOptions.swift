@@ -67,7 +67,7 @@ enum ProgressFormat: String, ExpressibleByArgument, CaseIterable {
 /// Prints progress: JSON lines, plain lines, or on a terminal a status line rewritten in place
 /// for regions still running (finished regions and every other event get a line of their own).
 final class ConsoleReporter: ProgressReporter, @unchecked Sendable {
-    private let format: ProgressFormat
+    let format: ProgressFormat
     private let live: Bool
     private let lock = NSLock()
     private var statusLineShown = false

@@ -9,7 +9,8 @@ struct CatalogWatch: AsyncParsableCommand {
         discussion: """
             Generates the CloudFormation and StackSet templates of the alert stack from a region layout, \
             validates layouts and templates in CI, packages the Swift filter Lambda for provided.al2023, \
-            and runs the filter locally on an event file.
+            runs the filter locally on an event file, and deploys, checks and removes the whole setup in \
+            an AWS organization's management account (deploy, status, destroy, constraints).
             """,
         version: "0.1.0",
         subcommands: [Generate.self, Validate.self, Plan.self, Package.self, Invoke.self, Deploy.self, Status.self, Destroy.self, Constraints.self])

@@ -41,7 +41,7 @@ private func survey(_ layoutOptions: LayoutOptions, _ aws: AWSOptions, apply: Bo
     let (client, _) = try await aws.session(mainRegion: layout.mainRegion)
     let reporter = ConsoleReporter(format: aws.format)
     var result: [ProductWatch] = []
-    try await runReportingFailure {
+    try await runReportingFailure(reporter) {
         let identity = try await Guard(account: account, region: client.region).run("GetCallerIdentity") { try await client.callerIdentity() }
         try IdentityCheck.verify(identity, layout: layout)
         let target = try DeploymentTarget(layout: layout, account: account, code: layout.lambdaCode ?? .init(bucket: "", key: ""))

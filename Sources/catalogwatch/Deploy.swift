@@ -47,7 +47,7 @@ struct Deploy: AsyncParsableCommand {
         let (client, source) = try await aws.session(mainRegion: layout.mainRegion)
         let reporter = ConsoleReporter(format: aws.format)
         reporter.report(.step("credentials from \(source)"))
-        try await runReportingFailure {
+        try await runReportingFailure(reporter) {
             let identity = try await Guard(account: layout.managementAccountId ?? "", region: client.region)
                 .run("GetCallerIdentity") { try await client.callerIdentity() }
             try IdentityCheck.verify(identity, layout: layout)
@@ -71,11 +71,13 @@ struct Deploy: AsyncParsableCommand {
     }
 }
 
-/// Runs a deployment step, printing a `DeploymentError` as one message and exiting 1.
-func runReportingFailure(_ body: () async throws -> Void) async throws {
+/// Runs a deployment command, printing a `DeploymentError` as one message (and, with `--format json`,
+/// as a last `failed` event) and exiting 1.
+func runReportingFailure(_ reporter: ConsoleReporter, _ body: () async throws -> Void) async throws {
     do {
         try await body()
     } catch let error as DeploymentError {
+        if reporter.format == .json { reporter.report(.failed(error.description)) }
         printError(error.description)
         throw ExitCode(1)
     }

@@ -29,7 +29,7 @@ struct Destroy: AsyncParsableCommand {
         guard yes else { throw CLIError.usage("destroy removes CatalogWatch from account \(account); pass --yes to confirm") }
         let (client, _) = try await aws.session(mainRegion: layout.mainRegion)
         let reporter = ConsoleReporter(format: aws.format)
-        try await runReportingFailure {
+        try await runReportingFailure(reporter) {
             let identity = try await Guard(account: account, region: client.region).run("GetCallerIdentity") { try await client.callerIdentity() }
             try IdentityCheck.verify(identity, layout: layout)
             let target = try DeploymentTarget(layout: layout, account: account, code: layout.lambdaCode ?? .init(bucket: "", key: ""))

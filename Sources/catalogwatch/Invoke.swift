@@ -84,10 +84,11 @@ struct Invoke: AsyncParsableCommand {
             for line in log.lines { print(line) }
         }
         print("")
-        if let response = outcome.response {
+        switch outcome {
+        case .answered(let response, _, _):
             print("response: \(response)")
-        } else if let failure = outcome.failure {
-            print("invocation failed: \(failure.type): \(failure.message)")
+        case .failed(let type, let message, _):
+            print("invocation failed: \(type): \(message)")
             throw ExitCode(1)
         }
     }

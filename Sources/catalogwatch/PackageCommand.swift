@@ -87,6 +87,8 @@ struct Package: ParsableCommand {
         let arguments = [
             "build", "-c", "release", "--product", "catalogwatch-filter", "--scratch-path", ".build-lambda",
             "-Xswiftc", "-static-executable", "-Xswiftc", "-Osize", "-Xlinker", "--strip-all", "-Xlinker", "--icf=safe",
+            // C code (BoringSSL, llhttp) for size too: SwiftPM builds it with -O2; -Os keeps the zip under 8 MB.
+            "-Xcc", "-Os",
         ] + sdkArguments
         print("swift \(arguments.joined(separator: " "))")
         let process = Process()

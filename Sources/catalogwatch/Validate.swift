@@ -1,6 +1,7 @@
 import AlertStack
 import ArgumentParser
 import CloudFormation
+import Diagnostics
 import Foundation
 
 /// How `validate` prints its findings.
@@ -8,6 +9,7 @@ enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
     case text
     case json
     case github
+    case sarif
 }
 
 struct Validate: ParsableCommand {
@@ -17,7 +19,10 @@ struct Validate: ParsableCommand {
             Checks the layout's rules; with --templates, checks every template in the folder (references resolve, \
             resources never depend on resources that may be absent, no sns:Publish or sts:AssumeRole on "*", no \
             hard-coded partition or region in ARNs) and that the StackSet templates cover every layout region once, \
-            main region first, in the layout's rollout. Warnings do not fail the run.
+            main region first, in the layout's rollout. Templates whose Description starts with "CatalogWatch" (the ones \
+            `generate` writes) are ours: a hard-coded partition or region is an error there and a warning in any \
+            other template. Parts that cannot be evaluated (an Fn::ForEach over an unknown list, names the SAM \
+            transform generates) are notes. Warnings and notes do not fail the run.
             """)
 
     @OptionGroup var layoutOptions: LayoutOptions
@@ -25,50 +30,37 @@ struct Validate: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Folder of templates (*.yaml, *.yml, *.json, *.template) to check.", valueName: "dir"))
     var templates: String?
 
-    @Option(name: .long, help: "text, json (machine-readable report) or github (workflow annotations).")
+    @Option(name: .long, help: "text, json (machine-readable report), github (workflow annotations) or sarif (SARIF 2.1.0 for code scanning).")
     var format: ReportFormat = .text
 
     @Option(name: .long, help: ArgumentHelp("manifest.json from `catalogwatch package`: templates must use its runtime, architecture and S3 key.", valueName: "file"))
     var manifest: String?
 
     func run() throws {
-        var findings: [Finding] = []
+        var findings: [Diagnostic] = []
         var layout: Layout = .embeddedDefault
         if let path = layoutOptions.layout {
             // Read bytes, not a String: bytes that are not UTF-8 are a finding with a position, not a usage error.
             guard let data = FileManager.default.contents(atPath: path), !isDirectory(path) else { throw CLIError.usage("cannot read layout \(path)") }
             let result = LayoutReader.read(bytes: Array(data), file: path)
-            findings += Validation.findings(from: result.diagnostics)
+            findings += result.diagnostics
             if let l = result.layout { layout = l }
         }
-        var packageManifest: PackageManifest?
-        var manifestViaLayout = false
-        if let manifest {
-            guard let text = try? String(contentsOfFile: manifest, encoding: .utf8) else { throw CLIError.usage("cannot read manifest \(manifest)") }
-            do {
-                packageManifest = try PackageManifest.read(text, file: manifest)
-            } catch {
-                throw CLIError.usage(error.description)
-            }
-            if let m = packageManifest, layoutOptions.layout != nil, let applied = try? m.applied(to: layout) {
-                layout = applied
-                manifestViaLayout = true
-            }
-        }
-        let layoutIsValid = !findings.contains { $0.severity == .error }
+        let (packageManifest, manifestViaLayout) = try readManifest(&layout)
+        let layoutIsValid = !findings.hasErrors
         if let folder = templates {
-            var parsed: [(file: String, text: String, template: Template)] = []
+            var parsed: [Template] = []
             let files = try templateFiles(in: folder)
             if files.isEmpty { throw CLIError.usage("no templates (*.yaml, *.yml, *.json, *.template) in \(folder)") }
             for file in files {
                 guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-                    findings.append(Finding(severity: .error, file: file, mark: nil, rule: "read", key: "(file)", message: "cannot read as UTF-8"))
+                    findings.append(Diagnostic(.error, rule: "read", file: file, keyPath: "(file)", message: "cannot read as UTF-8"))
                     continue
                 }
                 let result = Validation.checkTemplate(text: text, file: file, layout: layoutIsValid ? layout : nil)
-                findings += result.findings
+                findings += result.diagnostics
                 if let t = result.template {
-                    parsed.append((file, text, t))
+                    parsed.append(t)
                     if let packageManifest { findings += packageManifest.check(t, file: file, parameters: !manifestViaLayout) }
                 }
             }
@@ -76,8 +68,25 @@ struct Validate: ParsableCommand {
                 findings += Validation.checkAgainstLayout(parsed, layout: layout)
             }
         }
-        print(render(findings), terminator: "")
-        if findings.contains(where: { $0.severity == .error }) { throw ExitCode(1) }
+        print(render(findings.sortedForReport()), terminator: "")
+        if findings.hasErrors { throw ExitCode(1) }
+    }
+
+    /// The package manifest, applied to the layout when there is one (then its parameters are compared through it).
+    func readManifest(_ layout: inout Layout) throws -> (PackageManifest?, Bool) {
+        guard let manifest else { return (nil, false) }
+        guard let text = try? String(contentsOfFile: manifest, encoding: .utf8) else { throw CLIError.usage("cannot read manifest \(manifest)") }
+        let packageManifest: PackageManifest
+        do {
+            packageManifest = try PackageManifest.read(text, file: manifest)
+        } catch {
+            throw CLIError.usage(error.description)
+        }
+        if layoutOptions.layout != nil, let applied = try? packageManifest.applied(to: layout) {
+            layout = applied
+            return (packageManifest, true)
+        }
+        return (packageManifest, false)
     }
 
     func isDirectory(_ path: String) -> Bool {
@@ -94,50 +103,13 @@ struct Validate: ParsableCommand {
             .map { (folder as NSString).appendingPathComponent($0) }
     }
 
-    func render(_ findings: [Finding]) -> String {
+    func render(_ findings: [Diagnostic]) -> String {
         switch format {
-        case .text:
-            var out = ""
-            for f in findings {
-                let at = f.mark.map { "\(f.file):\($0.line):\($0.column)" } ?? f.file
-                out += "\(at): \(f.severity.rawValue) [\(f.rule)] \(f.key): \(f.message)\n"
-            }
-            let errors = findings.filter { $0.severity == .error }.count
-            out += "\(errors) error\(errors == 1 ? "" : "s"), \(findings.count - errors) warning\(findings.count - errors == 1 ? "" : "s")\n"
-            return out
-        case .github:
-            var out = ""
-            for f in findings {
-                var props = "file=\(escapeProperty(f.file))"
-                if let m = f.mark { props += ",line=\(m.line),col=\(m.column)" }
-                // The rule goes in the message, so the properties are exactly file, line, col.
-                out += "::\(f.severity == .error ? "error" : "warning") \(props)::\(escapeData("[\(f.rule)] \(f.key): \(f.message)"))\n"
-            }
-            return out
-        case .json:
-            let items: [CFNValue] = findings.map { f in
-                var fields: [CFNField] = [
-                    CFNField("severity", .string(f.severity.rawValue)), CFNField("file", .string(f.file)),
-                ]
-                if let m = f.mark { fields += [CFNField("line", m.line.cfnValue), CFNField("column", m.column.cfnValue)] }
-                fields += [CFNField("rule", .string(f.rule)), CFNField("key", .string(f.key)), CFNField("message", .string(f.message))]
-                return .object(fields)
-            }
-            let errors = findings.filter { $0.severity == .error }.count
-            return JSONWriter.write(.object([
-                CFNField("errors", errors.cfnValue), CFNField("warnings", (findings.count - errors).cfnValue),
-                CFNField("findings", .list(items)),
-            ])) + "\n"
+        case .text: DiagnosticReport.text(findings)
+        case .github: DiagnosticReport.github(findings)
+        case .json: DiagnosticReport.json(findings)
+        case .sarif: SARIFReport.render(findings, rules: Validation.rules, baseDirectory: FileManager.default.currentDirectoryPath)
         }
-    }
-
-    // GitHub workflow command escaping.
-    func escapeData(_ s: String) -> String {
-        s.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A")
-    }
-
-    func escapeProperty(_ s: String) -> String {
-        escapeData(s).replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C")
     }
 }
 

@@ -136,10 +136,11 @@ struct Emitter {
     /// `Registry.swift`: sorted literal tables for template checks.
     func registryFile(_ resources: [ResourceModel]) -> String {
         var out = header(resources)
-        out.append("/// What the resource provider schemas say about the generated types, for checks at template time.")
-        out.append("public enum ResourceSchemaRegistry {")
+        out.append("/// What the resource provider schemas say about the generated types, for checks at template time")
+        out.append("/// (package access: the checks use it; it is not part of the DSL).")
+        out.append("package enum ResourceSchemaRegistry {")
         out.append("    /// The cfn-lint release whose schemas were used.")
-        out.append("    public static let cfnLintVersion = \(Naming.literal(cfnLintVersion))")
+        out.append("    package static let cfnLintVersion = \(Naming.literal(cfnLintVersion))")
         out.append("")
         out.append("    /// Type name → schema content hash (file name in cfn-lint's `data/schemas/resources`).")
         out += table("schemaHashes", "[String: String]", resources.map { ($0.typeName, Naming.literal($0.hash)) })
@@ -155,7 +156,7 @@ struct Emitter {
         out.append("")
         out.append("    /// Type name → property path (`Runtime`, `LoggingConfig.LogFormat`; list items share their")
         out.append("    /// list's path) → the values the schema allows.")
-        out.append("    public static let allowedValues: [String: [String: [String]]] = [")
+        out.append("    package static let allowedValues: [String: [String: [String]]] = [")
         for r in resources where !r.allowedValues.isEmpty {
             out.append("        \(Naming.literal(r.typeName)): [")
             for (path, values) in r.allowedValues {
@@ -169,7 +170,7 @@ struct Emitter {
     }
 
     private func table(_ name: String, _ type: String, _ entries: [(String, String)]) -> [String] {
-        var out = ["    public static let \(name): \(type) = ["]
+        var out = ["    package static let \(name): \(type) = ["]
         for (key, value) in entries { out.append("        \(Naming.literal(key)): \(value),") }
         if entries.isEmpty { out.append("        :") }
         out.append("    ]")
@@ -177,7 +178,7 @@ struct Emitter {
     }
 
     private func listTable(_ name: String, _ entries: [(String, [String])]) -> [String] {
-        var out = ["    public static let \(name): [String: [String]] = ["]
+        var out = ["    package static let \(name): [String: [String]] = ["]
         for (key, values) in entries { out += entry(key, values, indent: "        ") }
         if entries.isEmpty { out.append("        :") }
         out.append("    ]")

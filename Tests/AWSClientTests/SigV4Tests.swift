@@ -229,6 +229,32 @@ final class SigV4Tests: XCTestCase {
         XCTAssertNil(URLParts("http://host:99999/"))
     }
 
+    /// What a transport needs from `URLParts`: where to connect, whether to use TLS and with which server name,
+    /// and the request-target, with the Host header exactly as SigV4 signed it.
+    func testURLPartsForTransports() throws {
+        let cases: [(url: String, secure: Bool, host: String, port: Int, ip: Bool, target: String, hostHeader: String)] = [
+            ("https://sts.ap-northeast-1.amazonaws.com", true, "sts.ap-northeast-1.amazonaws.com", 443, false, "/", "sts.ap-northeast-1.amazonaws.com"),
+            ("https://SNS.us-east-1.amazonaws.com:443/?Action=Publish", true, "sns.us-east-1.amazonaws.com", 443, false, "/?Action=Publish", "sns.us-east-1.amazonaws.com"),
+            ("HTTP://127.0.0.1:5000/bucket/a%20b?x=1#frag", false, "127.0.0.1", 5000, true, "/bucket/a%20b?x=1", "127.0.0.1:5000"),
+            ("http://[::1]:8080?q", false, "::1", 8080, true, "/?q", "[::1]:8080"),
+            ("http://[fe80::1]", false, "fe80::1", 80, true, "/", "[fe80::1]"),
+            ("https://user:secret@example.com/p", true, "example.com", 443, false, "/p", "example.com"),
+            ("http://localhost:80/x", false, "localhost", 80, false, "/x", "localhost"),
+        ]
+        for c in cases {
+            let parts = try XCTUnwrap(URLParts(c.url), c.url)
+            XCTAssertEqual(parts.isSecure, c.secure, c.url)
+            XCTAssertEqual(parts.connectHost, c.host, c.url)
+            XCTAssertEqual(parts.effectivePort, c.port, c.url)
+            XCTAssertEqual(parts.isIPAddress, c.ip, c.url)
+            XCTAssertEqual(parts.requestTarget, c.target, c.url)
+            XCTAssertEqual(parts.hostHeader, c.hostHeader, c.url)
+        }
+        for bad in ["sts.amazonaws.com/", "https://", "https:///p", "http://[::1/", "http://[::1]x/", "http://h:port/", "http://h:-1/"] {
+            XCTAssertNil(URLParts(bad), bad)
+        }
+    }
+
     func testTimestamps() {
         XCTAssertEqual(AWSTimestamp.amzDate(Date(timeIntervalSince1970: 0)), "19700101T000000Z")
         XCTAssertEqual(AWSTimestamp.amzDate(Date(timeIntervalSince1970: 951_825_600)), "20000229T120000Z")

@@ -1,3 +1,4 @@
+import AWSIdentifiers
 import Foundation
 import XCTest
 import YAML
@@ -194,19 +195,21 @@ final class LayoutReaderTests: XCTestCase {
             let result = LayoutReader.read(bytes: bad.bytes, file: "bad.yaml")
             XCTAssertNil(result.layout, bad.name)
             XCTAssertEqual(result.errors.count, bad.errors, "\(bad.name): \(result.errors)")
-            guard let d = result.errors.first(where: { $0.key == bad.key }) else {
+            guard let d = result.errors.first(where: { $0.keyPath == bad.key }) else {
                 XCTFail("\(bad.name): no error for key \(bad.key) in \(result.errors)")
                 continue
             }
             XCTAssertEqual(d.file, "bad.yaml", bad.name)
-            XCTAssertEqual(d.mark, YAMLMark(line: bad.line, column: bad.column), "\(bad.name): \(d)")
+            XCTAssertEqual(d.line, bad.line, "\(bad.name): \(d)")
+            XCTAssertEqual(d.column, bad.column, "\(bad.name): \(d)")
+            XCTAssertEqual(d.rule, "layout", bad.name)
             if let value = bad.value {
                 XCTAssertTrue(d.message.contains(value), "\(bad.name): '\(d.message)' does not contain \(value)")
             }
             XCTAssertEqual(d.suggestion, bad.suggestion, "\(bad.name): \(d)")
             // The printed form carries the same facts.
             let printed = d.description
-            XCTAssertTrue(printed.hasPrefix("bad.yaml:\(bad.line):\(bad.column): error: \(bad.key): "), printed)
+            XCTAssertTrue(printed.hasPrefix("bad.yaml:\(bad.line):\(bad.column): error [layout] \(bad.key): "), printed)
             if let suggestion = bad.suggestion { XCTAssertTrue(printed.hasSuffix("(did you mean \(suggestion)?)"), printed) }
         }
     }
@@ -237,8 +240,8 @@ final class LayoutReaderTests: XCTestCase {
     func testDiagnosticsAreInFileOrder() {
         let text = layoutText("rollout: parallel\nbuffer: redis\narchitecture: amd64\n", regions: ["ap-northeast-1", "ap-northeast-l"])
         let result = LayoutReader.read(text, file: "x.yaml")
-        XCTAssertEqual(result.errors.map(\.key), ["regions[1]", "rollout", "buffer", "architecture"])
-        XCTAssertEqual(result.errors.compactMap(\.mark?.line), [4, 5, 6, 7])
+        XCTAssertEqual(result.errors.map(\.keyPath), ["regions[1]", "rollout", "buffer", "architecture"])
+        XCTAssertEqual(result.errors.compactMap(\.line), [4, 5, 6, 7])
     }
 
     func testOptInRegionIsAWarningAndTheLayoutIsKept() throws {
@@ -249,17 +252,18 @@ final class LayoutReaderTests: XCTestCase {
         XCTAssertEqual(result.warnings.count, 1)
         let w = try XCTUnwrap(result.warnings.first)
         XCTAssertEqual(w.severity, .warning)
-        XCTAssertEqual(w.key, "regions")
-        XCTAssertEqual(w.mark, YAMLMark(line: 4, column: 5))
+        XCTAssertEqual(w.keyPath, "regions")
+        XCTAssertEqual(w.line, 4)
+        XCTAssertEqual(w.column, 5)
         XCTAssertTrue(w.message.contains("'af-south-1'") && w.message.contains("opt-in"), w.message)
-        XCTAssertTrue(w.description.hasPrefix("x.yaml:4:5: warning: regions: "), w.description)
+        XCTAssertTrue(w.description.hasPrefix("x.yaml:4:5: warning [layout] regions: "), w.description)
     }
 
     func testOptInWarningDoesNotHideErrors() {
         let result = LayoutReader.read(layoutText("buffer: redis\n", regions: ["ap-northeast-1", "me-south-1"]), file: "x.yaml")
         XCTAssertNil(result.layout)
-        XCTAssertEqual(result.errors.map(\.key), ["buffer"])
-        XCTAssertEqual(result.warnings.map(\.key), ["regions"])
+        XCTAssertEqual(result.errors.map(\.keyPath), ["buffer"])
+        XCTAssertEqual(result.warnings.map(\.keyPath), ["regions"])
     }
 
     func testEveryExampleLayoutIsAccepted() throws {
@@ -338,8 +342,8 @@ final class LayoutReaderTests: XCTestCase {
         XCTAssertFalse(Validators.isRoleName(String(repeating: "R", count: 65)))
         XCTAssertFalse(Validators.isRoleName(""))
         XCTAssertTrue(Validators.isRoleName("a+=,.@_-Z9"))
-        XCTAssertTrue(Validators.isAccountId("000000000000"))
-        XCTAssertFalse(Validators.isAccountId("１２３４５６７８９０１２"), "full-width digits")
+        XCTAssertTrue(AccountID.isValid("000000000000"))
+        XCTAssertFalse(AccountID.isValid("１２３４５６７８９０１２"), "full-width digits")
         XCTAssertTrue(Validators.isBucketName("abc"))
         XCTAssertFalse(Validators.isBucketName("ab"))
         XCTAssertFalse(Validators.isBucketName("a..b"))

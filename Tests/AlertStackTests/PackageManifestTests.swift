@@ -26,7 +26,7 @@ final class PackageManifestTests: XCTestCase {
         // Templates generated from the applied layout agree with the manifest; the old ones do not.
         XCTAssertEqual(m.check(AlertStack.template(for: applied), file: "a.yaml"), [])
         let stale = m.check(AlertStack.template(for: layout), file: "a.yaml")
-        XCTAssertEqual(Set(stale.map(\.key)), ["Parameters.LambdaArchitecture.Default", "Parameters.LambdaCodeKey.Default"])
+        XCTAssertEqual(Set(stale.map(\.keyPath)), ["Parameters.LambdaArchitecture.Default", "Parameters.LambdaCodeKey.Default"])
         XCTAssertEqual(m.check(AlertStack.template(for: layout), file: "a.yaml", parameters: false), [])
     }
 
@@ -35,7 +35,7 @@ final class PackageManifestTests: XCTestCase {
         var layout = Layout(mainRegion: "ap-northeast-1", regions: ["ap-northeast-1"])
         layout.lambdaCode = .init(bucket: "artifacts-bucket", key: "k.zip")
         XCTAssertThrowsError(try other.applied(to: layout))
-        XCTAssertEqual(other.check(AlertStack.template(for: layout), file: "a.yaml", parameters: false).map(\.key), ["Resources.FilterFunction.Properties.Runtime"])
+        XCTAssertEqual(other.check(AlertStack.template(for: layout), file: "a.yaml", parameters: false).map(\.keyPath), ["Resources.FilterFunction.Properties.Runtime"])
         XCTAssertThrowsError(try PackageManifest.read(text.replacingOccurrences(of: "arm64\"", with: "sparc\""), file: "m.json")) {
             XCTAssertTrue(String(describing: $0).contains("sparc"))
         }

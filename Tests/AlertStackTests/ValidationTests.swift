@@ -1,4 +1,5 @@
 import CloudFormation
+import Diagnostics
 import Foundation
 import XCTest
 import YAML
@@ -54,10 +55,10 @@ func stackSetTemplate(for layout: Layout) throws -> Template {
     return StackSetArtifacts.stackSetTemplate(for: layout, alertStack: alert, alertStackBody: try alert.rendered(.yaml))
 }
 
-/// Runs the layout agreement checks on templates rendered to YAML (so findings carry real positions).
-func agreement(_ templates: [(file: String, template: Template)], _ layout: Layout) throws -> [Finding] {
-    var input: [(file: String, text: String, template: Template)] = []
-    for t in templates { input.append((t.file, try t.template.rendered(.yaml), t.template)) }
+/// Runs the layout agreement checks on templates rendered to YAML and parsed back (so findings carry real positions).
+func agreement(_ templates: [(file: String, template: Template)], _ layout: Layout) throws -> [Diagnostic] {
+    var input: [Template] = []
+    for t in templates { input.append(try TemplateParser.parse(try t.template.rendered(.yaml), file: t.file)) }
     return Validation.checkAgainstLayout(input, layout: layout)
 }
 
@@ -83,11 +84,13 @@ final class LayoutAgreementTests: XCTestCase {
 
     func testGeneratedTemplatesAgreeWithTheirLayouts() throws {
         for (name, layout) in try exampleLayouts() {
-            var parsed: [(file: String, text: String, template: Template)] = []
+            var parsed: [Template] = []
             for file in try Artifacts.generate(for: layout, format: .yaml) where file.path.hasSuffix(".yaml") {
                 let checked = Validation.checkTemplate(text: file.contents, file: file.path, layout: layout)
-                XCTAssertEqual(checked.findings, [], "\(name)/\(file.path)")
-                parsed.append((file.path, file.contents, try XCTUnwrap(checked.template)))
+                XCTAssertEqual(checked.diagnostics, [], "\(name)/\(file.path)")
+                let template = try XCTUnwrap(checked.template)
+                XCTAssertEqual(Validation.provenance(of: template), .catalogWatch, "\(name)/\(file.path)")
+                parsed.append(template)
             }
             XCTAssertEqual(Validation.checkAgainstLayout(parsed, layout: layout), [], name)
         }
@@ -110,10 +113,10 @@ final class LayoutAgreementTests: XCTestCase {
         let findings = try agreement([("stackset.yaml", t)], layout)
         XCTAssertEqual(findings.map(\.rule), ["rollout-order"], "\(findings)")
         let f = try XCTUnwrap(findings.first)
-        XCTAssertEqual(f.key, "Resources.ReceiveTopicsStackSet.Properties.OperationPreferences.RegionOrder")
+        XCTAssertEqual(f.keyPath, "Resources.ReceiveTopicsStackSet.Properties.OperationPreferences.RegionOrder")
         XCTAssertTrue(f.message.contains("main region ap-northeast-1"), f.message)
         XCTAssertEqual(f.file, "stackset.yaml")
-        XCTAssertEqual(f.mark?.line, line(of: "RegionOrder:", in: try t.rendered(.yaml)), "points at RegionOrder")
+        XCTAssertEqual(f.line, line(of: "RegionOrder:", in: try t.rendered(.yaml)), "points at RegionOrder")
     }
 
     func testLayoutRegionMissingFromTheStackSet() throws {
@@ -127,7 +130,7 @@ final class LayoutAgreementTests: XCTestCase {
         let findings = try agreement([("stackset.yaml", t)], layout)
         XCTAssertEqual(findings.map(\.rule), ["region-coverage"], "\(findings)")
         XCTAssertEqual(findings.first?.message, "layout region eu-west-1 is not deployed by any StackSet")
-        XCTAssertEqual(findings.first?.mark?.line, line(of: "ReceiveTopicsStackSet:", in: try t.rendered(.yaml)))
+        XCTAssertEqual(findings.first?.line, line(of: "ReceiveTopicsStackSet:", in: try t.rendered(.yaml)))
     }
 
     func testRegionNotInTheLayout() throws {
@@ -158,7 +161,7 @@ final class LayoutAgreementTests: XCTestCase {
         t.update("ReceiveTopicsStackSet") { $0.setPreference("RegionOrder", .list((layout.orderedRegions + ["ap-northeast-3"]).map(CFNValue.string))) }
         let findings = try agreement([("stackset.yaml", t)], layout)
         XCTAssertEqual(findings.map(\.rule), ["rollout-order"], "\(findings)")
-        XCTAssertEqual(findings.first?.key, "Resources.ReceiveTopicsStackSet.Properties.OperationPreferences.RegionOrder")
+        XCTAssertEqual(findings.first?.keyPath, "Resources.ReceiveTopicsStackSet.Properties.OperationPreferences.RegionOrder")
         XCTAssertEqual(findings.first?.message, "lists ap-northeast-3 more than once")
     }
 
@@ -180,12 +183,12 @@ final class LayoutAgreementTests: XCTestCase {
             $0.setPreference("MaxConcurrentPercentage", 100)
         }
         let findings = try agreement([("stackset.yaml", t)], layout)
-        XCTAssertEqual(findings.map(\.key), [
+        XCTAssertEqual(findings.map(\.keyPath), [
             "Resources.ReceiveTopicsStackSet.Properties.OperationPreferences.RegionConcurrencyType",
             "Resources.ReceiveTopicsStackSet.Properties.OperationPreferences.MaxConcurrentCount",
         ], "\(findings)")
         XCTAssertEqual(Set(findings.map(\.rule)), ["rollout-order"])
-        XCTAssertEqual(findings.first?.mark?.line, line(of: "RegionConcurrencyType:", in: try t.rendered(.yaml)))
+        XCTAssertEqual(findings.first?.line, line(of: "RegionConcurrencyType:", in: try t.rendered(.yaml)))
     }
 
     func testMainRegionWaveMustBeSequentialInMainThenParallel() throws {
@@ -193,7 +196,7 @@ final class LayoutAgreementTests: XCTestCase {
         var t = try stackSetTemplate(for: layout)
         t.update("MainRegionStackSet") { $0.setPreference("RegionConcurrencyType", "PARALLEL") }
         let findings = try agreement([("stackset.yaml", t)], layout)
-        XCTAssertEqual(findings.map(\.key), ["Resources.MainRegionStackSet.Properties.OperationPreferences.RegionConcurrencyType"], "\(findings)")
+        XCTAssertEqual(findings.map(\.keyPath), ["Resources.MainRegionStackSet.Properties.OperationPreferences.RegionConcurrencyType"], "\(findings)")
     }
 
     func testFailureToleranceMustBeZero() throws {
@@ -201,7 +204,7 @@ final class LayoutAgreementTests: XCTestCase {
         var t = try stackSetTemplate(for: layout)
         t.update("ReceiveTopicsStackSet") { $0.setPreference("FailureToleranceCount", 1) }
         let findings = try agreement([("stackset.yaml", t)], layout)
-        XCTAssertEqual(findings.map(\.key), ["Resources.ReceiveTopicsStackSet.Properties.OperationPreferences.FailureToleranceCount"], "\(findings)")
+        XCTAssertEqual(findings.map(\.keyPath), ["Resources.ReceiveTopicsStackSet.Properties.OperationPreferences.FailureToleranceCount"], "\(findings)")
     }
 
     func testMainThenParallelWithoutDependsOn() throws {
@@ -211,9 +214,9 @@ final class LayoutAgreementTests: XCTestCase {
         t.update("OtherRegionsStackSet") { $0.dependsOn = [] }
         let findings = try agreement([("stackset.yaml", t)], layout)
         XCTAssertEqual(findings.map(\.rule), ["rollout-order"], "\(findings)")
-        XCTAssertEqual(findings.first?.key, "Resources.OtherRegionsStackSet.DependsOn")
+        XCTAssertEqual(findings.first?.keyPath, "Resources.OtherRegionsStackSet.DependsOn")
         XCTAssertTrue(findings.first?.message.contains("must depend on MainRegionStackSet") == true, "\(findings)")
-        XCTAssertEqual(findings.first?.mark?.line, line(of: "OtherRegionsStackSet:", in: try t.rendered(.yaml)))
+        XCTAssertEqual(findings.first?.line, line(of: "OtherRegionsStackSet:", in: try t.rendered(.yaml)))
     }
 
     func testMainThenParallelSplitAcrossTwoTemplates() throws {
@@ -228,7 +231,7 @@ final class LayoutAgreementTests: XCTestCase {
         let findings = try agreement([("a-main.yaml", main), ("b-others.yaml", others)], layout)
         XCTAssertEqual(findings.map(\.rule), ["rollout-order"], "\(findings)")
         XCTAssertEqual(findings.first?.file, "b-others.yaml")
-        XCTAssertEqual(findings.first?.key, "Resources.OtherRegionsStackSet.DependsOn")
+        XCTAssertEqual(findings.first?.keyPath, "Resources.OtherRegionsStackSet.DependsOn")
         XCTAssertTrue(findings.first?.message.contains("same template as MainRegionStackSet") == true, "\(findings)")
     }
 
@@ -238,7 +241,7 @@ final class LayoutAgreementTests: XCTestCase {
         layout.rollout = .sequential
         let findings = try agreement([("stackset.yaml", t)], layout)
         XCTAssertTrue(findings.contains { $0.message == "layout rollout is sequential but the templates hold 2 StackSets" }, "\(findings)")
-        XCTAssertTrue(findings.contains { $0.key == "Resources.OtherRegionsStackSet.Properties.OperationPreferences.RegionConcurrencyType" }, "\(findings)")
+        XCTAssertTrue(findings.contains { $0.keyPath == "Resources.OtherRegionsStackSet.Properties.OperationPreferences.RegionConcurrencyType" }, "\(findings)")
         XCTAssertEqual(Set(findings.map(\.rule)), ["rollout-order"])
     }
 
@@ -249,7 +252,7 @@ final class LayoutAgreementTests: XCTestCase {
         other.organizationId = "o-otherorg123"
         let findings = try agreement([("stackset.yaml", t)], other)
         XCTAssertEqual(findings.map(\.rule), ["layout-mismatch"], "\(findings)")
-        XCTAssertEqual(findings.first?.key, "Parameters.OrganizationId.Default")
+        XCTAssertEqual(findings.first?.keyPath, "Parameters.OrganizationId.Default")
         XCTAssertEqual(findings.first?.message, "default is 'o-exampleorg1' but the layout says 'o-otherorg123'")
     }
 
@@ -259,13 +262,13 @@ final class LayoutAgreementTests: XCTestCase {
         XCTAssertEqual(findings.map(\.rule), ["stackset-missing"], "\(findings)")
     }
 
-    func testLayoutFindingsKeepKeyPositionAndSuggestion() {
+    func testLayoutDiagnosticsKeepKeyPositionAndSuggestion() {
         let result = LayoutReader.read(layoutText("architecture: amd64\n"), file: "l.yaml")
-        let findings = Validation.findings(from: result.diagnostics)
-        XCTAssertEqual(findings, [
-            Finding(severity: .error, file: "l.yaml", mark: YAMLMark(line: 5, column: 15), rule: "layout", key: "architecture",
-                    message: "'amd64' is not one of x86_64, arm64 (did you mean x86_64?)")
+        XCTAssertEqual(result.diagnostics, [
+            Diagnostic(.error, rule: "layout", file: "l.yaml", line: 5, column: 15, keyPath: "architecture",
+                       message: "'amd64' is not one of x86_64, arm64", suggestion: "x86_64")
         ])
+        XCTAssertEqual(result.diagnostics.first?.description, "l.yaml:5:15: error [layout] architecture: 'amd64' is not one of x86_64, arm64 (did you mean x86_64?)")
     }
 
     func testTemplateFindingsPointAtTheOffendingLine() throws {
@@ -287,24 +290,45 @@ final class LayoutAgreementTests: XCTestCase {
 
             """
         let result = Validation.checkTemplate(text: text, file: "t.yaml", layout: nil)
-        let byRule = Dictionary(grouping: result.findings, by: \.rule)
+        let byRule = Dictionary(grouping: result.diagnostics, by: \.rule)
         let region = try XCTUnwrap(byRule["hard-coded-region"]?.first)
-        XCTAssertEqual(region.key, "Resources.Topic.Properties.Subscription[0].Endpoint")
-        XCTAssertEqual(region.mark, YAMLMark(line: 11, column: 11))
+        XCTAssertEqual(region.keyPath, "Resources.Topic.Properties.Subscription[0].Endpoint")
+        XCTAssertEqual([region.line, region.column], [11, 11])
+        XCTAssertEqual(region.file, "t.yaml")
+        XCTAssertEqual(region.severity, .warning, "a hand-written template: cfn-lint's severity")
         let ref = try XCTUnwrap(byRule["unresolved-ref"]?.first)
-        XCTAssertEqual(ref.key, "Resources.Topic.Properties.Subscription[1].Endpoint")
-        XCTAssertEqual(ref.mark, YAMLMark(line: 14, column: 11))
+        XCTAssertEqual(ref.keyPath, "Resources.Topic.Properties.Subscription[1].Endpoint")
+        XCTAssertEqual([ref.line, ref.column], [14, 11])
         XCTAssertNil(byRule["hard-coded-partition"], "${AWS::Partition} is not hard-coded")
     }
 
-    func testPathMarks() {
-        let text = "Resources:\n  A:\n    Properties:\n      L:\n        - x\n        - Fn::If: [C, {K: v}, y]\n"
-        let marks = Validation.pathMarks(text)
-        XCTAssertEqual(marks["Resources.A"], YAMLMark(line: 2, column: 3))
-        XCTAssertEqual(marks["Resources.A.Properties.L[1]"], YAMLMark(line: 6, column: 11))
-        XCTAssertEqual(marks["Resources.A.Properties.L[1][1].K"], YAMLMark(line: 6, column: 24), "long-form functions add no segment")
-        XCTAssertEqual(Validation.mark(for: "Resources.A.Properties.L[0].Deeper.Still", in: marks), YAMLMark(line: 5, column: 11))
-        XCTAssertNil(Validation.mark(for: "Outputs.X", in: marks))
-        XCTAssertEqual(Validation.pathMarks("{unclosed"), [:])
+    func testHardCodedArnsAreErrorsOnlyInOurTemplates() throws {
+        let body = "Resources:\n  T:\n    Type: AWS::SNS::Topic\n    Properties:\n      KmsMasterKeyId: arn:aws:kms:us-east-1:111122223333:key/k\n"
+        let ours = Validation.checkTemplate(text: "Description: 'CatalogWatch: test'\n" + body, file: "ours.yaml", layout: nil)
+        XCTAssertEqual(ours.diagnostics.map(\.rule), ["hard-coded-partition", "hard-coded-region"])
+        XCTAssertEqual(Set(ours.diagnostics.map(\.severity)), [.error])
+        let theirs = Validation.checkTemplate(text: "Description: A team's topic\n" + body, file: "theirs.yaml", layout: nil)
+        XCTAssertEqual(theirs.diagnostics.map(\.rule), ["hard-coded-partition", "hard-coded-region"])
+        XCTAssertEqual(Set(theirs.diagnostics.map(\.severity)), [.warning])
+        XCTAssertEqual(theirs.diagnostics.first?.line, 6)
+    }
+
+    func testParseErrorsAreDiagnosticsWithPositions() {
+        let result = Validation.checkTemplate(text: "Resources:\n  T:\n    Properties: {}\n", file: "bad.yaml", layout: nil)
+        XCTAssertNil(result.template)
+        XCTAssertEqual(result.diagnostics, [
+            Diagnostic(.error, rule: "parse", file: "bad.yaml", line: 2, column: 3, keyPath: "(template)", message: "resource T has no Type")
+        ])
+    }
+
+    func testPositionsComeFromTheParse() throws {
+        let text = "Resources:\n  A:\n    Type: AWS::SNS::Topic\n    Properties:\n      L:\n        - x\n        - Fn::If: [C, {K: v}, y]\n"
+        let source = try TemplateParser.parse(text, file: "p.yaml").source
+        XCTAssertEqual(source.file, "p.yaml")
+        XCTAssertEqual(source.positions["Resources.A"], YAMLMark(line: 2, column: 3))
+        XCTAssertEqual(source.positions["Resources.A.Properties.L[1]"], YAMLMark(line: 7, column: 11))
+        XCTAssertEqual(source.positions["Resources.A.Properties.L[1][1].K"], YAMLMark(line: 7, column: 24), "long-form functions add no segment")
+        XCTAssertEqual(source.mark(for: "Resources.A.Properties.L[0].Deeper.Still"), YAMLMark(line: 6, column: 11))
+        XCTAssertNil(source.mark(for: "Outputs.X"))
     }
 }

@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 import XCTest
 
@@ -255,13 +256,17 @@ final class GeneratedTypesTests: XCTestCase {
         function.architectures = ["arm64", "sparc", .ref("Arch")]
         function.loggingConfig = Lambda.Function.LoggingConfig(logFormat: "XML")
         let findings = SchemaValidation.validate(resource: resource(function), named: "Filter")
-        XCTAssertEqual(findings.map(\.kind), [.valueNotAllowed, .valueNotAllowed, .valueNotAllowed])
-        XCTAssertEqual(findings.map(\.property), ["Architectures", "LoggingConfig.LogFormat", "Runtime"])
-        XCTAssertEqual(findings.map(\.value), ["sparc", "XML", "swift6.0"])
+        XCTAssertEqual(findings.map(\.rule), ["value-not-allowed", "value-not-allowed", "value-not-allowed"])
+        XCTAssertEqual(Set(findings.map(\.severity)), [.error])
+        XCTAssertEqual(findings.map(\.keyPath), [
+            "Resources.Filter.Properties.Architectures", "Resources.Filter.Properties.LoggingConfig.LogFormat",
+            "Resources.Filter.Properties.Runtime",
+        ])
+        XCTAssertTrue(findings[0].message.contains("has value 'sparc'"), findings[0].message)
         let runtime = try XCTUnwrap(findings.last)
         XCTAssertTrue(runtime.message.hasPrefix("Filter (AWS::Lambda::Function): property 'Runtime' has value 'swift6.0', allowed values: "))
         XCTAssertTrue(runtime.message.contains("provided.al2023"))
-        XCTAssertEqual(runtime.allowedValues, ResourceSchemaRegistry.allowedValues["AWS::Lambda::Function"]?["Runtime"])
+        XCTAssertTrue(runtime.message.hasSuffix((ResourceSchemaRegistry.allowedValues["AWS::Lambda::Function"]?["Runtime"] ?? []).joined(separator: ", ")))
         XCTAssertEqual(findings[1].message, "Filter (AWS::Lambda::Function): property 'LoggingConfig.LogFormat' has value 'XML', allowed values: Text, JSON")
 
         // Nested in a list of objects; integer enums; intrinsics are not judged.
@@ -275,7 +280,10 @@ final class GeneratedTypesTests: XCTestCase {
         var logs = Logs.LogGroup(retentionInDays: 14)
         XCTAssertEqual(SchemaValidation.validate(resource: resource(logs), named: "L"), [])
         logs.retentionInDays = 15
-        XCTAssertEqual(SchemaValidation.validate(resource: resource(logs), named: "L").map(\.value), ["15"])
+        XCTAssertEqual(SchemaValidation.validate(resource: resource(logs), named: "L").map(\.message), [
+            "L (AWS::Logs::LogGroup): property 'RetentionInDays' has value '15', allowed values: "
+                + (ResourceSchemaRegistry.allowedValues["AWS::Logs::LogGroup"]?["RetentionInDays"] ?? []).joined(separator: ", ")
+        ])
         logs.retentionInDays = .ref("Days")
         XCTAssertEqual(SchemaValidation.validate(resource: resource(logs), named: "L"), [])
     }
@@ -288,7 +296,7 @@ final class GeneratedTypesTests: XCTestCase {
                 CFNField("Princpal", "sns.amazonaws.com"), CFNField("Id", "x"),
             ])
         let findings = SchemaValidation.validate(resource: raw, named: "Permission")
-        XCTAssertEqual(findings.map(\.kind), [.unknownProperty, .readOnlyProperty, .missingRequiredProperty])
+        XCTAssertEqual(findings.map(\.rule), ["unknown-property", "read-only-property", "missing-required-property"])
         XCTAssertEqual(
             findings.map(\.message),
             [
@@ -314,7 +322,7 @@ final class GeneratedTypesTests: XCTestCase {
             "Perm", Lambda.Permission(action: "lambda:InvokeFunction", functionName: fn.ref, principal: "sns.amazonaws.com"))
         XCTAssertEqual(SchemaValidation.validate(template: builder.template), [])
         builder.template.resources[2].value.properties.append(CFNField("Runtime2", "x"))
-        XCTAssertEqual(SchemaValidation.validate(template: builder.template).map(\.resource), ["Fn"])
+        XCTAssertEqual(SchemaValidation.validate(template: builder.template).map(\.keyPath), ["Resources.Fn.Properties.Runtime2"])
     }
 
     private func resource<R: ResourceType>(_ value: R) -> Resource {

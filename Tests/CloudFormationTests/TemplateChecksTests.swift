@@ -1,3 +1,4 @@
+import Diagnostics
 import XCTest
 
 @testable import CloudFormation
@@ -30,7 +31,7 @@ private func template(_ resources: String, outputs: String = "") throws -> Templ
     return try TemplateParser.parse(text, file: "t.yaml")
 }
 
-private func findings(_ resources: String, outputs: String = "") throws -> [TemplateFinding] {
+private func findings(_ resources: String, outputs: String = "") throws -> [Diagnostic] {
     checks.run(try template(resources, outputs: outputs))
 }
 
@@ -52,7 +53,7 @@ final class TemplateChecksTests: XCTestCase {
 
             """)
         XCTAssertEqual(f.map(\.rule), ["unresolved-ref"], "\(f)")
-        XCTAssertEqual(f.first?.path, "Resources.Sub.Properties.Endpoint")
+        XCTAssertEqual(f.first?.keyPath, "Resources.Sub.Properties.Endpoint")
         XCTAssertTrue(f.first?.message.contains("AlertEmail") == true)
     }
 
@@ -81,7 +82,7 @@ final class TemplateChecksTests: XCTestCase {
 
             """)
         XCTAssertEqual(f.map(\.rule), ["unresolved-getatt"], "\(f)")
-        XCTAssertEqual(f.first?.path, "Resources.Sub.Properties.TopicArn")
+        XCTAssertEqual(f.first?.keyPath, "Resources.Sub.Properties.TopicArn")
         XCTAssertTrue(f.first?.message.contains("AWS::SNS::Topic has no attribute Arn (it has TopicArn)") == true, "\(f)")
         // The attribute the type has passes.
         XCTAssertEqual(try findings("""
@@ -129,7 +130,7 @@ final class TemplateChecksTests: XCTestCase {
 
             """)
         XCTAssertEqual(f.map(\.rule), ["unresolved-condition", "unresolved-condition"], "\(f)")
-        XCTAssertEqual(Set(f.map(\.path)), ["Resources.Queue.Properties.DelaySeconds", "Resources.Queue.Condition"])
+        XCTAssertEqual(Set(f.map(\.keyPath)), ["Resources.Queue.Properties.DelaySeconds", "Resources.Queue.Condition"])
         XCTAssertTrue(f.contains { $0.message == "condition 'IsBuffered' is not declared" })
         XCTAssertTrue(f.contains { $0.message == "!If IsSlow: condition is not declared" })
     }
@@ -142,7 +143,7 @@ final class TemplateChecksTests: XCTestCase {
                 Value: !Ref Topic
 
             """)
-        XCTAssertEqual(f.map(\.path), ["Outputs.TopicArn.Condition"], "\(f)")
+        XCTAssertEqual(f.map(\.keyPath), ["Outputs.TopicArn.Condition"], "\(f)")
     }
 
     func testUnresolvedDependsOn() throws {
@@ -169,7 +170,7 @@ final class TemplateChecksTests: XCTestCase {
 
             """)
         XCTAssertEqual(f.map(\.rule), ["condition-scope"], "\(f)")
-        XCTAssertEqual(f.first?.path, "Resources.Permission")
+        XCTAssertEqual(f.first?.keyPath, "Resources.Permission")
         XCTAssertTrue(f.first?.message.contains("references Function, which does not exist in us-east-1") == true, "\(f)")
     }
 
@@ -239,7 +240,7 @@ final class TemplateChecksTests: XCTestCase {
 
             """)
         XCTAssertEqual(f.map(\.rule), ["condition-scope"], "\(f)")
-        XCTAssertEqual(f.first?.path, "Outputs.FunctionArn")
+        XCTAssertEqual(f.first?.keyPath, "Outputs.FunctionArn")
         XCTAssertEqual(try findings("", outputs: """
             Outputs:
               FunctionArn:
@@ -264,7 +265,7 @@ final class TemplateChecksTests: XCTestCase {
 
     // MARK: IAM
 
-    private func statement(_ action: String, _ resource: String, effect: String = "Allow", actionKey: String = "Action") throws -> [TemplateFinding] {
+    private func statement(_ action: String, _ resource: String, effect: String = "Allow", actionKey: String = "Action") throws -> [Diagnostic] {
         try findings("""
               Role:
                 Type: AWS::IAM::Role
@@ -289,7 +290,7 @@ final class TemplateChecksTests: XCTestCase {
 
     func testWildcardPublishAndAssumeRole() throws {
         let publish = try statement("sns:Publish", "\"*\"")
-        XCTAssertEqual(publish.map(\.path), ["Resources.Role.Properties.Policies[0].PolicyDocument.Statement[0]"])
+        XCTAssertEqual(publish.map(\.keyPath), ["Resources.Role.Properties.Policies[0].PolicyDocument.Statement[0]"])
         XCTAssertTrue(publish.first?.message.contains("sns:Publish") == true)
         XCTAssertEqual(try statement("[sts:AssumeRole]", "[\"*\"]").map(\.message), ["allows sts:AssumeRole on Resource \"*\"; name the topic or role ARNs"])
         XCTAssertEqual(try statement("SNS:Publish", "\"*\"").count, 1, "actions are case-insensitive")
@@ -334,7 +335,7 @@ final class TemplateChecksTests: XCTestCase {
 
             """)
         XCTAssertEqual(f.map(\.rule), ["hard-coded-partition", "hard-coded-region", "hard-coded-region"], "\(f)")
-        XCTAssertEqual(f.map(\.path), [
+        XCTAssertEqual(f.map(\.keyPath), [
             "Resources.Sub.Properties.TopicArn", "Resources.Sub.Properties.TopicArn", "Resources.Sub.Properties.Endpoint",
         ])
         XCTAssertTrue(f[0].message.contains("names partition aws-cn"))
@@ -359,20 +360,27 @@ final class TemplateChecksTests: XCTestCase {
         let t = try TemplateParser.parse(try originTemplateText(), file: "origin-design.yaml")
         let f = checks.run(t)
         let wildcard = f.filter { $0.rule == "wildcard-resource" }
-        XCTAssertEqual(wildcard.map(\.path), [
+        XCTAssertEqual(wildcard.map(\.keyPath), [
             "Resources.FilterRole.Properties.Policies[1].PolicyDocument.Statement[0]",
             "Resources.FilterRole.Properties.Policies[2].PolicyDocument.Statement[0]",
         ])
         if wildcard.count == 2 {  // else the paths above already failed; do not crash on [1]
             XCTAssertTrue(wildcard[0].message.contains("sns:Publish") && wildcard[1].message.contains("sts:AssumeRole"), "\(wildcard)")
         }
-        XCTAssertEqual(f.filter { $0.rule == "hard-coded-partition" }.map(\.path), [
+        XCTAssertEqual(f.filter { $0.rule == "hard-coded-partition" }.map(\.keyPath), [
             "Resources.ReceiveTopic.Properties.Subscription[0].Endpoint",
             "Resources.FilterRole.Properties.Policies[0].PolicyDocument.Statement[0].Resource",
         ])
-        XCTAssertEqual(f.filter { $0.rule == "hard-coded-region" }.map(\.path), ["Resources.ReceiveTopic.Properties.Subscription[0].Endpoint"])
-        // Nothing else: no unresolved reference, condition-scope or schema finding, all errors.
+        XCTAssertEqual(f.filter { $0.rule == "hard-coded-region" }.map(\.keyPath), ["Resources.ReceiveTopic.Properties.Subscription[0].Endpoint"])
+        // Nothing else: no unresolved reference, condition-scope or schema finding. A hand-written template:
+        // the portability rules are warnings (cfn-lint's convention), the wildcard grants errors.
         XCTAssertEqual(f.count, 5, "\(f)")
-        XCTAssertEqual(Set(f.map(\.severity)), [.error])
+        XCTAssertEqual(Set(wildcard.map(\.severity)), [.error])
+        XCTAssertEqual(Set(f.filter { $0.rule.hasPrefix("hard-coded") }.map(\.severity)), [.warning])
+        // Checked as one of ours, every finding is an error.
+        XCTAssertEqual(Set(checks.run(t, provenance: .catalogWatch).map(\.severity)), [.error])
+        // Findings carry the file and position from the parse.
+        XCTAssertEqual(f.first { $0.rule == "hard-coded-region" }?.file, "origin-design.yaml")
+        XCTAssertNotNil(f.first { $0.rule == "hard-coded-region" }?.line)
     }
 }

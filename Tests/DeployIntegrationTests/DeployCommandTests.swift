@@ -327,9 +327,12 @@ final class DeployCommandTests: XCTestCase {
         try await peers.fault([["service": "cloudformation", "action": "CreateStackSet", "responses": [
             ["status": 403, "code": "AccessDenied", "message": "User: arn:aws:iam::123456789012:user/ops is not authorized to perform: cloudformation:CreateStackSet"],
         ]]])
-        let run = try deploy(try writeLayout(peers), ["--create-bucket"])
+        let run = try deploy(try writeLayout(peers), ["--create-bucket", "--format", "json"])
         XCTAssertEqual(run.status, 1, run.all)
         XCTAssertTrue(run.stderr.contains("catalogwatch: CreateStackSet catalogwatch-receive failed in account 123456789012, region ap-northeast-1: AccessDenied"), run.stderr)
+        let last = try jsonObject(String(try XCTUnwrap(run.stdout.split(separator: "\n").last)))
+        XCTAssertEqual(last["event"] as? String, "failed")
+        XCTAssertTrue((last["message"] as? String ?? "").contains("AccessDenied"), "\(last)")
         XCTAssertTrue(run.stderr.contains("(the caller lacks cloudformation:CreateStackSet)"), run.stderr)
     }
 

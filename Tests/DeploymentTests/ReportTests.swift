@@ -8,6 +8,7 @@ final class ProgressEventTests: XCTestCase {
     let events: [ProgressEvent] = [
         .plan("upload s3://b/k"), .step("create StackSet \"x\""), .region(stackSet: "x", region: "us-east-1", status: "FAILED", reason: "a\nb"),
         .region(stackSet: "x", region: "eu-west-1", status: "SUCCEEDED", reason: nil), .waiting("w"), .warning("careful"), .todo("confirm"), .done("done"),
+        .failed("account 1, region r: no"),
     ]
 
     func testEveryEventIsOneValidJSONObjectWithItsKind() throws {

@@ -206,4 +206,22 @@ final class EndToEndTests: XCTestCase {
         XCTAssertTrue(run.stdout.contains("ALERT_TOPIC_ARN is not set"))
         XCTAssertFalse(run.stdout.contains(functionSecret) || run.stdout.contains(functionToken))
     }
+
+    func testUnusableCABundleIsReportedAtStartUp() async throws {
+        // The endpoints here are plain HTTP, so the alert still goes out; HTTPS requests would fail.
+        var env = try lambdaEnvironment(topic: topicArn)
+        env["AWS_CA_BUNDLE"] = "/nonexistent/catalogwatch-ca.pem"
+        let run = try runFilter(
+            events: [Events.snsEvent(Events.cfnMessage(stackId: stackId, stackName: stackName, status: "UPDATE_ROLLBACK_COMPLETE", eventId: "evt-ca-1"))],
+            environment: env)
+        XCTAssertNil(run.initError)
+        XCTAssertEqual(run.responses.count, 1)
+        XCTAssertEqual(try jsonObject(try XCTUnwrap(run.responses.first ?? nil)) as NSDictionary, ["alerts": 1, "ignored": 0] as NSDictionary)
+        assertLogLinesAreJSON(run)
+        let first = try jsonObject(String(try XCTUnwrap(run.logLines.first)))
+        XCTAssertEqual(first["level"] as? String, "ERROR")
+        XCTAssertEqual(first["message"] as? String, "AWS_CA_BUNDLE unusable: HTTPS requests will fail until it is fixed")
+        XCTAssertEqual(first["path"] as? String, "/nonexistent/catalogwatch-ca.pem")
+        XCTAssertEqual(first["error"] as? String, "cannot open the file: No such file or directory")
+    }
 }

@@ -139,7 +139,9 @@ final class FilterHandlerTests: XCTestCase {
         ])
         let outcome = try await run(event, sink: sink)
         XCTAssertEqual(try batchItemFailures(outcome), ["m2", "m5"])
-        XCTAssertEqual(outcome.failedItems, ["m2", "m5"])
+        guard case .answered(_, let alerts, let failedItems) = outcome else { return XCTFail("expected an answer: \(outcome)") }
+        XCTAssertEqual(failedItems, ["m2", "m5"])
+        XCTAssertEqual(alerts.compactMap(\.eventId), ["evt-1", "evt-5"])
         XCTAssertNil(outcome.failure, "SQS reports failures per item, never by failing the invocation")
         XCTAssertEqual(sink.attempts.compactMap(\.eventId), ["evt-1", "evt-2", "evt-4", "evt-5"])
         XCTAssertEqual(sink.published.compactMap(\.eventId), ["evt-1", "evt-5"])
@@ -188,11 +190,12 @@ final class FilterHandlerTests: XCTestCase {
         let sink = FakeSink(fails: { _ in true })
         let log = MemoryLog()
         let outcome = try await run(Events.snsEvent(failureMessage("aaaaaaaaaaaaa", eventId: "evt-1")), sink: sink, log: log)
+        guard case .failed(let type, let message, let alerts) = outcome else { return XCTFail("expected a failed invocation: \(outcome)") }
+        XCTAssertEqual(type, "AlertNotDelivered")
+        XCTAssertTrue(message.contains("1 alert(s) not delivered"), message)
+        XCTAssertTrue(message.contains("SC-111122223333-pp-aaaaaaaaaaaaa: NotFound (Topic does not exist)"), message)
+        XCTAssertEqual(alerts.count, 0)
         XCTAssertNil(outcome.response)
-        let failure = try XCTUnwrap(outcome.failure)
-        XCTAssertEqual(failure.type, "AlertNotDelivered")
-        XCTAssertTrue(failure.message.contains("1 alert(s) not delivered"), failure.message)
-        XCTAssertTrue(failure.message.contains("SC-111122223333-pp-aaaaaaaaaaaaa: NotFound (Topic does not exist)"), failure.message)
         XCTAssertEqual(outcome.failedItems, [])
         XCTAssertEqual(log.messages(level: "ERROR"), ["alert not delivered"])
     }
@@ -207,8 +210,11 @@ final class FilterHandlerTests: XCTestCase {
     func testDeliveredSNSAlertAnswersASummary() async throws {
         let sink = FakeSink()
         let outcome = try await run(Events.snsEvent(failureMessage("aaaaaaaaaaaaa", eventId: "evt-1")), sink: sink)
+        guard case .answered(let response, let alerts, let failedItems) = outcome else { return XCTFail("expected an answer: \(outcome)") }
+        XCTAssertEqual(try jsonObject(response) as NSDictionary, ["alerts": 1, "ignored": 0] as NSDictionary)
+        XCTAssertEqual(alerts.count, 1)
+        XCTAssertEqual(failedItems, [])
         XCTAssertNil(outcome.failure)
-        XCTAssertEqual(try jsonObject(try XCTUnwrap(outcome.response)) as NSDictionary, ["alerts": 1, "ignored": 0] as NSDictionary)
         XCTAssertEqual(sink.published.count, 1)
         XCTAssertEqual(sink.published.first?.messageAttributes.first { $0.name == "account" }?.value, "111122223333")
     }

@@ -16,13 +16,14 @@
 //   AWS::SQS::Queue                  0da8bf92124580f1
 //   AWS::SQS::QueuePolicy            8d0c3b8154e71ff3
 
-/// What the resource provider schemas say about the generated types, for checks at template time.
-public enum ResourceSchemaRegistry {
+/// What the resource provider schemas say about the generated types, for checks at template time
+/// (package access: the checks use it; it is not part of the DSL).
+package enum ResourceSchemaRegistry {
     /// The cfn-lint release whose schemas were used.
-    public static let cfnLintVersion = "1.51.0"
+    package static let cfnLintVersion = "1.51.0"
 
     /// Type name → schema content hash (file name in cfn-lint's `data/schemas/resources`).
-    public static let schemaHashes: [String: String] = [
+    package static let schemaHashes: [String: String] = [
         "AWS::CloudFormation::StackSet": "8b3072897b371d84",
         "AWS::CloudWatch::Alarm": "47979294544a06f6",
         "AWS::IAM::ManagedPolicy": "1fab4f98707c4a5c",
@@ -39,7 +40,7 @@ public enum ResourceSchemaRegistry {
     ]
 
     /// Type name → the properties a template may set.
-    public static let properties: [String: [String]] = [
+    package static let properties: [String: [String]] = [
         "AWS::CloudFormation::StackSet": [
             "AdministrationRoleARN", "AutoDeployment", "CallAs", "Capabilities", "Description", "ExecutionRoleName",
             "ManagedExecution", "OperationPreferences", "Parameters", "PermissionModel", "StackInstancesGroup",
@@ -105,7 +106,7 @@ public enum ResourceSchemaRegistry {
     ]
 
     /// Type name → the properties a template must set.
-    public static let requiredProperties: [String: [String]] = [
+    package static let requiredProperties: [String: [String]] = [
         "AWS::CloudFormation::StackSet": ["PermissionModel", "StackSetName"],
         "AWS::CloudWatch::Alarm": [],
         "AWS::IAM::ManagedPolicy": ["PolicyDocument"],
@@ -122,7 +123,7 @@ public enum ResourceSchemaRegistry {
     ]
 
     /// Type name → the attributes `!GetAtt` accepts.
-    public static let attributes: [String: [String]] = [
+    package static let attributes: [String: [String]] = [
         "AWS::CloudFormation::StackSet": ["StackSetId"],
         "AWS::CloudWatch::Alarm": ["Arn"],
         "AWS::IAM::ManagedPolicy": [
@@ -143,7 +144,7 @@ public enum ResourceSchemaRegistry {
 
     /// Type name → property path (`Runtime`, `LoggingConfig.LogFormat`; list items share their
     /// list's path) → the values the schema allows.
-    public static let allowedValues: [String: [String: [String]]] = [
+    package static let allowedValues: [String: [String: [String]]] = [
         "AWS::CloudFormation::StackSet": [
             "CallAs": ["SELF", "DELEGATED_ADMIN"],
             "Capabilities": ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"],

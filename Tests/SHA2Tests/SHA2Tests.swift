@@ -134,3 +134,7 @@ final class SHA2Tests: XCTestCase {
         #endif
     }
 }
+
+extension String {
+    var bytes: [UInt8] { Array(utf8) }
+}

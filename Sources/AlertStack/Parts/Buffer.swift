@@ -1,0 +1,81 @@
+import CloudFormation
+
+extension AlertStackParts {
+    /// The SQS buffer of `buffer: sqs` layouts, main region only: every receive topic delivers to one
+    /// encrypted queue, which the filter reads in batches with bounded concurrency, and a redrive queue
+    /// keeps events that fail `maxReceiveCount` times. `add(to:)` adds the queues and the queue policy;
+    /// `addEventSourceMapping` connects the queue to the function once the `Filter` part has added it.
+    public struct Buffer: Sendable {
+        public var condition: ConditionHandle?
+        public var queueName: CFNValue = .sub("${NamePrefix}-events")
+        public var deadLetterQueueName: CFNValue = .sub("${NamePrefix}-events-dlq")
+        /// The topics that may send to the queue (`aws:SourceArn`): the receive topics of every region.
+        public var sourceTopicArns: CFNValue = .sub("arn:${AWS::Partition}:sns:*:${AWS::AccountId}:${NamePrefix}-receive")
+        public var maxReceiveCount = AlertStack.maxReceiveCount
+        /// Six times the function timeout, as Lambda advises for queue event sources.
+        public var visibilityTimeout = AlertStack.functionTimeout * 6
+        public var batchSize = AlertStack.batchSize
+        public var batchWindowSeconds = AlertStack.batchWindowSeconds
+        public var maximumConcurrency = AlertStack.maximumConcurrency
+
+        public init(condition: ConditionHandle?) { self.condition = condition }
+
+        /// The queues and the queue policy.
+        public struct Handles: Sendable {
+            public let queue: ResourceHandle<SQS.Queue>
+            public let deadLetterQueue: ResourceHandle<SQS.Queue>
+            public let policy: ResourceHandle<SQS.QueuePolicy>
+        }
+
+        /// Adds `EventDeadLetterQueue`, `EventQueue` and `EventQueuePolicy`.
+        @discardableResult
+        public func add(to t: inout TemplateBuilder) -> Handles {
+            var deadLetterQueue = SQS.Queue()
+            deadLetterQueue.messageRetentionPeriod = 1_209_600
+            deadLetterQueue.queueName = deadLetterQueueName
+            deadLetterQueue.sqsManagedSseEnabled = true
+            let deadLetters = t.resource(AlertStack.Names.eventDeadLetterQueue, deadLetterQueue, condition: condition)
+            var queue = SQS.Queue()
+            queue.messageRetentionPeriod = 345_600
+            queue.queueName = queueName
+            queue.redrivePolicy = ["deadLetterTargetArn": deadLetters.getAtt(.arn), "maxReceiveCount": .number(String(maxReceiveCount))]
+            queue.sqsManagedSseEnabled = true
+            queue.visibilityTimeout = .number(String(visibilityTimeout))
+            let events = t.resource(AlertStack.Names.eventQueue, queue, condition: condition)
+            let policy = t.resource(
+                AlertStack.Names.eventQueuePolicy,
+                SQS.QueuePolicy(policyDocument: policyDocument(queue: events).cfnValue, queues: [events.ref]),
+                condition: condition)
+            return Handles(queue: events, deadLetterQueue: deadLetters, policy: policy)
+        }
+
+        /// `sqs:SendMessage` on `queue` for SNS, from the receive topics of this account only.
+        public func policyDocument(queue: ResourceHandle<SQS.Queue>) -> PolicyDocument {
+            PolicyDocument([
+                PolicyStatement(
+                    sid: "ReceiveTopicsDeliverEvents", principal: .service(["sns.amazonaws.com"]), actions: ["sqs:SendMessage"],
+                    resources: [queue.getAtt(.arn)],
+                    conditions: [
+                        PolicyCondition(.arnLike, "aws:SourceArn", sourceTopicArns),
+                        PolicyCondition(.stringEquals, "aws:SourceAccount", .accountId),
+                    ])
+            ])
+        }
+
+        /// Adds `FilterFunctionEventSource`: `function` reads `queue` in batches, reporting failed items
+        /// one by one (`ReportBatchItemFailures`), at most `maximumConcurrency` invocations at a time.
+        @discardableResult
+        public func addEventSourceMapping(
+            queue: ResourceHandle<SQS.Queue>, function: ResourceHandle<Lambda.Function>, to t: inout TemplateBuilder
+        ) -> ResourceHandle<Lambda.EventSourceMapping> {
+            var mapping = Lambda.EventSourceMapping(functionName: function.ref)
+            mapping.batchSize = .number(String(batchSize))
+            mapping.enabled = true
+            mapping.eventSourceArn = queue.getAtt(.arn)
+            mapping.functionResponseTypes = ["ReportBatchItemFailures"]
+            mapping.maximumBatchingWindowInSeconds = .number(String(batchWindowSeconds))
+            mapping.scalingConfig = Lambda.EventSourceMapping.ScalingConfig(maximumConcurrency: .number(String(maximumConcurrency)))
+            return t.resource(AlertStack.Names.eventSourceMapping, mapping, condition: condition)
+        }
+    }
+}

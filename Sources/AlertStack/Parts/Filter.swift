@@ -1,0 +1,170 @@
+import CloudFormation
+
+extension AlertStackParts {
+    /// The filter's log group, main region only: created by the stack so that it has a retention and
+    /// goes with the stack, and so that the filter's role can be limited to it.
+    public struct FilterLogs: Sendable {
+        /// Days to keep the logs, usually `!Ref LogRetentionDays`.
+        public var retentionInDays: CFNValue
+        public var condition: ConditionHandle?
+        public var logGroupName: CFNValue
+
+        public init(
+            retentionInDays: CFNValue, condition: ConditionHandle?,
+            logGroupName: CFNValue = .sub("/aws/lambda/${NamePrefix}-filter")
+        ) {
+            self.retentionInDays = retentionInDays
+            self.condition = condition
+            self.logGroupName = logGroupName
+        }
+
+        /// Adds `FilterLogGroup`.
+        @discardableResult
+        public func add(to t: inout TemplateBuilder) -> ResourceHandle<Logs.LogGroup> {
+            var logGroup = Logs.LogGroup()
+            logGroup.logGroupName = logGroupName
+            logGroup.retentionInDays = retentionInDays
+            return t.resource(AlertStack.Names.filterLogGroup, logGroup, condition: condition)
+        }
+    }
+
+    /// The filter Lambda, main region only: its role (write its logs, publish alerts, assume the member
+    /// role, and read its events), the function (`provided.al2023`, code from S3), and how events reach it.
+    public struct Filter: Sendable {
+        /// How the receive topics' events reach the function.
+        public enum Events: Sendable {
+            /// The topics invoke it asynchronously: a dead-letter queue keeps invocations that still fail
+            /// after Lambda's retries, and a permission lets SNS invoke it.
+            case direct
+            /// It reads this queue through an event source mapping (`Buffer.addEventSourceMapping`).
+            case queue(ResourceHandle<SQS.Queue>)
+        }
+
+        public var events: Events
+        public var condition: ConditionHandle?
+        /// The log group the function writes to (`FilterLogs`).
+        public var logGroup: ResourceHandle<Logs.LogGroup>
+        /// The topic alerts are published to (`ALERT_TOPIC_ARN`).
+        public var alertTopic: CFNValue
+        /// The member-account role to assume (`MEMBER_ROLE_NAME`), usually `!Ref MemberRoleName`.
+        public var memberRoleName: CFNValue
+        /// The ARNs the role may assume: that role name in any account.
+        public var memberRoleArns: CFNValue = .sub("arn:${AWS::Partition}:iam::*:role/${MemberRoleName}")
+        /// The packaged filter zip (`catalogwatch package`).
+        public var codeBucket: CFNValue
+        public var codeKey: CFNValue
+        /// `x86_64` or `arm64`, usually `!Ref LambdaArchitecture`.
+        public var architecture: CFNValue
+        public var functionName: CFNValue = .sub("${NamePrefix}-filter")
+        /// `.direct` only: the dead-letter queue's name, and the topics that may invoke the function.
+        public var deadLetterQueueName: CFNValue = .sub("${NamePrefix}-filter-dlq")
+        public var sourceTopicArns: CFNValue = .sub("arn:${AWS::Partition}:sns:*:${AWS::AccountId}:${NamePrefix}-receive")
+
+        public init(
+            events: Events, condition: ConditionHandle?, logGroup: ResourceHandle<Logs.LogGroup>, alertTopic: CFNValue,
+            memberRoleName: CFNValue, codeBucket: CFNValue, codeKey: CFNValue, architecture: CFNValue
+        ) {
+            self.events = events
+            self.condition = condition
+            self.logGroup = logGroup
+            self.alertTopic = alertTopic
+            self.memberRoleName = memberRoleName
+            self.codeBucket = codeBucket
+            self.codeKey = codeKey
+            self.architecture = architecture
+        }
+
+        /// The filter's resources.
+        public struct Handles: Sendable {
+            public let role: ResourceHandle<IAM.Role>
+            public let function: ResourceHandle<Lambda.Function>
+            /// `.direct` only.
+            public let deadLetterQueue: ResourceHandle<SQS.Queue>?
+            /// `.direct` only.
+            public let permission: ResourceHandle<Lambda.Permission>?
+        }
+
+        /// Adds, in order: `FilterDeadLetterQueue` (`.direct`), `FilterFunctionRole`, `FilterFunction`,
+        /// `FilterFunctionInvokePermission` (`.direct`).
+        @discardableResult
+        public func add(to t: inout TemplateBuilder) -> Handles {
+            var deadLetters: ResourceHandle<SQS.Queue>?
+            if case .direct = events {
+                var queue = SQS.Queue()
+                queue.messageRetentionPeriod = 1_209_600
+                queue.queueName = deadLetterQueueName
+                queue.sqsManagedSseEnabled = true
+                deadLetters = t.resource(AlertStack.Names.filterDeadLetterQueue, queue, condition: condition)
+            }
+            let role = t.resource(AlertStack.Names.filterRole, self.role(deadLetterQueue: deadLetters), condition: condition)
+            let function = t.resource(
+                AlertStack.Names.filterFunction, self.function(role: role, deadLetterQueue: deadLetters), condition: condition)
+            var permission: ResourceHandle<Lambda.Permission>?
+            if case .direct = events {
+                permission = t.resource(
+                    AlertStack.Names.filterPermission,
+                    Lambda.Permission(action: "lambda:InvokeFunction", functionName: function.ref, principal: "sns.amazonaws.com")
+                        .with {
+                            $0.sourceAccount = .accountId
+                            $0.sourceArn = sourceTopicArns
+                        },
+                    condition: condition)
+            }
+            return Handles(role: role, function: function, deadLetterQueue: deadLetters, permission: permission)
+        }
+
+        /// The execution role: nothing beyond what the filter does (no `*` resources).
+        func role(deadLetterQueue: ResourceHandle<SQS.Queue>?) -> IAM.Role {
+            var statements = [
+                PolicyStatement(
+                    sid: "WriteOwnLogs", actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                    resources: [logGroup.getAtt(.arn)]),
+                PolicyStatement(sid: "PublishAlerts", actions: ["sns:Publish"], resources: [alertTopic]),
+            ]
+            if let deadLetterQueue {
+                statements.append(PolicyStatement(sid: "KeepFailedInvocations", actions: ["sqs:SendMessage"], resources: [deadLetterQueue.getAtt(.arn)]))
+            }
+            if case .queue(let queue) = events {
+                statements.append(PolicyStatement(
+                    sid: "ReadBufferedEvents",
+                    actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
+                    resources: [queue.getAtt(.arn)]))
+            }
+            statements.append(PolicyStatement(sid: "DescribeInMemberAccounts", actions: ["sts:AssumeRole"], resources: [memberRoleArns]))
+            var role = IAM.Role(
+                assumeRolePolicyDocument: PolicyDocument([
+                    PolicyStatement(
+                        principal: .service(["lambda.amazonaws.com"]), actions: ["sts:AssumeRole"],
+                        conditions: [PolicyCondition(.stringEquals, "aws:SourceAccount", .accountId)])
+                ]).cfnValue)
+            role.description = "CatalogWatch filter: write its logs, publish alerts, assume the member role."
+            role.policies = [IAM.Role.Policy(policyDocument: PolicyDocument(statements).cfnValue, policyName: "catalogwatch-filter")]
+            return role
+        }
+
+        /// The function: the environment contract of `catalogwatch-filter`, its logs in `logGroup`.
+        func function(role: ResourceHandle<IAM.Role>, deadLetterQueue: ResourceHandle<SQS.Queue>?) -> Lambda.Function {
+            var function = Lambda.Function(
+                code: Lambda.Function.Code().with {
+                    $0.s3Bucket = codeBucket
+                    $0.s3Key = codeKey
+                },
+                role: role.getAtt(.arn))
+            function.architectures = [architecture]
+            if let deadLetterQueue {
+                function.deadLetterConfig = Lambda.Function.DeadLetterConfig().with { $0.targetArn = deadLetterQueue.getAtt(.arn) }
+            }
+            function.description = "CatalogWatch filter: alerts on terminal failures of Service Catalog stacks."
+            function.environment = Lambda.Function.Environment().with {
+                $0.variables = ["ALERT_TOPIC_ARN": alertTopic, "MEMBER_ROLE_NAME": memberRoleName]
+            }
+            function.functionName = functionName
+            function.handler = "bootstrap"
+            function.loggingConfig = Lambda.Function.LoggingConfig().with { $0.logGroup = logGroup.ref }
+            function.memorySize = 128
+            function.runtime = .string(AlertStack.runtime)
+            function.timeout = .number(String(AlertStack.functionTimeout))
+            return function
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import CloudFormation
+
+extension StackSetArtifacts {
+    /// The StackSet roles template's description.
+    public static let rolesTemplateDescription =
+        "CatalogWatch: self-managed StackSet administration and execution roles for the alert stack rollout (management account)."
+
+    /// The self-managed StackSet administration and execution roles, scoped to what the alert stack creates.
+    public static func rolesTemplate(for layout: Layout) -> Template {
+        var t = TemplateBuilder(description: rolesTemplateDescription)
+        addRoles(for: layout, to: &t)
+        return t.template
+    }
+
+    /// Adds the roles template's parameters, both roles and the output to `t`; customizations registered
+    /// on `t` beforehand (a permissions boundary, tags) apply to both roles.
+    @discardableResult
+    public static func addRoles(for layout: Layout, to t: inout TemplateBuilder) -> (administration: ResourceHandle<IAM.Role>, execution: ResourceHandle<IAM.Role>) {
+        t.parameter("NamePrefix", NamePrefixRule.parameter("Name prefix used by the alert stack.", default: layout.namePrefix))
+        t.parameter("LambdaCodeBucket", .string("S3 bucket holding the packaged filter.", default: layout.lambdaCode?.bucket, minLength: 3, maxLength: 63))
+        let stackSetNames = waves(for: layout).map(\.stackSetName)
+
+        var admin = IAM.Role(
+            assumeRolePolicyDocument: PolicyDocument([
+                PolicyStatement(
+                    principal: .service(["cloudformation.amazonaws.com"]), actions: ["sts:AssumeRole"],
+                    conditions: [PolicyCondition(.stringEquals, "aws:SourceAccount", .accountId)])
+            ]).cfnValue)
+        admin.description = "Lets CloudFormation StackSets run CatalogWatch operations in this account."
+        admin.roleName = .string(administrationRoleName)
+        admin.policies = [
+            IAM.Role.Policy(
+                policyDocument: PolicyDocument([
+                    PolicyStatement(
+                        sid: "AssumeExecutionRoleInThisAccount", actions: ["sts:AssumeRole"],
+                        resources: [.sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/\(executionRoleName)")])
+                ]).cfnValue,
+                policyName: "assume-execution-role")
+        ]
+        let adminRole = t.resource("AdministrationRole", admin)
+
+        var execution = IAM.Role(
+            assumeRolePolicyDocument: PolicyDocument([
+                PolicyStatement(principal: .aws([adminRole.getAtt(.arn)]), actions: ["sts:AssumeRole"])
+            ]).cfnValue)
+        execution.description = "Creates and updates the CatalogWatch alert stack in each region."
+        execution.roleName = .string(executionRoleName)
+        execution.policies = [
+            IAM.Role.Policy(policyDocument: executionPolicy(stackSetNames: stackSetNames).cfnValue, policyName: "catalogwatch-alert-stack")
+        ]
+        let executionRole = t.resource("ExecutionRole", execution)
+        t.output("AdministrationRoleArn", adminRole.getAtt(.arn), description: "AdministrationRoleARN of the StackSet.")
+        return (adminRole, executionRole)
+    }
+
+    /// What the execution role may do: the alert stack's resources by name, in this account only.
+    static func executionPolicy(stackSetNames: [String]) -> PolicyDocument {
+        let account = "${AWS::AccountId}"
+        return PolicyDocument([
+            PolicyStatement(
+                sid: "AlertStackInstances", actions: ["cloudformation:*"],
+                resources: stackSetNames.map { .sub("arn:${AWS::Partition}:cloudformation:*:\(account):stack/StackSet-\($0)-*") }),
+            PolicyStatement(
+                sid: "Topics",
+                actions: [
+                    "sns:CreateTopic", "sns:DeleteTopic", "sns:GetTopicAttributes", "sns:SetTopicAttributes",
+                    "sns:Subscribe", "sns:Unsubscribe", "sns:GetSubscriptionAttributes",
+                    "sns:SetSubscriptionAttributes", "sns:ListSubscriptionsByTopic", "sns:TagResource",
+                    "sns:UntagResource", "sns:ListTagsForResource",
+                ],
+                resources: [.sub("arn:${AWS::Partition}:sns:*:\(account):${NamePrefix}-*")]),
+            PolicyStatement(
+                sid: "FilterFunction",
+                actions: [
+                    "lambda:CreateFunction", "lambda:DeleteFunction", "lambda:GetFunction",
+                    "lambda:GetFunctionConfiguration", "lambda:UpdateFunctionCode",
+                    "lambda:UpdateFunctionConfiguration", "lambda:AddPermission", "lambda:RemovePermission",
+                    "lambda:GetPolicy", "lambda:TagResource", "lambda:UntagResource", "lambda:ListTags",
+                    "lambda:PutFunctionConcurrency", "lambda:DeleteFunctionConcurrency",
+                ],
+                resources: [.sub("arn:${AWS::Partition}:lambda:*:\(account):function:${NamePrefix}-*")]),
+            PolicyStatement(
+                sid: "QueueEventSource",
+                actions: [
+                    "lambda:CreateEventSourceMapping", "lambda:DeleteEventSourceMapping",
+                    "lambda:GetEventSourceMapping", "lambda:UpdateEventSourceMapping",
+                ],
+                resources: [.sub("arn:${AWS::Partition}:lambda:*:\(account):event-source-mapping:*")]),
+            PolicyStatement(
+                sid: "FilterRole",
+                actions: [
+                    "iam:CreateRole", "iam:DeleteRole", "iam:GetRole", "iam:UpdateRole", "iam:PutRolePolicy",
+                    "iam:DeleteRolePolicy", "iam:GetRolePolicy", "iam:TagRole", "iam:UntagRole", "iam:PassRole",
+                ],
+                resources: stackSetNames.map { .sub("arn:${AWS::Partition}:iam::\(account):role/StackSet-\($0)-*") }),
+            PolicyStatement(
+                sid: "FilterLogs",
+                actions: [
+                    "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy",
+                    "logs:DeleteRetentionPolicy", "logs:DescribeLogGroups", "logs:TagResource",
+                    "logs:UntagResource", "logs:ListTagsForResource",
+                ],
+                resources: [.sub("arn:${AWS::Partition}:logs:*:\(account):log-group:/aws/lambda/${NamePrefix}-*")]),
+            PolicyStatement(
+                sid: "Queues",
+                actions: [
+                    "sqs:CreateQueue", "sqs:DeleteQueue", "sqs:GetQueueAttributes", "sqs:SetQueueAttributes",
+                    "sqs:TagQueue", "sqs:UntagQueue", "sqs:ListQueueTags",
+                ],
+                resources: [.sub("arn:${AWS::Partition}:sqs:*:\(account):${NamePrefix}-*")]),
+            PolicyStatement(
+                sid: "QueueAlarm",
+                actions: ["cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:DescribeAlarms", "cloudwatch:TagResource"],
+                resources: [.sub("arn:${AWS::Partition}:cloudwatch:*:\(account):alarm:${NamePrefix}-*")]),
+            PolicyStatement(
+                sid: "ReadFilterCode", actions: ["s3:GetObject"],
+                resources: [.sub("arn:${AWS::Partition}:s3:::${LambdaCodeBucket}/*")]),
+        ])
+    }
+}

@@ -1,0 +1,318 @@
+import AWSClient
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+
+/// The filter Lambda's transport: HTTP/1.1 over SwiftNIO, TLS through NIOSSL, with keep-alive connections
+/// reused per endpoint (scheme, host, port) for as long as the process lives, so that warm invocations
+/// skip the TCP and TLS handshakes. Small on purpose (the Lambda zip stays small); the event loop starts
+/// on the first request, so invocations that need no AWS call never start one.
+///
+/// A connection carries one request at a time; concurrent requests to one endpoint open more connections.
+/// At most `maxIdlePerEndpoint` idle connections are kept per endpoint and `maxIdle` in all (the oldest
+/// are closed first). A pooled connection the peer closed while it sat idle (for instance while Lambda
+/// froze the process) is noticed when the request cannot be written, or the connection ends before any
+/// response arrives: the request is then sent once more, on a new connection. A request that got any
+/// response is never sent again by the transport.
+public final class NIOTransport: HTTPTransport, Sendable {
+    /// Idle connections kept per endpoint.
+    public static let maxIdlePerEndpoint = 4
+    /// Idle connections kept in all.
+    public static let maxIdle = 16
+
+    private let group: any EventLoopGroup
+    private let tls: NIOSSLContext?
+    private let tlsError: String?
+    /// Idle connections, oldest first, and whether `shutdown` was called.
+    private let pool = NIOLockedValueBox<(idle: [(Endpoint, any Channel)], closed: Bool)>(([], false))
+
+    /// `caBundle`: extra trust roots (`AWS_CA_BUNDLE`). When it cannot be used, HTTPS requests fail
+    /// (`HTTPTransportError.failed`, not retried) rather than quietly trusting only the system's roots.
+    public init(caBundle: CABundle? = nil, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+        self.group = group
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        var context: NIOSSLContext?
+        var problem: String?
+        if let caBundle {
+            if let p = caBundle.problem {
+                problem = "AWS_CA_BUNDLE \(caBundle.path): \(p)"
+            } else {
+                configuration.additionalTrustRoots = [.certificates(caBundle.certificates)]
+            }
+        }
+        if problem == nil {
+            do {
+                context = try NIOSSLContext(configuration: configuration)
+            } catch {
+                problem = "TLS setup: \(error)"
+            }
+        }
+        tls = context
+        tlsError = problem
+    }
+
+    public func send(_ request: HTTPRequest, timeout: Duration) async throws -> HTTPResponse {
+        let target = try Target(url: request.url)
+        if target.secure, tls == nil { throw HTTPTransportError.failed("TLS unavailable: \(tlsError ?? "unknown")") }
+        let deadline = NIODeadline.now() + .nanoseconds(max(1_000_000, Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000))
+        var head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: request.method), uri: target.pathAndQuery)
+        head.headers.add(name: "Host", value: target.hostHeader)
+        for field in request.headers where field.name.lowercased() != "host" { head.headers.add(name: field.name, value: field.value) }
+        head.headers.replaceOrAdd(name: "Content-Length", value: String(request.body.count))
+        let exchange = Exchange(head: head, body: ByteBuffer(bytes: request.body))
+        while let channel = takeIdle(target.endpoint) {
+            do {
+                return try await send(exchange, on: channel, endpoint: target.endpoint, deadline: deadline)
+            } catch is Unanswered {
+                break  // Closed while idle: once more, on a new connection.
+            }
+        }
+        let channel = try await connect(target, deadline: deadline)
+        do {
+            return try await send(exchange, on: channel, endpoint: target.endpoint, deadline: deadline)
+        } catch let error as Unanswered {
+            throw HTTPTransportError.connectionFailed("\(target.host):\(target.port): \(error.reason)")
+        }
+    }
+
+    /// Closes the idle connections; connections in use close when their request ends.
+    public func shutdown() async {
+        let idle = pool.withLockedValue { pool in
+            defer { pool = ([], true) }
+            return pool.idle
+        }
+        for (_, channel) in idle { try? await channel.close() }
+    }
+
+    /// Idle connections now, per endpoint `host:port` (for tests).
+    public var idleConnections: [String: Int] {
+        pool.withLockedValue { pool in
+            pool.idle.reduce(into: [:]) { counts, entry in counts["\(entry.0.host):\(entry.0.port)", default: 0] += 1 }
+        }
+    }
+
+    /// The most recently pooled open connection to `endpoint`, if any (closed ones are dropped on the way).
+    private func takeIdle(_ endpoint: Endpoint) -> (any Channel)? {
+        while let channel = pool.withLockedValue({ pool -> (any Channel)? in
+            guard let index = pool.idle.lastIndex(where: { $0.0 == endpoint }) else { return nil }
+            return pool.idle.remove(at: index).1
+        }) {
+            if channel.isActive { return channel }
+            channel.close(promise: nil)
+        }
+        return nil
+    }
+
+    /// Pools `channel` for the next request to `endpoint`, closing what exceeds the bounds.
+    private func release(_ channel: any Channel, _ endpoint: Endpoint) {
+        let surplus = pool.withLockedValue { pool -> [any Channel] in
+            guard !pool.closed, channel.isActive else { return [channel] }
+            var surplus: [any Channel] = []
+            if pool.idle.filter({ $0.0 == endpoint }).count >= Self.maxIdlePerEndpoint,
+                let oldest = pool.idle.firstIndex(where: { $0.0 == endpoint })
+            {
+                surplus.append(pool.idle.remove(at: oldest).1)
+            }
+            pool.idle.append((endpoint, channel))
+            while pool.idle.count > Self.maxIdle { surplus.append(pool.idle.removeFirst().1) }
+            return surplus
+        }
+        for channel in surplus { channel.close(promise: nil) }
+    }
+
+    private func connect(_ target: Target, deadline: NIODeadline) async throws -> any Channel {
+        let tls = target.secure ? self.tls : nil
+        let bootstrap = ClientBootstrap(group: group)
+            .connectTimeout(min(deadline - .now(), .seconds(3)))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        let handler = try NIOSSLClientHandler(context: tls, serverHostname: target.isIPAddress ? nil : target.host)
+                        try channel.pipeline.syncOperations.addHandler(handler)
+                    }
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    try channel.pipeline.syncOperations.addHandler(ConnectionHandler())
+                }
+            }
+        do {
+            return try await bootstrap.connect(host: target.host, port: target.port).get()
+        } catch {
+            throw HTTPTransportError.connectionFailed("\(target.host):\(target.port): \(error)")
+        }
+    }
+
+    /// One request and its response on `channel`; pools the channel afterwards when both sides keep it alive.
+    private func send(_ exchange: Exchange, on channel: any Channel, endpoint: Endpoint, deadline: NIODeadline) async throws -> HTTPResponse {
+        let reply = channel.eventLoop.makePromise(of: Reply.self)
+        var exchange = exchange
+        exchange.reply = reply
+        // The first completion wins: the response, the connection's end, or the timeout.
+        let timer = channel.eventLoop.scheduleTask(deadline: deadline) {
+            reply.fail(HTTPTransportError.timedOut)
+            channel.close(promise: nil)
+        }
+        channel.writeAndFlush(exchange).whenFailure { error in reply.fail(Unanswered(reason: "write failed: \(error)")) }
+        defer { timer.cancel() }
+        do {
+            let result = try await reply.futureResult.get()
+            if result.keepAlive { release(channel, endpoint) } else { channel.close(promise: nil) }
+            return result.response
+        } catch {
+            channel.close(promise: nil)
+            throw error
+        }
+    }
+
+    /// Where a connection goes: connections are pooled per endpoint.
+    struct Endpoint: Hashable, Sendable {
+        var secure: Bool
+        var host: String
+        var port: Int
+    }
+
+    /// Scheme, host, port and path of an absolute http(s) URL.
+    struct Target: Sendable {
+        var secure: Bool
+        var host: String
+        var port: Int
+        var pathAndQuery: String
+        var hostHeader: String
+        var isIPAddress: Bool
+
+        var endpoint: Endpoint { Endpoint(secure: secure, host: host, port: port) }
+
+        init(url: String) throws {
+            let secure: Bool
+            var rest: Substring
+            if url.hasPrefix("https://") {
+                secure = true
+                rest = url.dropFirst(8)
+            } else if url.hasPrefix("http://") {
+                secure = false
+                rest = url.dropFirst(7)
+            } else {
+                throw HTTPTransportError.failed("unsupported URL \(url.prefix(80))")
+            }
+            let authority = rest.prefix { $0 != "/" && $0 != "?" }
+            rest = rest.dropFirst(authority.count)
+            var host = Substring(authority)
+            var port = secure ? 443 : 80
+            if host.hasPrefix("[") {
+                guard let close = host.firstIndex(of: "]") else { throw HTTPTransportError.failed("bad IPv6 host") }
+                let after = host[host.index(after: close)...]
+                if after.hasPrefix(":"), let p = Int(after.dropFirst()) { port = p }
+                host = host[host.index(after: host.startIndex)..<close]
+            } else if let colon = host.lastIndex(of: ":") {
+                guard let p = Int(host[host.index(after: colon)...]) else { throw HTTPTransportError.failed("bad port in \(url.prefix(80))") }
+                port = p
+                host = host[..<colon]
+            }
+            guard !host.isEmpty else { throw HTTPTransportError.failed("no host in \(url.prefix(80))") }
+            self.secure = secure
+            self.host = String(host)
+            self.port = port
+            self.pathAndQuery = rest.isEmpty ? "/" : (rest.hasPrefix("?") ? "/" + rest : String(rest))
+            self.hostHeader = String(authority)
+            self.isIPAddress = host.contains(":") || host.allSatisfy { $0.isNumber || $0 == "." }
+        }
+    }
+}
+
+/// The request was not answered at all: it could not be written, or the connection ended before any
+/// response byte. On a pooled connection this means the peer closed it while it sat idle.
+struct Unanswered: Error {
+    var reason: String
+}
+
+/// A request to write, and the promise of its response.
+struct Exchange: Sendable {
+    var head: HTTPRequestHead
+    var body: ByteBuffer
+    var reply: EventLoopPromise<Reply>?
+}
+
+/// A response, and whether the connection may carry another request.
+struct Reply: Sendable {
+    var response: HTTPResponse
+    var keepAlive: Bool
+}
+
+/// One request at a time over a keep-alive connection: writes an `Exchange`, collects its response.
+private final class ConnectionHandler: ChannelDuplexHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundIn = Exchange
+    typealias OutboundOut = HTTPClientRequestPart
+
+    private var reply: EventLoopPromise<Reply>?
+    private var head: HTTPResponseHead?
+    private var body: [UInt8] = []
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let exchange = unwrapOutboundIn(data)
+        guard reply == nil, context.channel.isActive else {
+            exchange.reply?.fail(Unanswered(reason: reply == nil ? "connection closed" : "connection busy"))
+            promise?.fail(ChannelError.ioOnClosedChannel)
+            return
+        }
+        reply = exchange.reply
+        head = nil
+        body = []
+        context.write(wrapOutboundOut(.head(exchange.head)), promise: nil)
+        if exchange.body.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(exchange.body))), promise: nil) }
+        context.write(wrapOutboundOut(.end(nil)), promise: promise)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard reply != nil else {
+            // Nothing was asked: whatever this is, the connection is not reusable.
+            context.close(promise: nil)
+            return
+        }
+        switch unwrapInboundIn(data) {
+        case .head(let h):
+            head = h
+        case .body(var buffer):
+            guard body.count + buffer.readableBytes <= 16 * 1024 * 1024 else {
+                finish(.failure(HTTPTransportError.failed("response larger than 16 MiB")))
+                context.close(promise: nil)
+                return
+            }
+            body += buffer.readBytes(length: buffer.readableBytes) ?? []
+        case .end:
+            guard let head else {
+                finish(.failure(HTTPTransportError.connectionFailed("response without a head")))
+                context.close(promise: nil)
+                return
+            }
+            var headers = AWSHeaders()
+            for (name, value) in head.headers { headers.add(name: name, value: value) }
+            let response = HTTPResponse(status: Int(head.status.code), headers: headers, body: body)
+            self.head = nil
+            body = []
+            finish(.success(Reply(response: response, keepAlive: head.isKeepAlive)))
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        finish(.failure(head == nil
+            ? Unanswered(reason: "connection closed before a response")
+            : HTTPTransportError.connectionFailed("connection closed before the response ended")))
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A parse error means response bytes arrived: the request was answered, if badly.
+        finish(.failure(head == nil && !(error is HTTPParserError)
+            ? Unanswered(reason: String(describing: error))
+            : HTTPTransportError.connectionFailed(String(describing: error))))
+        context.close(promise: nil)
+    }
+
+    private func finish(_ result: Result<Reply, any Error>) {
+        guard let reply else { return }
+        self.reply = nil
+        reply.completeWith(result)
+    }
+}

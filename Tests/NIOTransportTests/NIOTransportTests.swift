@@ -1,0 +1,219 @@
+import AWSClient
+import Foundation
+import NIOTransport
+import TestSupport
+import XCTest
+
+/// The filter's NIO transport against scripts/keepalive_server.py, which reports the connections it
+/// accepted and the requests each carried.
+final class NIOTransportTests: XCTestCase {
+    private var servers: [ScriptServer] = []
+    private var directories: [URL] = []
+
+    override func tearDown() {
+        for server in servers { server.stop() }
+        for directory in directories { try? FileManager.default.removeItem(at: directory) }
+        servers = []
+        directories = []
+        super.tearDown()
+    }
+
+    /// A plain HTTP server, or an HTTPS one whose CA is written to `<directory>/ca.pem`.
+    private func startServer(tls directory: URL? = nil) throws -> ScriptServer {
+        var arguments = ["--timeout", "120"]
+        if let directory { arguments += ["--tls", directory.path] }
+        let server = try ScriptServer(script: "scripts/keepalive_server.py", arguments: arguments, unblockingSignals: true)
+        servers.append(server)
+        return server
+    }
+
+    private func send(_ transport: NIOTransport, _ url: String, timeout: Duration = .seconds(10)) async throws -> HTTPResponse {
+        try await transport.send(HTTPRequest(method: "POST", url: url, headers: ["Content-Type": "text/plain"], body: Array("hello".utf8)), timeout: timeout)
+    }
+
+    /// The connections the server accepted for requests (its own control connections left out), in order.
+    private func connections(_ server: ScriptServer) async throws -> [(requests: [String], open: Bool)] {
+        guard let list = try await server.getJSON("/__stats") as? [[String: Any]] else { throw TestFailure("/__stats: not a list") }
+        return list.map { ($0["requests"] as? [String] ?? [], $0["open"] as? Bool ?? true) }
+    }
+
+    /// Polls `condition` for up to 5 s.
+    private func eventually(_ what: String, _ condition: () async throws -> Bool) async throws {
+        let end = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < end {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        XCTFail("not within 5 s: \(what)")
+    }
+
+    // MARK: Reuse
+
+    func testSequentialRequestsShareOneConnection() async throws {
+        let server = try startServer()
+        let transport = NIOTransport()
+        for _ in 0..<3 {
+            let response = try await send(transport, server.url + "/ok")
+            XCTAssertEqual(response.status, 200)
+            XCTAssertEqual(try jsonObject(String(decoding: response.body, as: UTF8.self))["received"] as? Int, 5)
+        }
+        let accepted = try await connections(server)
+        XCTAssertEqual(accepted.map(\.requests), [["/ok", "/ok", "/ok"]], "one connection for three requests")
+        XCTAssertEqual(transport.idleConnections, ["127.0.0.1:\(server.port)": 1])
+        await transport.shutdown()
+        XCTAssertEqual(transport.idleConnections, [:])
+        try await eventually("shutdown closes the idle connection") { try await connections(server).allSatisfy { !$0.open } }
+    }
+
+    func testConnectionTheServerClosedIsNotReused() async throws {
+        let server = try startServer()
+        let transport = NIOTransport()
+        // A complete response, then the server closes the connection (without `Connection: close`).
+        let first = try await send(transport, server.url + "/close")
+        XCTAssertEqual(first.status, 200)
+        try await Task.sleep(for: .milliseconds(200))
+        let second = try await send(transport, server.url + "/ok")
+        XCTAssertEqual(second.status, 200)
+        let accepted = try await connections(server)
+        XCTAssertEqual(accepted.map(\.requests), [["/close"], ["/ok"]], "each request sent once")
+        await transport.shutdown()
+    }
+
+    // MARK: Stale connections
+
+    func testStaleConnectionIsRetriedOnceOnANewConnection() async throws {
+        let server = try startServer()
+        let transport = NIOTransport()
+        // /stale is answered when first on a connection; on a reused one the server reads it and closes the
+        // connection without a word, as a peer that dropped an idle keep-alive connection.
+        let first = try await send(transport, server.url + "/stale")
+        XCTAssertEqual(first.status, 200)
+        let second = try await send(transport, server.url + "/stale")
+        XCTAssertEqual(second.status, 200, "answered on a new connection")
+        let accepted = try await connections(server)
+        XCTAssertEqual(accepted.map(\.requests), [["/stale", "/stale"], ["/stale"]])
+        await transport.shutdown()
+    }
+
+    func testRequestThatGotAResponseIsNotSentAgain() async throws {
+        let server = try startServer()
+        let transport = NIOTransport()
+        _ = try await send(transport, server.url + "/ok")
+        // On the reused connection: a head and part of the body, then the connection ends.
+        do {
+            let response = try await send(transport, server.url + "/partial")
+            XCTFail("a cut-off response is an error, got \(response)")
+        } catch let error as HTTPTransportError {
+            guard case .connectionFailed = error else { return XCTFail("\(error)") }
+        }
+        let accepted = try await connections(server)
+        XCTAssertEqual(accepted.map(\.requests), [["/ok", "/partial"]], "/partial sent once")
+        // The next request goes out on a new connection.
+        _ = try await send(transport, server.url + "/ok")
+        let after = try await connections(server)
+        XCTAssertEqual(after.map(\.requests), [["/ok", "/partial"], ["/ok"]])
+        await transport.shutdown()
+    }
+
+    func testTimedOutRequestIsNotSentAgainNorItsConnectionReused() async throws {
+        let server = try startServer()
+        let transport = NIOTransport()
+        _ = try await send(transport, server.url + "/ok")
+        do {
+            _ = try await send(transport, server.url + "/slow?ms=1500", timeout: .milliseconds(300))
+            XCTFail("expected a timeout")
+        } catch let error as HTTPTransportError {
+            XCTAssertEqual(error, .timedOut)
+        }
+        _ = try await send(transport, server.url + "/ok")
+        let accepted = try await connections(server)
+        XCTAssertEqual(accepted.map(\.requests), [["/ok", "/slow"], ["/ok"]])
+        await transport.shutdown()
+    }
+
+    // MARK: Concurrency and bounds
+
+    func testConcurrentRequestsToOneEndpointUseSeveralConnectionsAndThePoolIsBounded() async throws {
+        let server = try startServer()
+        let transport = NIOTransport()
+        let count = NIOTransport.maxIdlePerEndpoint + 2
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            let url = server.url + "/slow?ms=300"
+            for _ in 0..<count {
+                group.addTask {
+                    try await transport.send(HTTPRequest(method: "GET", url: url), timeout: .seconds(10)).status
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        XCTAssertEqual(statuses, Array(repeating: 200, count: count))
+        let accepted = try await connections(server)
+        XCTAssertEqual(accepted.count, count, "one connection per concurrent request")
+        XCTAssertEqual(transport.idleConnections, ["127.0.0.1:\(server.port)": NIOTransport.maxIdlePerEndpoint])
+        try await eventually("connections beyond the bound are closed") {
+            try await connections(server).filter(\.open).count == NIOTransport.maxIdlePerEndpoint
+        }
+        // Sequential requests now reuse the pooled connections.
+        for _ in 0..<3 { _ = try await send(transport, server.url + "/ok") }
+        let after = try await connections(server)
+        XCTAssertEqual(after.count, count)
+        await transport.shutdown()
+        try await eventually("shutdown closes every idle connection") { try await connections(server).allSatisfy { !$0.open } }
+    }
+
+    // MARK: AWS_CA_BUNDLE
+
+    func testPrivateCAIsTrustedOnlyWithAWSCABundle() async throws {
+        let directory = try Tools.temporaryDirectory()
+        directories.append(directory)
+        let server = try startServer(tls: directory)
+        let url = "https://localhost:\(server.port)/ok"
+        let bundle = directory.appendingPathComponent("ca.pem").path
+
+        XCTAssertNil(CABundle(environment: [:]))
+        XCTAssertNil(CABundle(environment: ["AWS_CA_BUNDLE": ""]))
+        let without = NIOTransport(caBundle: CABundle(environment: [:]))
+        do {
+            let response = try await send(without, url)
+            XCTFail("a certificate from an unknown CA was accepted: \(response)")
+        } catch let error as HTTPTransportError {
+            guard case .connectionFailed = error else { return XCTFail("\(error)") }
+        }
+
+        let caBundle = try XCTUnwrap(CABundle(environment: ["AWS_CA_BUNDLE": bundle]))
+        XCTAssertNil(caBundle.problem)
+        let with = NIOTransport(caBundle: caBundle)
+        for _ in 0..<2 {
+            let response = try await send(with, url)
+            XCTAssertEqual(response.status, 200)
+        }
+        XCTAssertEqual(with.idleConnections, ["localhost:\(server.port)": 1], "TLS connections are reused too")
+        await with.shutdown()
+        await without.shutdown()
+    }
+
+    func testUnusableCABundleFailsHTTPSRequests() async throws {
+        let directory = try Tools.temporaryDirectory()
+        directories.append(directory)
+        let missing = CABundle(path: directory.appendingPathComponent("missing.pem").path)
+        XCTAssertEqual(missing.problem, "cannot open the file: No such file or directory")
+        let garbage = directory.appendingPathComponent("garbage.pem")
+        try Data("not a certificate\n".utf8).write(to: garbage)
+        XCTAssertEqual(CABundle(path: garbage.path).problem, "no PEM certificate in the file")
+
+        let transport = NIOTransport(caBundle: missing)
+        do {
+            _ = try await send(transport, "https://localhost:1/ok")
+            XCTFail("expected a failure")
+        } catch let error as HTTPTransportError {
+            guard case .failed(let reason) = error else { return XCTFail("\(error)") }
+            XCTAssertTrue(reason.contains("AWS_CA_BUNDLE \(missing.path): cannot open the file"), reason)
+            XCTAssertFalse(RetryPolicy.isRetryable(error), "a configuration error is not retried")
+        }
+        // Plain HTTP does not need it.
+        let server = try startServer()
+        let plain = try await send(transport, server.url + "/ok")
+        XCTAssertEqual(plain.status, 200)
+        await transport.shutdown()
+    }
+}
