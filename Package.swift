@@ -22,14 +22,16 @@ let package = Package(
     targets: [
         // libyaml, the only YAML engine we use (apt: libyaml-dev).
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
-        // JSON string literals, one implementation for every JSON writer.
+        // JSON string literals: one quoting implementation for every JSON text we write by hand
+        // (AWS request bodies go through JSONEncoder).
         .target(name: "JSONText", swiftSettings: strict),
         // The one diagnostic type (severity, rule, file, line, column, key path, message, suggestion) and its
         // report formats: text, JSON, GitHub annotations, SARIF 2.1.0.
-        .target(name: "Diagnostics", dependencies: ["JSONText"], swiftSettings: strict),
+        .target(name: "Diagnostics", dependencies: ["JSONText", "URLText"], swiftSettings: strict),
         // Ordered YAML node model, parser and emitter over libyaml's event API.
         .target(name: "YAML", dependencies: ["CYAML"], swiftSettings: strict),
-        // The syntax of AWS identifiers that layouts, templates and the filter all check (account ids).
+        // The syntax of AWS identifiers that layouts, templates and the filter all check (account ids), and
+        // the partition of a region.
         .target(name: "AWSIdentifiers", swiftSettings: strict),
         // Typed CloudFormation DSL, template model, renderers, parser and checks.
         .target(name: "CloudFormation", dependencies: ["YAML", "JSONText", "Diagnostics"], swiftSettings: strict),

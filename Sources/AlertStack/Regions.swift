@@ -1,9 +1,13 @@
+import AWSIdentifiers
+
 /// An AWS region as CatalogWatch knows it: name, partition and whether accounts must opt in.
 package struct AWSRegion: Hashable, Sendable {
     package let name: String
-    package let partition: String
     package let optIn: Bool
     package let location: String
+
+    /// The partition (`aws`, `aws-cn`, `aws-us-gov`), by the one rule every module uses.
+    package var partition: String { AWSPartition.of(region: name).name }
 }
 
 /// The embedded region table behind layout checks. Source: AWS "Regions and Zones" and cfn-lint 1.x
@@ -13,44 +17,44 @@ package enum RegionTable {
     package static let asOf = "2026-11-20"
 
     package static let all: [AWSRegion] = [
-        .init(name: "us-east-1", partition: "aws", optIn: false, location: "N. Virginia"),
-        .init(name: "us-east-2", partition: "aws", optIn: false, location: "Ohio"),
-        .init(name: "us-west-1", partition: "aws", optIn: false, location: "N. California"),
-        .init(name: "us-west-2", partition: "aws", optIn: false, location: "Oregon"),
-        .init(name: "af-south-1", partition: "aws", optIn: true, location: "Cape Town"),
-        .init(name: "ap-east-1", partition: "aws", optIn: true, location: "Hong Kong"),
-        .init(name: "ap-east-2", partition: "aws", optIn: true, location: "Taipei"),
-        .init(name: "ap-south-1", partition: "aws", optIn: false, location: "Mumbai"),
-        .init(name: "ap-south-2", partition: "aws", optIn: true, location: "Hyderabad"),
-        .init(name: "ap-northeast-1", partition: "aws", optIn: false, location: "Tokyo"),
-        .init(name: "ap-northeast-2", partition: "aws", optIn: false, location: "Seoul"),
-        .init(name: "ap-northeast-3", partition: "aws", optIn: false, location: "Osaka"),
-        .init(name: "ap-southeast-1", partition: "aws", optIn: false, location: "Singapore"),
-        .init(name: "ap-southeast-2", partition: "aws", optIn: false, location: "Sydney"),
-        .init(name: "ap-southeast-3", partition: "aws", optIn: true, location: "Jakarta"),
-        .init(name: "ap-southeast-4", partition: "aws", optIn: true, location: "Melbourne"),
-        .init(name: "ap-southeast-5", partition: "aws", optIn: true, location: "Malaysia"),
-        .init(name: "ap-southeast-6", partition: "aws", optIn: true, location: "New Zealand"),
-        .init(name: "ap-southeast-7", partition: "aws", optIn: true, location: "Thailand"),
-        .init(name: "ca-central-1", partition: "aws", optIn: false, location: "Canada (Central)"),
-        .init(name: "ca-west-1", partition: "aws", optIn: true, location: "Calgary"),
-        .init(name: "eu-central-1", partition: "aws", optIn: false, location: "Frankfurt"),
-        .init(name: "eu-central-2", partition: "aws", optIn: true, location: "Zurich"),
-        .init(name: "eu-west-1", partition: "aws", optIn: false, location: "Ireland"),
-        .init(name: "eu-west-2", partition: "aws", optIn: false, location: "London"),
-        .init(name: "eu-west-3", partition: "aws", optIn: false, location: "Paris"),
-        .init(name: "eu-south-1", partition: "aws", optIn: true, location: "Milan"),
-        .init(name: "eu-south-2", partition: "aws", optIn: true, location: "Spain"),
-        .init(name: "eu-north-1", partition: "aws", optIn: false, location: "Stockholm"),
-        .init(name: "il-central-1", partition: "aws", optIn: true, location: "Tel Aviv"),
-        .init(name: "me-south-1", partition: "aws", optIn: true, location: "Bahrain"),
-        .init(name: "me-central-1", partition: "aws", optIn: true, location: "UAE"),
-        .init(name: "mx-central-1", partition: "aws", optIn: true, location: "Mexico"),
-        .init(name: "sa-east-1", partition: "aws", optIn: false, location: "São Paulo"),
-        .init(name: "cn-north-1", partition: "aws-cn", optIn: false, location: "Beijing"),
-        .init(name: "cn-northwest-1", partition: "aws-cn", optIn: false, location: "Ningxia"),
-        .init(name: "us-gov-east-1", partition: "aws-us-gov", optIn: false, location: "GovCloud (US-East)"),
-        .init(name: "us-gov-west-1", partition: "aws-us-gov", optIn: false, location: "GovCloud (US-West)"),
+        .init(name: "us-east-1", optIn: false, location: "N. Virginia"),
+        .init(name: "us-east-2", optIn: false, location: "Ohio"),
+        .init(name: "us-west-1", optIn: false, location: "N. California"),
+        .init(name: "us-west-2", optIn: false, location: "Oregon"),
+        .init(name: "af-south-1", optIn: true, location: "Cape Town"),
+        .init(name: "ap-east-1", optIn: true, location: "Hong Kong"),
+        .init(name: "ap-east-2", optIn: true, location: "Taipei"),
+        .init(name: "ap-south-1", optIn: false, location: "Mumbai"),
+        .init(name: "ap-south-2", optIn: true, location: "Hyderabad"),
+        .init(name: "ap-northeast-1", optIn: false, location: "Tokyo"),
+        .init(name: "ap-northeast-2", optIn: false, location: "Seoul"),
+        .init(name: "ap-northeast-3", optIn: false, location: "Osaka"),
+        .init(name: "ap-southeast-1", optIn: false, location: "Singapore"),
+        .init(name: "ap-southeast-2", optIn: false, location: "Sydney"),
+        .init(name: "ap-southeast-3", optIn: true, location: "Jakarta"),
+        .init(name: "ap-southeast-4", optIn: true, location: "Melbourne"),
+        .init(name: "ap-southeast-5", optIn: true, location: "Malaysia"),
+        .init(name: "ap-southeast-6", optIn: true, location: "New Zealand"),
+        .init(name: "ap-southeast-7", optIn: true, location: "Thailand"),
+        .init(name: "ca-central-1", optIn: false, location: "Canada (Central)"),
+        .init(name: "ca-west-1", optIn: true, location: "Calgary"),
+        .init(name: "eu-central-1", optIn: false, location: "Frankfurt"),
+        .init(name: "eu-central-2", optIn: true, location: "Zurich"),
+        .init(name: "eu-west-1", optIn: false, location: "Ireland"),
+        .init(name: "eu-west-2", optIn: false, location: "London"),
+        .init(name: "eu-west-3", optIn: false, location: "Paris"),
+        .init(name: "eu-south-1", optIn: true, location: "Milan"),
+        .init(name: "eu-south-2", optIn: true, location: "Spain"),
+        .init(name: "eu-north-1", optIn: false, location: "Stockholm"),
+        .init(name: "il-central-1", optIn: true, location: "Tel Aviv"),
+        .init(name: "me-south-1", optIn: true, location: "Bahrain"),
+        .init(name: "me-central-1", optIn: true, location: "UAE"),
+        .init(name: "mx-central-1", optIn: true, location: "Mexico"),
+        .init(name: "sa-east-1", optIn: false, location: "São Paulo"),
+        .init(name: "cn-north-1", optIn: false, location: "Beijing"),
+        .init(name: "cn-northwest-1", optIn: false, location: "Ningxia"),
+        .init(name: "us-gov-east-1", optIn: false, location: "GovCloud (US-East)"),
+        .init(name: "us-gov-west-1", optIn: false, location: "GovCloud (US-West)"),
     ]
 
     private static let byName: [String: AWSRegion] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })

@@ -1,3 +1,4 @@
+import URLText
 /// SARIF 2.1.0 output, the format GitHub code scanning reads (`github/codeql-action/upload-sarif`).
 ///
 /// One run, tool `catalogwatch`, every known rule in `tool.driver.rules` (sorted by id; a rule a result names
@@ -59,22 +60,7 @@ public enum SARIFReport {
             if path.hasPrefix(prefix) { relative = String(path.dropFirst(prefix.count)) }
         }
         while relative.hasPrefix("./") { relative.removeFirst(2) }
-        let encoded = percentEncoded(relative)
+        let encoded = PercentEncoding.encode(relative, keepSlash: true)
         return relative.hasPrefix("/") ? "file://" + encoded : encoded
-    }
-
-    static func percentEncoded(_ s: String) -> String {
-        var out = ""
-        for byte in s.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "/"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                let hex = String(byte, radix: 16, uppercase: true)
-                out += "%" + (hex.count == 1 ? "0" : "") + hex
-            }
-        }
-        return out
     }
 }

@@ -57,8 +57,8 @@ public final class NIOTransport: HTTPTransport, Sendable {
         let target = try Target(url: request.url)
         if target.secure, tls == nil { throw HTTPTransportError.failed("TLS unavailable: \(tlsError ?? "unknown")") }
         let deadline = NIODeadline.now() + .nanoseconds(max(1_000_000, Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000))
-        var head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: request.method), uri: target.pathAndQuery)
-        head.headers.add(name: "Host", value: target.hostHeader)
+        var head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: request.method), uri: target.url.requestTarget)
+        head.headers.add(name: "Host", value: target.url.hostHeader)
         for field in request.headers where field.name.lowercased() != "host" { head.headers.add(name: field.name, value: field.value) }
         head.headers.replaceOrAdd(name: "Content-Length", value: String(request.body.count))
         let exchange = Exchange(head: head, body: ByteBuffer(bytes: request.body))
@@ -129,7 +129,7 @@ public final class NIOTransport: HTTPTransport, Sendable {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let tls {
-                        let handler = try NIOSSLClientHandler(context: tls, serverHostname: target.isIPAddress ? nil : target.host)
+                        let handler = try NIOSSLClientHandler(context: tls, serverHostname: target.url.isIPAddress ? nil : target.host)
                         try channel.pipeline.syncOperations.addHandler(handler)
                     }
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
@@ -172,50 +172,19 @@ public final class NIOTransport: HTTPTransport, Sendable {
         var port: Int
     }
 
-    /// Scheme, host, port and path of an absolute http(s) URL.
+    /// Where a request goes, from its URL split by `URLParts` (as SigV4 signed it).
     struct Target: Sendable {
-        var secure: Bool
-        var host: String
-        var port: Int
-        var pathAndQuery: String
-        var hostHeader: String
-        var isIPAddress: Bool
+        var url: URLParts
+        var endpoint: Endpoint
 
-        var endpoint: Endpoint { Endpoint(secure: secure, host: host, port: port) }
+        var secure: Bool { url.isSecure }
+        var host: String { url.connectHost }
+        var port: Int { url.effectivePort }
 
-        init(url: String) throws {
-            let secure: Bool
-            var rest: Substring
-            if url.hasPrefix("https://") {
-                secure = true
-                rest = url.dropFirst(8)
-            } else if url.hasPrefix("http://") {
-                secure = false
-                rest = url.dropFirst(7)
-            } else {
-                throw HTTPTransportError.failed("unsupported URL \(url.prefix(80))")
-            }
-            let authority = rest.prefix { $0 != "/" && $0 != "?" }
-            rest = rest.dropFirst(authority.count)
-            var host = Substring(authority)
-            var port = secure ? 443 : 80
-            if host.hasPrefix("[") {
-                guard let close = host.firstIndex(of: "]") else { throw HTTPTransportError.failed("bad IPv6 host") }
-                let after = host[host.index(after: close)...]
-                if after.hasPrefix(":"), let p = Int(after.dropFirst()) { port = p }
-                host = host[host.index(after: host.startIndex)..<close]
-            } else if let colon = host.lastIndex(of: ":") {
-                guard let p = Int(host[host.index(after: colon)...]) else { throw HTTPTransportError.failed("bad port in \(url.prefix(80))") }
-                port = p
-                host = host[..<colon]
-            }
-            guard !host.isEmpty else { throw HTTPTransportError.failed("no host in \(url.prefix(80))") }
-            self.secure = secure
-            self.host = String(host)
-            self.port = port
-            self.pathAndQuery = rest.isEmpty ? "/" : (rest.hasPrefix("?") ? "/" + rest : String(rest))
-            self.hostHeader = String(authority)
-            self.isIPAddress = host.contains(":") || host.allSatisfy { $0.isNumber || $0 == "." }
+        init(url string: String) throws {
+            guard let url = URLParts(string) else { throw HTTPTransportError.failed("unsupported URL \(string.prefix(80))") }
+            self.url = url
+            endpoint = Endpoint(secure: url.isSecure, host: url.connectHost, port: url.effectivePort)
         }
     }
 }
