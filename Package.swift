@@ -55,7 +55,7 @@ let package = Package(
         // URLSession transport for the CLI and tests (the Lambda uses NIOTransport).
         .target(name: "URLSessionTransport", dependencies: ["AWSClient"], swiftSettings: strict),
         // The filter handler: decode, classify, enrich, publish, report batch failures.
-        .target(name: "FilterLambda", dependencies: ["FilterCore", "AWSClient"], swiftSettings: strict),
+        .target(name: "FilterLambda", dependencies: ["FilterCore", "AWSClient", "AWSIdentifiers"], swiftSettings: strict),
         // The filter Lambda's HTTP transport: SwiftNIO + NIOSSL, keep-alive connections pooled per endpoint, AWS_CA_BUNDLE.
         .target(
             name: "NIOTransport",

@@ -1,4 +1,5 @@
 import FilterCore
+import AWSIdentifiers
 
 /// The filter's settings, read from the Lambda environment (the alert stack sets them).
 public struct FilterConfiguration: Sendable, Equatable {
@@ -56,7 +57,7 @@ public struct FilterConfiguration: Sendable, Equatable {
         let f = arn.split(separator: ":", omittingEmptySubsequences: false)
         guard f.count == 6, f[0] == "arn", f[1] == "aws" || f[1].hasPrefix("aws-"), f[2] == "sns", !f[3].isEmpty,
             f[3].allSatisfy({ ($0.isLetter && $0.isLowercase) || $0.isNumber || $0 == "-" }),
-            f[4].count == 12, f[4].allSatisfy({ $0.isASCII && $0.isNumber })
+            AccountID.isValid(f[4])
         else { return false }
         let name = f[5].hasSuffix(".fifo") ? f[5].dropLast(5) : f[5]
         return !name.isEmpty && name.count <= 256 && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }

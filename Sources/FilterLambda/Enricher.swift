@@ -1,4 +1,5 @@
 import AWSClient
+import AWSIdentifiers
 import FilterCore
 
 /// Looks up what is known about a failed stack; never throws: what cannot be found becomes a `lookupFailures` line.
@@ -50,7 +51,7 @@ public struct AWSEnricher: Enricher {
 
     public func enrich(_ failure: StackFailure, deadline: ContinuousClock.Instant) async -> Enrichment {
         var enrichment = Enrichment()
-        guard failure.account.count == 12, failure.account.allSatisfy(\.isNumber) else {
+        guard AccountID.isValid(failure.account) else {
             enrichment.lookupFailures.append("member account unknown (no usable StackId): nothing looked up")
             return enrichment
         }
