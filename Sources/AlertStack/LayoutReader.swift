@@ -67,6 +67,25 @@ extension YAMLNode {
     }
 }
 
+/// The identity and contact keys of a layout, as checked (defaults where absent or invalid).
+private struct Identity {
+    var organizationId: String?
+    var email: String?
+    var roleName = Layout.defaultMemberRoleName
+    var managementAccountId: String?
+}
+
+/// The option keys of a layout, as checked (defaults where absent or invalid).
+private struct Options {
+    var buffer = Layout.Buffer.none
+    var architecture = Layout.Architecture.x86_64
+    var rollout = Layout.Rollout.sequential
+    var lambdaCode: Layout.LambdaCode?
+    var namePrefix = Layout.defaultNamePrefix
+    var retention = 90
+    var stackSetName: String?
+}
+
 private struct Checker {
     let file: String
     var diagnostics: [Diagnostic] = []
@@ -109,6 +128,22 @@ private struct Checker {
     }
 
     mutating func check(_ root: YAMLNode) -> Layout? {
+        guard let values = topLevelValues(root) else { return nil }
+        let (mainRegion, regions) = checkRegions(values, root: root)
+        let identity = checkIdentity(values)
+        let options = checkOptions(values)
+        let portfolios = values["portfolios"].map { checkPortfolios($0, regions: regions) } ?? [:]
+
+        guard let mainRegion, !hasErrors else { return nil }
+        return Layout(
+            mainRegion: mainRegion, regions: regions, organizationId: identity.organizationId, notificationEmail: identity.email,
+            memberRoleName: identity.roleName, managementAccountId: identity.managementAccountId, buffer: options.buffer,
+            architecture: options.architecture, rollout: options.rollout, lambdaCode: options.lambdaCode, namePrefix: options.namePrefix,
+            logRetentionDays: options.retention, stackSetName: options.stackSetName, portfolios: portfolios)
+    }
+
+    /// The value node of every known top-level key; nil (with an error) when the layout is no mapping.
+    mutating func topLevelValues(_ root: YAMLNode) -> [String: YAMLNode]? {
         guard let pairs = root.pairs else {
             if case .scalar(let s) = root, s.tag == nil, s.isPlain, s.value.isEmpty {
                 error(root, "(file)", "the layout is empty; it needs at least mainRegion and regions")
@@ -130,18 +165,44 @@ private struct Checker {
                       suggestion: Suggest.closest(to: key, among: LayoutReader.knownKeys).first)
             }
         }
+        return values
+    }
 
-        // Regions.
+    /// `mainRegion` and `regions`: known region names, the main region among them, one partition; opt-in
+    /// regions are a warning. The main region is nil when missing or invalid.
+    mutating func checkRegions(_ values: [String: YAMLNode], root: YAMLNode) -> (mainRegion: String?, regions: [String]) {
         var mainRegion: String?
         if let node = values["mainRegion"] {
             if let name = string(node, "mainRegion") { mainRegion = checkRegionName(name, node, "mainRegion") ? name : nil }
         } else {
             error(root, "mainRegion", "is required (the region of the filter Lambda and the send topic)")
         }
+        let (regions, regionNodes, regionsValid) = checkRegionList(values["regions"], root: root)
+        if let mainRegion, regionsValid, !regions.isEmpty, !regions.contains(mainRegion) {
+            error(values["regions"], "regions", "must include the main region '\(mainRegion)'")
+        }
+        // One partition only: StackSets, SNS and the role ARNs cannot cross partitions.
+        let known = ([mainRegion].compactMap { $0 } + regions).compactMap { RegionTable.region($0) }
+        if let first = known.first {
+            for region in known where region.partition != first.partition {
+                let node = regionNodes[region.name] ?? values["mainRegion"]
+                error(node, "regions", "'\(region.name)' is in partition \(region.partition), but '\(first.name)' is in \(first.partition); a layout covers one partition")
+            }
+        }
+        for name in regions {
+            if let region = RegionTable.region(name), region.optIn {
+                warning(regionNodes[name], "regions", "'\(name)' (\(region.location)) is an opt-in region: enable it in every member account, and note that SNS delivery from it to a Lambda in another region is limited")
+            }
+        }
+        return (mainRegion, regions)
+    }
+
+    /// `regions`: the distinct names in order, the node of each, and whether every item was a known region.
+    mutating func checkRegionList(_ node: YAMLNode?, root: YAMLNode) -> (regions: [String], nodes: [String: YAMLNode], valid: Bool) {
         var regions: [String] = []
         var regionNodes: [String: YAMLNode] = [:]
         var regionsValid = true
-        if let node = values["regions"] {
+        if let node {
             if let items = node.items {
                 if items.isEmpty { error(node, "regions", "must list at least one region") }
                 for (i, item) in items.enumerated() {
@@ -167,110 +228,89 @@ private struct Checker {
             error(root, "regions", "is required (every region where products are launched)")
             regionsValid = false
         }
-        if let mainRegion, regionsValid, !regions.isEmpty, !regions.contains(mainRegion) {
-            error(values["regions"], "regions", "must include the main region '\(mainRegion)'")
-        }
-        // One partition only: StackSets, SNS and the role ARNs cannot cross partitions.
-        let known = ([mainRegion].compactMap { $0 } + regions).compactMap { RegionTable.region($0) }
-        if let first = known.first {
-            for region in known where region.partition != first.partition {
-                let node = regionNodes[region.name] ?? values["mainRegion"]
-                error(node, "regions", "'\(region.name)' is in partition \(region.partition), but '\(first.name)' is in \(first.partition); a layout covers one partition")
-            }
-        }
-        for name in regions {
-            if let region = RegionTable.region(name), region.optIn {
-                warning(regionNodes[name], "regions", "'\(name)' (\(region.location)) is an opt-in region: enable it in every member account, and note that SNS delivery from it to a Lambda in another region is limited")
-            }
-        }
+        return (regions, regionNodes, regionsValid)
+    }
 
-        // Identity and contact.
-        var organizationId: String?
+    /// `organizationId`, `notificationEmail`, `memberRoleName` and `managementAccountId`.
+    mutating func checkIdentity(_ values: [String: YAMLNode]) -> Identity {
+        var identity = Identity()
         if let node = values["organizationId"], let text = string(node, "organizationId") {
             if Validators.isOrganizationId(text) {
-                organizationId = text
+                identity.organizationId = text
             } else {
                 error(node, "organizationId", "'\(text)' is not an organization id (o- followed by 10 to 32 lowercase letters or digits)")
             }
         }
-        var email: String?
         if let node = values["notificationEmail"], let text = string(node, "notificationEmail") {
-            if Validators.isEmail(text) { email = text } else { error(node, "notificationEmail", "'\(text)' is not an e-mail address") }
+            if Validators.isEmail(text) { identity.email = text } else { error(node, "notificationEmail", "'\(text)' is not an e-mail address") }
         }
-        var roleName = Layout.defaultMemberRoleName
         if let node = values["memberRoleName"], let text = string(node, "memberRoleName") {
             if Validators.isRoleName(text) {
-                roleName = text
+                identity.roleName = text
             } else {
                 error(node, "memberRoleName", "'\(text)' is not a valid IAM role name (1 to 64 of letters, digits and +=,.@_-)")
             }
         }
-        var managementAccountId: String?
         if let node = values["managementAccountId"], let text = string(node, "managementAccountId") {
             if AccountID.isValid(text) {
-                managementAccountId = text
+                identity.managementAccountId = text
             } else {
                 error(node, "managementAccountId", "'\(text)' is not an AWS account id (exactly \(AccountID.length) digits; quote it to keep leading zeros)")
             }
         }
+        return identity
+    }
 
-        // Options.
-        var buffer = Layout.Buffer.none
-        if let node = values["buffer"], let v = choice(node, "buffer", Layout.Buffer.self) { buffer = v }
-        var architecture = Layout.Architecture.x86_64
+    /// `buffer`, `architecture`, `rollout`, `lambdaCode`, `namePrefix`, `logRetentionDays` and `stackSetName`.
+    mutating func checkOptions(_ values: [String: YAMLNode]) -> Options {
+        var options = Options()
+        if let node = values["buffer"], let v = choice(node, "buffer", Layout.Buffer.self) { options.buffer = v }
         if let node = values["architecture"],
             let v = choice(node, "architecture", Layout.Architecture.self, synonyms: ["amd64": .x86_64, "x86-64": .x86_64, "x64": .x86_64, "aarch64": .arm64])
         {
-            architecture = v
+            options.architecture = v
         }
-        var rollout = Layout.Rollout.sequential
         if let node = values["rollout"],
             let v = choice(node, "rollout", Layout.Rollout.self, synonyms: ["parallel": .mainThenParallel, "serial": .sequential])
         {
-            rollout = v
+            options.rollout = v
         }
 
-        var lambdaCode: Layout.LambdaCode?
         if let node = values["lambdaCode"] {
-            lambdaCode = checkLambdaCode(node)
+            options.lambdaCode = checkLambdaCode(node)
         }
-        var namePrefix = Layout.defaultNamePrefix
         if let node = values["namePrefix"], let text = string(node, "namePrefix") {
             if NamePrefixRule.isValid(text) {
-                namePrefix = text
+                options.namePrefix = text
             } else {
                 error(node, "namePrefix", "'\(text)' must start with a letter and have 1 to \(NamePrefixRule.maxLength) letters, digits or hyphens")
             }
         }
-        var retention = 90
         if let node = values["logRetentionDays"] {
             if let text = node.scalarValue, node.tag == nil, let days = Int(text), Layout.allowedRetentionDays.contains(days) {
-                retention = days
+                options.retention = days
             } else {
                 error(node, "logRetentionDays", "\(node.preview) is not a CloudWatch Logs retention in days (one of \(Layout.allowedRetentionDays.map(String.init).joined(separator: ", ")))")
             }
         }
-        var stackSetName: String?
         if let node = values["stackSetName"], let text = string(node, "stackSetName") {
-            // main-then-parallel deploys two StackSets, `<name>-main` and `<name>-regions`: both must be valid names.
-            let suffix = rollout == .mainThenParallel ? "-regions" : ""
-            if Validators.isStackSetName(text + suffix) {
-                stackSetName = text
-            } else if Validators.isStackSetName(text) {
-                error(node, "stackSetName", "'\(text)' is too long for rollout main-then-parallel: '\(text)\(suffix)' must have at most 128 characters")
-            } else {
-                error(node, "stackSetName", "'\(text)' must start with a letter and have at most 128 letters, digits or hyphens")
-            }
+            options.stackSetName = checkStackSetName(text, node, rollout: options.rollout)
         }
+        return options
+    }
 
-        let portfolios = values["portfolios"].map { checkPortfolios($0, regions: regions) } ?? [:]
-
-        guard let mainRegion, !hasErrors else { return nil }
-        return Layout(
-            mainRegion: mainRegion, regions: regions, organizationId: organizationId, notificationEmail: email,
-            memberRoleName: roleName, managementAccountId: managementAccountId, buffer: buffer,
-            architecture: architecture, rollout: rollout, lambdaCode: lambdaCode, namePrefix: namePrefix,
-            logRetentionDays: retention, stackSetName: stackSetName, portfolios: portfolios)
+    /// A StackSet name, valid also with the `-regions` suffix that rollout main-then-parallel adds.
+    mutating func checkStackSetName(_ text: String, _ node: YAMLNode, rollout: Layout.Rollout) -> String? {
+        // main-then-parallel deploys two StackSets, `<name>-main` and `<name>-regions`: both must be valid names.
+        let suffix = rollout == .mainThenParallel ? "-regions" : ""
+        if Validators.isStackSetName(text + suffix) {
+            return text
+        } else if Validators.isStackSetName(text) {
+            error(node, "stackSetName", "'\(text)' is too long for rollout main-then-parallel: '\(text)\(suffix)' must have at most 128 characters")
+        } else {
+            error(node, "stackSetName", "'\(text)' must start with a letter and have at most 128 letters, digits or hyphens")
+        }
+        return nil
     }
 
     /// `portfolios`: a mapping of layout regions to lists of portfolio ids (`port-` and lowercase letters or digits).

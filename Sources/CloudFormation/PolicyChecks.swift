@@ -61,8 +61,9 @@ extension CheckContext {
         return resource[resource.index(after: slash)...] == "*"
     }
 
-    /// IAM action pattern match: `*` is any run of characters, `?` any one character (case already folded).
-    static func glob(_ pattern: String, matches text: String) -> Bool {
+    /// Wildcard match: `*` is any run of characters, `anyOneCharacter` (IAM's `?`) any one character;
+    /// IAM action patterns use it with the case already folded.
+    static func glob(_ pattern: String, matches text: String, anyOneCharacter: Character? = "?") -> Bool {
         let p = Array(pattern)
         let t = Array(text)
         var pi = 0
@@ -70,7 +71,7 @@ extension CheckContext {
         var star = -1
         var mark = 0
         while ti < t.count {
-            if pi < p.count, p[pi] == "?" || p[pi] == t[ti] {
+            if pi < p.count, p[pi] != "*", p[pi] == anyOneCharacter || p[pi] == t[ti] {
                 pi += 1
                 ti += 1
             } else if pi < p.count, p[pi] == "*" {

@@ -70,29 +70,6 @@ extension Diagnostic {
 /// Patterns where `*` stands for any run of characters (names declared by `Fn::ForEach` with unknown values).
 enum NamePattern {
     static func matches(_ pattern: String, _ text: String) -> Bool {
-        let p = Array(pattern)
-        let t = Array(text)
-        var pi = 0
-        var ti = 0
-        var star = -1
-        var mark = 0
-        while ti < t.count {
-            if pi < p.count, p[pi] == t[ti], p[pi] != "*" {
-                pi += 1
-                ti += 1
-            } else if pi < p.count, p[pi] == "*" {
-                star = pi
-                mark = ti
-                pi += 1
-            } else if star >= 0 {
-                pi = star + 1
-                mark += 1
-                ti = mark
-            } else {
-                return false
-            }
-        }
-        while pi < p.count, p[pi] == "*" { pi += 1 }
-        return pi == p.count
+        CheckContext.glob(pattern, matches: text, anyOneCharacter: nil)
     }
 }

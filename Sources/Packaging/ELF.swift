@@ -73,6 +73,15 @@ public enum ELFReader {
         let shentsize = Int(try r.u16(58))
         let shnum = Int(try r.u16(60))
 
+        let interpreter = try Self.interpreter(r, offset: phoff, count: phnum, entrySize: phentsize)
+        let sections = try Self.sections(r, offset: shoff, count: shnum, entrySize: shentsize)
+        let needed = try neededLibraries(r, sections)
+        let needs = try versionNeeds(r, sections)
+        return ELFInfo(machine: machine, isSixtyFourBit: true, interpreter: interpreter, neededLibraries: needed, versionNeeds: needs)
+    }
+
+    /// The `PT_INTERP` path among `count` program headers at `offset` (the last one wins), or nil.
+    static func interpreter(_ r: ByteReader, offset phoff: Int, count phnum: Int, entrySize phentsize: Int) throws(ELFError) -> String? {
         var interpreter: String?
         if phnum > 0 {
             guard phentsize >= 56 else { throw ELFError("program header entries too small (\(phentsize))") }
@@ -87,14 +96,20 @@ public enum ELFReader {
                 interpreter = try r.cString(offset, limit: size)
             }
         }
+        return interpreter
+    }
 
-        struct Section {
-            var type: UInt32
-            var offset: Int
-            var size: Int
-            var link: Int
-            var info: Int
-        }
+    /// A section header: only the fields this reader uses.
+    struct Section {
+        var type: UInt32
+        var offset: Int
+        var size: Int
+        var link: Int
+        var info: Int
+    }
+
+    /// The `count` section headers at `offset`; none when `offset` or `count` is 0.
+    static func sections(_ r: ByteReader, offset shoff: Int, count shnum: Int, entrySize shentsize: Int) throws(ELFError) -> [Section] {
         var sections: [Section] = []
         if shoff > 0, shnum > 0 {
             guard shentsize >= 64 else { throw ELFError("section header entries too small (\(shentsize))") }
@@ -106,20 +121,26 @@ public enum ELFReader {
                     link: Int(try r.u32(base + 40)), info: Int(try r.u32(base + 44))))
             }
         }
-        /// A section whose contents this reader walks: it must lie inside the file.
-        func inFile(_ s: Section) throws(ELFError) -> Section {
-            try r.check(s.offset, s.size)
-            return s
-        }
-        func stringTable(_ index: Int) throws(ELFError) -> Section {
-            guard index < sections.count else { throw ELFError("string table index \(index) out of range") }
-            return try inFile(sections[index])
-        }
+        return sections
+    }
 
+    /// A section whose contents this reader walks: it must lie inside the file.
+    static func inFile(_ r: ByteReader, _ s: Section) throws(ELFError) -> Section {
+        try r.check(s.offset, s.size)
+        return s
+    }
+
+    static func stringTable(_ r: ByteReader, _ sections: [Section], _ index: Int) throws(ELFError) -> Section {
+        guard index < sections.count else { throw ELFError("string table index \(index) out of range") }
+        return try inFile(r, sections[index])
+    }
+
+    /// The `DT_NEEDED` libraries of every `SHT_DYNAMIC` section, in order.
+    static func neededLibraries(_ r: ByteReader, _ sections: [Section]) throws(ELFError) -> [String] {
         var needed: [String] = []
         for s in sections where s.type == shtDynamic {
-            let s = try inFile(s)
-            let strtab = try stringTable(s.link)
+            let s = try inFile(r, s)
+            let strtab = try stringTable(r, sections, s.link)
             var at = s.offset
             while at + 16 <= s.offset + s.size {
                 let tag = try r.u64(at)
@@ -132,11 +153,15 @@ public enum ELFReader {
                 at += 16
             }
         }
+        return needed
+    }
 
+    /// The symbol version requirements of every `SHT_GNU_verneed` section, in file order.
+    static func versionNeeds(_ r: ByteReader, _ sections: [Section]) throws(ELFError) -> [ELFInfo.VersionNeed] {
         var needs: [ELFInfo.VersionNeed] = []
         for s in sections where s.type == shtGnuVerneed {
-            let s = try inFile(s)
-            let strtab = try stringTable(s.link)
+            let s = try inFile(r, s)
+            let strtab = try stringTable(r, sections, s.link)
             func name(_ offset: UInt32) throws(ELFError) -> String {
                 guard Int(offset) < strtab.size else { throw ELFError("version name outside its string table") }
                 return try r.cString(strtab.offset + Int(offset), limit: strtab.size - Int(offset))
@@ -159,7 +184,7 @@ public enum ELFReader {
                 at += next
             }
         }
-        return ELFInfo(machine: machine, isSixtyFourBit: true, interpreter: interpreter, neededLibraries: needed, versionNeeds: needs)
+        return needs
     }
 }
 
