@@ -125,7 +125,9 @@ public struct AWSClient: Sendable {
     ) async throws -> HTTPResponse {
         var base = try endpoints.endpoint(for: service, region: region)
         if let bucket = request.bucket {
-            if endpoints.isOverridden(service) {
+            // Path style for a local endpoint, and for a bucket name with dots (the wildcard certificate
+            // of `s3.<region>.amazonaws.com` does not cover `a.b.s3...`).
+            if endpoints.isOverridden(service) || bucket.contains(".") {
                 base += "/" + bucket
             } else if let scheme = ["https://", "http://"].first(where: base.hasPrefix) {
                 base = scheme + bucket + "." + base.dropFirst(scheme.count)

@@ -141,12 +141,17 @@ extension AWSClient {
         _ = try await query(.cloudFormation, action: "CreateStackSet", parameters: p.pairs, deadline: deadline)
     }
 
-    /// `UpdateStackSet`: new template and parameters for every instance; returns the operation id.
+    /// `UpdateStackSet`: new template and parameters for the instances of `account` in `regions` (every
+    /// instance when `regions` is empty); returns the operation id.
     package func updateStackSet(
-        _ definition: StackSetDefinition, preferences: OperationPreferences, operationId: String,
-        deadline: ContinuousClock.Instant? = nil
+        _ definition: StackSetDefinition, account: String, regions: [String], preferences: OperationPreferences,
+        operationId: String, deadline: ContinuousClock.Instant? = nil
     ) async throws -> String {
         var p = definition.commonParameters
+        if !regions.isEmpty {
+            p.add("Accounts", list: [account])
+            p.add("Regions", list: regions)
+        }
         p.add("OperationPreferences", structure: preferences.parameters)
         p.add("OperationId", operationId)
         return try await operation("UpdateStackSet", p, deadline)

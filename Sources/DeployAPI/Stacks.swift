@@ -8,8 +8,9 @@ package struct StackDescription: Sendable, Equatable {
     package var statusReason: String?
     package var outputs: [String: String]
 
-    /// A status no operation is still working towards (`*_COMPLETE` or `*_FAILED`, not `*_IN_PROGRESS`).
-    package var isSettled: Bool { !status.hasSuffix("_IN_PROGRESS") }
+    /// A status no operation is still working towards: `*_COMPLETE`, `*_FAILED`, or `REVIEW_IN_PROGRESS`
+    /// (a stack made by a CREATE change set that nobody executed: it stays so until someone does).
+    package var isSettled: Bool { !status.hasSuffix("_IN_PROGRESS") || status == "REVIEW_IN_PROGRESS" }
 }
 
 /// A change set's state and the resource changes it holds.
@@ -23,6 +24,8 @@ package struct ChangeSetDescription: Sendable, Equatable {
     }
 
     package var id: String
+    /// The stack the change set belongs to (by id: a name can be reused).
+    package var stackId: String?
     package var status: String
     package var statusReason: String?
     package var executionStatus: String?
@@ -96,7 +99,8 @@ extension AWSClient {
             }
             if description == nil {
                 description = ChangeSetDescription(
-                    id: result.value("ChangeSetId") ?? id, status: status, statusReason: result.value("StatusReason"),
+                    id: result.value("ChangeSetId") ?? id, stackId: result.value("StackId"), status: status,
+                    statusReason: result.value("StatusReason"),
                     executionStatus: result.value("ExecutionStatus"), changes: [])
             }
             description?.changes += changes

@@ -87,7 +87,9 @@ package struct CatalogConstraints: Sendable {
         for w in watches where w.ourConstraintId == nil && w.otherNotificationConstraintId == nil {
             let topic = target.receiveTopicArn(w.region)
             reporter.report(.step("add notification constraint to \(w.productName) (\(w.productId)) in \(w.portfolioId), \(w.region)"))
-            let token = Self.idempotencyToken(portfolio: w.portfolioId, product: w.productId, topic: topic)
+            // A fresh token per run, the same across the retries of this call: AWS asks for a new token for
+            // each request, and the survey above already keeps a re-run from adding a constraint twice.
+            let token = "catalogwatch-" + UUID().uuidString.lowercased()
             let regional = client.with(region: w.region)
             try await Guard(account: target.account, region: w.region, waiting: waiting, reporter: reporter).run("CreateConstraint \(w.productId)") {
                 try await waiting.untilAccepted("CreateConstraint \(w.productId)", reporter: reporter) {
@@ -116,11 +118,6 @@ package struct CatalogConstraints: Sendable {
                 }
             }
         }
-    }
-
-    /// A token that is the same for the same portfolio, product and topic, so a re-run cannot add a second constraint.
-    static func idempotencyToken(portfolio: String, product: String, topic: String) -> String {
-        "catalogwatch-" + Hex.encode(SHA256.hash(Array("\(portfolio)\n\(product)\n\(topic)".utf8))).prefix(40)
     }
 }
 

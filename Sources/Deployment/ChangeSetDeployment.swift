@@ -38,7 +38,8 @@ package struct ChangeSetDeployment: Sendable {
             if dryRun { return .create(changeSetId: nil) }
             reporter.report(.step("delete stack \(stackName), left in ROLLBACK_COMPLETE by a failed creation"))
             try await guardrail.run("DeleteStack \(stackName)") { try await client.deleteStack(stackName) }
-            existing = try await settle(stack)
+            let deleting = try await guardrail.run("DescribeStacks \(stackName)") { try await client.describeStack(stack.stackId) }
+            existing = try await deleting.asyncFlatMap(settle)
         }
         let creating = existing == nil || existing?.status == "REVIEW_IN_PROGRESS" || existing?.status == "DELETE_COMPLETE"
         if creating && dryRun { return .create(changeSetId: nil) }
@@ -82,7 +83,14 @@ package struct ChangeSetDeployment: Sendable {
         try await guardrail.run("ExecuteChangeSet \(stackName)") {
             try await waiting.untilAccepted("ExecuteChangeSet \(stackName)", reporter: reporter) { try await client.executeChangeSet(id) }
         }
-        guard let stack = try await guardrail.run("DescribeStacks \(stackName)", { try await client.describeStack(stackName) }) else {
+        // Until the change set reports its execution, DescribeStacks may still show the status before it.
+        var executed = try await guardrail.run("DescribeChangeSet \(stackName)") { try await client.describeChangeSet(id) }
+        while ["AVAILABLE", "EXECUTE_IN_PROGRESS"].contains(executed.executionStatus ?? "") {
+            try await waiting.poll("change set of \(stackName) (\(executed.executionStatus ?? ""))")
+            executed = try await guardrail.run("DescribeChangeSet \(stackName)") { try await client.describeChangeSet(id) }
+        }
+        let stackId = executed.stackId ?? stackName
+        guard let stack = try await guardrail.run("DescribeStacks \(stackName)", { try await client.describeStack(stackId) }) else {
             throw DeploymentError.stackFailed(stack: stackName, account: guardrail.account, region: guardrail.region,
                                               status: "missing", reason: "the stack disappeared while its change set ran")
         }
@@ -99,9 +107,12 @@ package struct ChangeSetDeployment: Sendable {
         guard let stack = try await guardrail.run("DescribeStacks \(stackName)", { try await client.describeStack(stackName) }) else { return }
         reporter.report(.step("delete stack \(stackName)"))
         try await guardrail.run("DeleteStack \(stackName)") { try await client.deleteStack(stackName) }
+        var seenDeleting = false
         while let left = try await guardrail.run("DescribeStacks \(stackName)", { try await client.describeStack(stack.stackId) }),
               left.status != "DELETE_COMPLETE" {
-            if left.isSettled && left.status.hasPrefix("DELETE") {
+            seenDeleting = seenDeleting || left.status == "DELETE_IN_PROGRESS"
+            // DELETE_FAILED, or a delete that went back to a settled status (an export still in use).
+            if left.isSettled && (left.status.hasPrefix("DELETE") || seenDeleting) {
                 throw DeploymentError.stackFailed(stack: stackName, account: guardrail.account, region: guardrail.region,
                                                   status: left.status, reason: left.statusReason ?? "no reason given")
             }
@@ -125,5 +136,13 @@ package struct ChangeSetDeployment: Sendable {
             if !["CREATE_PENDING", "CREATE_IN_PROGRESS"].contains(d.status) { return d }
             try await waiting.poll("change set of \(stackName)")
         }
+    }
+}
+
+extension Optional {
+    /// `map` with an async transform.
+    func asyncFlatMap<U>(_ transform: (Wrapped) async throws -> U?) async rethrows -> U? {
+        guard let value = self else { return nil }
+        return try await transform(value)
     }
 }

@@ -17,7 +17,10 @@ extension Deployer {
         try await roles.apply(plan.roles)
         // A former rollout's StackSet goes first: its stacks hold the same named topics and function.
         for retired in plan.retired { try await retire(name: retired.name) }
-        for (set, instancePlan) in plan.stackSets { try await apply(instancePlan, to: set) }
+        for (set, instancePlan) in plan.stackSets {
+            try await apply(instancePlan, to: set)
+            reportInoperable(instancePlan, set)
+        }
         try await constraints.add(plan.constraintsToAdd)
     }
 
@@ -38,20 +41,28 @@ extension Deployer {
         }
         let order = { (regions: [String]) in OperationPreferences(regionOrder: regions, sequential: set.preferences.sequential) }
         if plan.updateStackSet {
-            let prefs = order(set.regions.filter { !plan.add.contains($0) && !plan.remove.contains($0) })
+            // Only the layout's regions that have an instance: not those about to go, nor INOPERABLE ones.
+            let prefs = order(set.regions.filter { !plan.add.contains($0) && !plan.inoperable.contains($0) })
             try await operations.run("UpdateStackSet", stackSet: set.name, regions: prefs.regionOrder) { id in
-                try await client.updateStackSet(definition, preferences: prefs, operationId: id)
+                try await client.updateStackSet(definition, account: account, regions: prefs.regionOrder, preferences: prefs, operationId: id)
             }
         }
-        let steps: [(StackInstancesAction, [String])] = [
-            (.create, plan.add), (.update, plan.update), (.delete(retainStacks: false), plan.remove),
-            (.delete(retainStacks: true), plan.inoperable),
-        ]
+        // The main region goes first: when its instance is stale, it is updated before new regions are added.
+        let mainFirst = plan.update.contains(target.layout.mainRegion)
+        let steps: [(StackInstancesAction, [String])] = (mainFirst ? [(.update, plan.update), (.create, plan.add)] : [(.create, plan.add), (.update, plan.update)])
+            + [(.delete(retainStacks: false), plan.remove), (.delete(retainStacks: true), plan.inoperable)]
         for (action, regions) in steps where !regions.isEmpty {
             let prefs = order(regions)
             try await operations.run(action.name, stackSet: set.name, regions: regions) { id in
                 try await client.stackInstances(action, stackSet: set.name, account: account, regions: regions, preferences: prefs, operationId: id)
             }
+        }
+    }
+
+    /// Says which layout regions lost their instance to an INOPERABLE clean-up (their stacks are kept).
+    func reportInoperable(_ plan: InstancePlan, _ set: DeploymentTarget.StackSetTarget) {
+        for region in plan.inoperable where set.regions.contains(region) {
+            reporter.report(.warning("\(set.name) in \(region): the INOPERABLE instance was removed with its stack kept; delete the StackSet-\(set.name)-* stack in account \(target.account), region \(region) by hand, then run deploy again to add the region back"))
         }
     }
 

@@ -68,8 +68,9 @@ package struct Destroyer: Sendable {
                     try await client.stackInstances(.delete(retainStacks: false), stackSet: name, account: account, regions: regions,
                                                     preferences: prefs, operationId: id)
                 }
-            } catch DeploymentError.operationFailed(_, _, let failed, _, _) {
-                kept = try await retainInoperable(name, failed: failed)
+            } catch let error as DeploymentError {
+                guard case .operationFailed(_, _, let failed, _, _) = error else { throw error }
+                kept = try await retainInoperable(name, failed: failed, error: error)
             }
         }
         reporter.report(.step("delete StackSet \(name)"))
@@ -85,21 +86,29 @@ package struct Destroyer: Sendable {
         return kept
     }
 
-    /// Removes the instances a failed delete left INOPERABLE from the StackSet, keeping their stacks.
-    func retainInoperable(_ name: String, failed: [StackSetFailure]) async throws -> [StackSetFailure] {
+    /// After a failed delete: the instances left INOPERABLE are removed from the StackSet with their stacks
+    /// kept (and returned, to be reported); the regions cancelled after the failure are deleted once more,
+    /// normally, in reverse rollout order. Without any INOPERABLE instance the failure is thrown again.
+    func retainInoperable(_ name: String, failed: [StackSetFailure], error: DeploymentError) async throws -> [StackSetFailure] {
         let client = client, account = target.account
         let left = try await guardrail.run("ListStackInstances \(name)") { try await client.listStackInstances(name) }
             .filter { $0.account == account }
-        let regions = left.map(\.region)
-        guard !regions.isEmpty else { return [] }
-        let prefs = OperationPreferences(regionOrder: regions, sequential: true)
-        try await StackSetOperations(client: client, account: account, waiting: waiting, reporter: reporter)
-            .run("DeleteStackInstances (retain stacks)", stackSet: name, regions: regions) { id in
-                try await client.stackInstances(.delete(retainStacks: true), stackSet: name, account: account, regions: regions,
+        let inoperable = left.filter { $0.status == "INOPERABLE" }.map(\.region)
+        guard !inoperable.isEmpty else {
+            if left.isEmpty { return [] }
+            throw error
+        }
+        let operations = StackSetOperations(client: client, account: account, waiting: waiting, reporter: reporter)
+        for (retain, regions) in [(true, inoperable), (false, InstancePlan.removalOrder(left.map(\.region).filter { !inoperable.contains($0) }, rollout: target.layout.orderedRegions))]
+        where !regions.isEmpty {
+            let prefs = OperationPreferences(regionOrder: regions, sequential: true)
+            try await operations.run(retain ? "DeleteStackInstances (retain stacks)" : "DeleteStackInstances", stackSet: name, regions: regions) { id in
+                try await client.stackInstances(.delete(retainStacks: retain), stackSet: name, account: account, regions: regions,
                                                 preferences: prefs, operationId: id)
             }
-        return regions.map { region in
-            let reason = failed.first { $0.region == region }?.reason ?? "left \(left.first { $0.region == region }?.status ?? "INOPERABLE")"
+        }
+        return inoperable.map { region in
+            let reason = failed.first { $0.region == region }?.reason ?? "left INOPERABLE"
             reporter.report(.warning("\(name) in \(region): stack kept (\(reason)); delete the StackSet-\(name)-* stack in account \(account), region \(region) by hand"))
             return StackSetFailure(account: account, region: region, status: "INOPERABLE", reason: reason)
         }

@@ -25,7 +25,7 @@ struct AWSOptions: ParsableArguments {
     /// The deadline and polling of this run.
     func waiting() throws -> Waiting {
         guard let timeout = Self.duration(timeout) else {
-            throw CLIError.usage("--timeout \(timeout): use a number with s, m or h (e.g. 30m)")
+            throw CLIError.usage("--timeout \(timeout): use a number with s, m or h, at most 24h (e.g. 30m)")
         }
         guard pollInterval > 0, pollInterval <= 600 else { throw CLIError.usage("--poll-interval must be between 0 and 600 seconds") }
         return Waiting(timeout: timeout, pollInterval: .milliseconds(Int(pollInterval * 1000)))
@@ -51,11 +51,14 @@ struct AWSOptions: ParsableArguments {
 
     static func duration(_ text: String) -> Duration? {
         let units: [(String, Int)] = [("h", 3600), ("m", 60), ("s", 1)]
-        for (suffix, seconds) in units where text.hasSuffix(suffix) {
-            guard let value = Double(text.dropLast()), value > 0 else { return nil }
-            return .milliseconds(Int(value * Double(seconds) * 1000))
+        // At most a day: longer is a typo, and a bound keeps the conversion to milliseconds exact.
+        func bounded(_ seconds: Double) -> Duration? {
+            seconds.isFinite && seconds > 0 && seconds <= 86_400 ? .milliseconds(Int(seconds * 1000)) : nil
         }
-        return Double(text).flatMap { $0 > 0 ? .milliseconds(Int($0 * 1000)) : nil }
+        for (suffix, seconds) in units where text.hasSuffix(suffix) {
+            return Double(text.dropLast()).flatMap { bounded($0 * Double(seconds)) }
+        }
+        return Double(text).flatMap(bounded)
     }
 }
 

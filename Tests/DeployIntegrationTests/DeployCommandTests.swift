@@ -105,6 +105,37 @@ final class DeployCommandTests: XCTestCase {
         XCTAssertEqual(try peers.instanceRegions("catalogwatch-receive"), ["ap-northeast-1", "eu-west-1"])
     }
 
+    func testAChangedParameterUpdatesOnlyTheRegionsThatStay() async throws {
+        XCTAssertEqual(try deploy(try writeLayout(peers, portfolios: false), ["--create-bucket"]).status, 0)
+        _ = try await peers.requests(reset: true)
+        let changed = try writeLayout(peers, regions: ["ap-northeast-1", "eu-west-1"], portfolios: false, extra: "logRetentionDays: 30", name: "changed.yaml")
+        let run = try deploy(changed, ["--yes"])
+        XCTAssertEqual(run.status, 0, run.all)
+        XCTAssertTrue(run.stdout.contains("update every instance (template, parameter LogRetentionDays); remove us-east-1"), run.stdout)
+        let requests = try await peers.requests()
+        let update = try XCTUnwrap(requests.first { $0["action"] as? String == "UpdateStackSet" })
+        let params = try XCTUnwrap(update["params"] as? [String: Any])
+        XCTAssertEqual(params["Accounts.member.1"] as? String, "123456789012")
+        XCTAssertEqual([params["Regions.member.1"], params["Regions.member.2"], params["Regions.member.3"]].map { $0 as? String },
+                       ["ap-northeast-1", "eu-west-1", nil], "the region about to go is not updated")
+        XCTAssertEqual(try peers.instanceRegions("catalogwatch-receive"), ["ap-northeast-1", "eu-west-1"])
+    }
+
+    func testAnInterruptedFirstDeployIsFinishedByTheNextOne() async throws {
+        let layout = try writeLayout(peers, portfolios: false)
+        try await peers.fault([["service": "cloudformation", "action": "ExecuteChangeSet", "responses": [
+            ["status": 403, "code": "AccessDenied", "message": "not now"],
+        ]]])
+        let stopped = try deploy(layout, ["--create-bucket"])
+        XCTAssertEqual(stopped.status, 1, stopped.all)
+        let review = try peers.moto.boto3("print(client('cloudformation').describe_stacks(StackName='catalogwatch-stackset-roles')['Stacks'][0]['StackStatus'])")
+        XCTAssertEqual(review.trimmingCharacters(in: .whitespacesAndNewlines), "REVIEW_IN_PROGRESS", "the change set was made, not executed")
+        let again = try deploy(layout, ["--timeout", "60s"])
+        XCTAssertEqual(again.status, 0, again.all)
+        XCTAssertTrue(again.stdout.contains("plan: roles stack catalogwatch-stackset-roles: create"), again.stdout)
+        XCTAssertEqual(try peers.instanceRegions("catalogwatch-receive"), ["ap-northeast-1", "eu-west-1", "us-east-1"])
+    }
+
     func testSwitchingRolloutRetiresTheFormerStackSetFirst() async throws {
         XCTAssertEqual(try deploy(try writeLayout(peers, portfolios: false), ["--create-bucket"]).status, 0)
         let parallel = try writeLayout(peers, rollout: "main-then-parallel", portfolios: false, name: "parallel.yaml")

@@ -123,7 +123,7 @@ func catalogwatch(_ arguments: [String], environment: [String: String], timeout:
 
 /// A layout file for moto's account in a temporary folder.
 func writeLayout(_ peers: Peers, regions: [String] = ["ap-northeast-1", "us-east-1", "eu-west-1"], rollout: String = "sequential",
-                 account: String = Peers.account, portfolios: Bool = true, name: String = "layout.yaml") throws -> String {
+                 account: String = Peers.account, portfolios: Bool = true, extra: String = "", name: String = "layout.yaml") throws -> String {
     var text = """
         mainRegion: ap-northeast-1
         regions: [\(regions.joined(separator: ", "))]
@@ -134,7 +134,7 @@ func writeLayout(_ peers: Peers, regions: [String] = ["ap-northeast-1", "us-east
         lambdaCode:
           bucket: catalogwatch-artifacts-\(Peers.account)
           key: catalogwatch/filter-x86_64.zip
-
+        \(extra)
         """
     if portfolios {
         let listed = [("ap-northeast-1", "port-tokyo00000001"), ("us-east-1", "port-useast0000001")].filter { regions.contains($0.0) }

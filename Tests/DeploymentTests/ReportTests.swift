@@ -84,14 +84,6 @@ final class ConstraintParametersTests: XCTestCase {
         XCTAssertEqual(ConstraintParameters.decode(#"{"LocalRoleName":"launch"}"#).localRoleName, "launch")
         XCTAssertEqual(ConstraintParameters.decode("not json"), ConstraintParameters.Decoded())
     }
-
-    func testTheIdempotencyTokenIsStableAndValid() {
-        let a = CatalogConstraints.idempotencyToken(portfolio: "port-a", product: "prod-a", topic: "arn:t")
-        XCTAssertEqual(a, CatalogConstraints.idempotencyToken(portfolio: "port-a", product: "prod-a", topic: "arn:t"))
-        XCTAssertNotEqual(a, CatalogConstraints.idempotencyToken(portfolio: "port-a", product: "prod-b", topic: "arn:t"))
-        XCTAssertLessThanOrEqual(a.count, 128)
-        XCTAssertNotNil(a.wholeMatch(of: /[a-zA-Z0-9][a-zA-Z0-9_-]*/))
-    }
 }
 
 final class QueryParametersTests: XCTestCase {
