@@ -73,6 +73,8 @@ extension AWSClient {
         p.add("Parameters", structures: parameters.map { [("ParameterKey", $0.0), ("ParameterValue", $0.1)] })
         p.add("Capabilities", list: capabilities)
         p.add("Description", "catalogwatch deploy")
+        // Retries of this request (the client's, after a lost answer) carry the same token.
+        p.add("ClientToken", changeSetName)
         let root = try await query(.cloudFormation, action: "CreateChangeSet", parameters: p.pairs, deadline: deadline)
         guard let id = root.value("CreateChangeSetResult/Id") else {
             throw Self.missing("CreateChangeSetResult/Id", .cloudFormation, "CreateChangeSet")
@@ -109,9 +111,10 @@ extension AWSClient {
         return description!
     }
 
-    /// `ExecuteChangeSet`.
-    package func executeChangeSet(_ id: String, deadline: ContinuousClock.Instant? = nil) async throws {
-        _ = try await query(.cloudFormation, action: "ExecuteChangeSet", parameters: [("ChangeSetName", id)], deadline: deadline)
+    /// `ExecuteChangeSet`; `clientRequestToken` makes a retried request after a lost answer the same request.
+    package func executeChangeSet(_ id: String, clientRequestToken: String, deadline: ContinuousClock.Instant? = nil) async throws {
+        let parameters = [("ChangeSetName", id), ("ClientRequestToken", clientRequestToken)]
+        _ = try await query(.cloudFormation, action: "ExecuteChangeSet", parameters: parameters, deadline: deadline)
     }
 
     /// `DeleteChangeSet`.

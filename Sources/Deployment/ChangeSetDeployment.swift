@@ -81,7 +81,10 @@ package struct ChangeSetDeployment: Sendable {
         }
         reporter.report(.step("execute change set of stack \(stackName)"))
         try await guardrail.run("ExecuteChangeSet \(stackName)") {
-            try await waiting.untilAccepted("ExecuteChangeSet \(stackName)", reporter: reporter) { try await client.executeChangeSet(id) }
+            let token = "catalogwatch-" + UUID().uuidString.lowercased()
+            try await waiting.untilAccepted("ExecuteChangeSet \(stackName)", reporter: reporter) {
+                try await client.executeChangeSet(id, clientRequestToken: token)
+            }
         }
         // Until the change set reports its execution, DescribeStacks may still show the status before it.
         var executed = try await guardrail.run("DescribeChangeSet \(stackName)") { try await client.describeChangeSet(id) }
