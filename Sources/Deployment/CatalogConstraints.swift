@@ -48,23 +48,17 @@ package struct CatalogConstraints: Sendable {
             let topic = target.receiveTopicArn(region)
             for portfolio in portfolios {
                 let products = try await guardrail.run("SearchProductsAsAdmin \(portfolio)") {
-                    try await waiting.untilAccepted("SearchProductsAsAdmin \(portfolio)", reporter: reporter) {
-                        try await regional.portfolioProducts(portfolio)
-                    }
+                    try await regional.portfolioProducts(portfolio)
                 }
                 let constraints = try await guardrail.run("ListConstraintsForPortfolio \(portfolio)") {
-                    try await waiting.untilAccepted("ListConstraintsForPortfolio \(portfolio)", reporter: reporter) {
-                        try await regional.constraints(portfolioId: portfolio)
-                    }
+                    try await regional.constraints(portfolioId: portfolio)
                 }
                 for product in products {
                     var watch = ProductWatch(region: region, portfolioId: portfolio, productId: product.productId,
                                              productName: product.name, launchRoles: [])
                     for c in constraints where c.productId == product.productId && ["NOTIFICATION", "LAUNCH"].contains(c.type) {
                         let parameters = try await guardrail.run("DescribeConstraint \(c.constraintId)") {
-                            try await waiting.untilAccepted("DescribeConstraint \(c.constraintId)", reporter: reporter) {
-                                try await regional.constraintParameters(c.constraintId)
-                            }
+                            try await regional.constraintParameters(c.constraintId)
                         }
                         let decoded = ConstraintParameters.decode(parameters)
                         if c.type == "LAUNCH" {
@@ -92,12 +86,10 @@ package struct CatalogConstraints: Sendable {
             let token = "catalogwatch-" + UUID().uuidString.lowercased()
             let regional = client.with(region: w.region)
             try await Guard(account: target.account, region: w.region, waiting: waiting, reporter: reporter).run("CreateConstraint \(w.productId)") {
-                try await waiting.untilAccepted("CreateConstraint \(w.productId)", reporter: reporter) {
-                    try await regional.createConstraint(
-                        portfolioId: w.portfolioId, productId: w.productId, type: "NOTIFICATION",
-                        parameters: ConstraintParameters.notification([topic]),
-                        description: "CatalogWatch: stack events to \(target.layout.namePrefix)-receive", idempotencyToken: token)
-                }
+                try await regional.createConstraint(
+                    portfolioId: w.portfolioId, productId: w.productId, type: "NOTIFICATION",
+                    parameters: ConstraintParameters.notification([topic]),
+                    description: "CatalogWatch: stack events to \(target.layout.namePrefix)-receive", idempotencyToken: token)
             }
         }
     }
@@ -109,12 +101,10 @@ package struct CatalogConstraints: Sendable {
             reporter.report(.step("remove notification constraint \(id) of \(w.productName) in \(w.portfolioId), \(w.region)"))
             let regional = client.with(region: w.region)
             try await Guard(account: target.account, region: w.region, waiting: waiting, reporter: reporter).run("DeleteConstraint \(id)") {
-                try await waiting.untilAccepted("DeleteConstraint \(id)", reporter: reporter) {
-                    do {
-                        try await regional.deleteConstraint(id)
-                    } catch let error as AWSError where error.isNotFound {
-                        return  // already gone: a re-run after an interruption
-                    }
+                do {
+                    try await regional.deleteConstraint(id)
+                } catch let error as AWSError where error.isNotFound {
+                    return  // already gone: a re-run after an interruption
                 }
             }
         }

@@ -44,15 +44,13 @@ package struct ChangeSetDeployment: Sendable {
         let creating = existing == nil || existing?.status == "REVIEW_IN_PROGRESS" || existing?.status == "DELETE_COMPLETE"
         if creating && dryRun { return .create(changeSetId: nil) }
         let name = "catalogwatch-" + UUID().uuidString.lowercased().prefix(8)
-        let made = try await guardrail.run("CreateChangeSet \(stackName)") {
-            try await waiting.untilAccepted("CreateChangeSet \(stackName)", reporter: reporter) { () -> String? in
-                do {
-                    return try await client.createChangeSet(
-                        stackName: stackName, changeSetName: String(name), type: creating ? "CREATE" : "UPDATE",
-                        templateBody: templateBody, parameters: parameters, capabilities: capabilities)
-                } catch let error as AWSError where error.code == "ValidationError" && error.message.contains("No updates are to be performed") {
-                    return nil  // some endpoints refuse an empty change set at once instead of failing it
-                }
+        let made = try await guardrail.run("CreateChangeSet \(stackName)") { () -> String? in
+            do {
+                return try await client.createChangeSet(
+                    stackName: stackName, changeSetName: String(name), type: creating ? "CREATE" : "UPDATE",
+                    templateBody: templateBody, parameters: parameters, capabilities: capabilities)
+            } catch let error as AWSError where error.code == "ValidationError" && error.message.contains("No updates are to be performed") {
+                return nil  // some endpoints refuse an empty change set at once instead of failing it
             }
         }
         guard let id = made else { return .unchanged }
@@ -80,12 +78,8 @@ package struct ChangeSetDeployment: Sendable {
         case .update(let changeSetId, _): id = changeSetId
         }
         reporter.report(.step("execute change set of stack \(stackName)"))
-        try await guardrail.run("ExecuteChangeSet \(stackName)") {
-            let token = "catalogwatch-" + UUID().uuidString.lowercased()
-            try await waiting.untilAccepted("ExecuteChangeSet \(stackName)", reporter: reporter) {
-                try await client.executeChangeSet(id, clientRequestToken: token)
-            }
-        }
+        let token = "catalogwatch-" + UUID().uuidString.lowercased()
+        try await guardrail.run("ExecuteChangeSet \(stackName)") { try await client.executeChangeSet(id, clientRequestToken: token) }
         // Until the change set reports its execution, DescribeStacks may still show the status before it.
         var executed = try await guardrail.run("DescribeChangeSet \(stackName)") { try await client.describeChangeSet(id) }
         while ["AVAILABLE", "EXECUTE_IN_PROGRESS"].contains(executed.executionStatus ?? "") {

@@ -30,12 +30,10 @@ extension Deployer {
         if plan.createStackSet {
             reporter.report(.step("create StackSet \(set.name)"))
             try await guardrail.run("CreateStackSet \(set.name)") {
-                try await waiting.untilAccepted("CreateStackSet \(set.name)", reporter: reporter) {
-                    do {
-                        try await client.createStackSet(definition)
-                    } catch let error as AWSError where error.code == "NameAlreadyExistsException" {
-                        return  // made by an earlier, interrupted run
-                    }
+                do {
+                    try await client.createStackSet(definition)
+                } catch let error as AWSError where error.code == "NameAlreadyExistsException" {
+                    return  // made by an earlier, interrupted run
                 }
             }
         }

@@ -75,12 +75,10 @@ package struct Destroyer: Sendable {
         }
         reporter.report(.step("delete StackSet \(name)"))
         try await guardrail.run("DeleteStackSet \(name)") {
-            try await waiting.untilAccepted("DeleteStackSet \(name)", reporter: reporter) {
-                do {
-                    try await client.deleteStackSet(name)
-                } catch let error as AWSError where error.code == "StackSetNotFoundException" {
-                    return
-                }
+            do {
+                try await client.deleteStackSet(name)
+            } catch let error as AWSError where error.code == "StackSetNotFoundException" {
+                return
             }
         }
         return kept

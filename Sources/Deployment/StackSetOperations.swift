@@ -35,13 +35,11 @@ package struct StackSetOperations: Sendable {
     ) async throws {
         let id = makeId()
         reporter.report(.step("\(action) \(stackSet): \(regions.joined(separator: ", "))"))
-        let operationId = try await guarded(action) {
-            try await waiting.untilAccepted("\(action) \(stackSet)", reporter: reporter) {
-                do {
-                    return try await start(id)
-                } catch let error as AWSError where error.code == "OperationIdAlreadyExistsException" {
-                    return id  // an earlier attempt of this call was accepted; its answer was lost
-                }
+        let operationId = try await guarded("\(action) \(stackSet)") {
+            do {
+                return try await start(id)
+            } catch let error as AWSError where error.code == "OperationIdAlreadyExistsException" {
+                return id  // an earlier attempt of this call was accepted; its answer was lost
             }
         }
         try await wait(action, stackSet: stackSet, operationId: operationId)
@@ -51,15 +49,11 @@ package struct StackSetOperations: Sendable {
     package func wait(_ action: String, stackSet: String, operationId: String) async throws {
         var seen: [String: String] = [:]
         while true {
-            let state = try await guarded("DescribeStackSetOperation") {
-                try await waiting.untilAccepted("DescribeStackSetOperation \(stackSet)", reporter: reporter) {
-                    try await client.describeStackSetOperation(stackSet: stackSet, operationId: operationId)
-                }
+            let state = try await guarded("DescribeStackSetOperation \(stackSet)") {
+                try await client.describeStackSetOperation(stackSet: stackSet, operationId: operationId)
             }
-            let results = try await guarded("ListStackSetOperationResults") {
-                try await waiting.untilAccepted("ListStackSetOperationResults \(stackSet)", reporter: reporter) {
-                    try await client.listStackSetOperationResults(stackSet: stackSet, operationId: operationId)
-                }
+            let results = try await guarded("ListStackSetOperationResults \(stackSet)") {
+                try await client.listStackSetOperationResults(stackSet: stackSet, operationId: operationId)
             }
             for result in results where seen[result.region] != result.status {
                 seen[result.region] = result.status
