@@ -67,6 +67,17 @@ extension CheckContext {
 
 /// `${Name}` variables of an `Fn::Sub` string (`${!Literal}` excluded).
 public enum SubTemplate {
+    /// The template text of an `Fn::Sub` argument (a string, or `[text, {Name: value}]`) and its own
+    /// variable bindings; nil text when the argument has neither form.
+    package static func parts(of argument: CFNValue) -> (text: String?, bindings: [CFNField]) {
+        if case .string(let s) = argument { return (s, []) }
+        if case .list(let items) = argument, items.count == 2, case .string(let s) = items[0] {
+            if case .object(let fields) = items[1] { return (s, fields) }
+            return (s, [])
+        }
+        return (nil, [])
+    }
+
     /// The variable names in order of appearance.
     public static func variables(in text: String) -> [String] {
         var out: [String] = []

@@ -107,17 +107,10 @@ extension CheckContext {
         case .function("Fn::GetAtt", .list(let parts)):
             if case .string(let name)? = parts.first, resourceNames.contains(name) { out.append((name, guards)) }
         case .function("Fn::Sub", let arg):
-            var text = ""
-            var vars: Set<String> = []
-            if case .string(let s) = arg { text = s }
-            if case .list(let items) = arg, items.count == 2, case .string(let s) = items[0] {
-                text = s
-                if case .object(let fields) = items[1] {
-                    vars = Set(fields.map(\.key))
-                    for f in fields { guardedReferences(f.value, guards: guards, into: &out) }
-                }
-            }
-            for v in SubTemplate.variables(in: text) where !vars.contains(v) {
+            let (text, bindings) = SubTemplate.parts(of: arg)
+            let vars = Set(bindings.map(\.key))
+            for f in bindings { guardedReferences(f.value, guards: guards, into: &out) }
+            for v in SubTemplate.variables(in: text ?? "") where !vars.contains(v) {
                 let base = String(v.split(separator: ".").first ?? "")
                 if resourceNames.contains(base) { out.append((base, guards)) }
             }

@@ -198,16 +198,9 @@ struct CheckContext {
     }
 
     mutating func checkSub(_ arg: CFNValue, path: String) {
-        var text: String?
-        var vars: Set<String> = []
-        if case .string(let s) = arg { text = s }
-        if case .list(let items) = arg, items.count == 2, case .string(let s) = items[0] {
-            text = s
-            if case .object(let fields) = items[1] {
-                vars = Set(fields.map(\.key))
-                for f in fields { checkValue(f.value, path: path) }
-            }
-        }
+        let (text, bindings) = SubTemplate.parts(of: arg)
+        let vars = Set(bindings.map(\.key))
+        for f in bindings { checkValue(f.value, path: path) }
         for variable in SubTemplate.variables(in: text ?? "") where !vars.contains(variable) {
             let base = variable.split(separator: ".", maxSplits: 1).first.map(String.init) ?? variable
             if variable.contains(".") {
