@@ -2,12 +2,10 @@
 service model, the fixture's data with the credentials, faults, constraints and idempotency tokens it
 holds, the SigV4 check of a request, its check against the model, and the lookups of items the
 caller can see (by account and region)."""
-import calendar
 import copy
 import hmac
 import json
 import threading
-import time
 import urllib.request
 
 from botocore.auth import SigV4Auth
@@ -15,13 +13,12 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.loaders import create_loader
 from botocore.model import ServiceModel
-from peer_common import ModelChecker, parse_authorization as parse_sigv4_authorization
+from peer_common import ModelChecker, check_signed_request, parse_authorization as parse_sigv4_authorization
 
 TARGET_PREFIX = "AWS242ServiceCatalogService."
 OPERATIONS = ("DescribeProvisionedProduct", "DescribeProvisioningArtifact", "DescribeProduct", "DescribeRecord",
               "SearchProductsAsAdmin", "ListConstraintsForPortfolio", "CreateConstraint", "DescribeConstraint",
               "DeleteConstraint")
-MAX_SKEW_SECONDS = 15 * 60
 MODEL = ServiceModel(create_loader().load_service_model("servicecatalog", "service-2"), "servicecatalog")
 CHECKER = ModelChecker()
 
@@ -112,25 +109,8 @@ def verify(state, method, path, headers, body):
     missing = [h for h in ("host", "x-amz-date", "x-amz-target", "content-type") if h not in signed]
     if missing:
         raise FixtureError(403, "InvalidSignatureException", f"headers not signed: {', '.join(missing)}")
-    amz_date = headers.get("X-Amz-Date") or ""
-    try:
-        signed_at = calendar.timegm(time.strptime(amz_date, "%Y%m%dT%H%M%SZ"))
-    except ValueError:
-        raise FixtureError(403, "InvalidSignatureException", "missing or malformed X-Amz-Date")
-    if abs(time.time() - signed_at) > MAX_SKEW_SECONDS:
-        raise FixtureError(403, "InvalidSignatureException", "Signature expired: X-Amz-Date is more than 15 minutes away")
-    if day != amz_date[:8]:
-        raise FixtureError(403, "InvalidSignatureException", "credential scope date differs from X-Amz-Date")
-    creds = state.lookup(access_key)
-    if creds is None:
-        raise FixtureError(403, "InvalidSignatureException", f"unknown access key id {access_key}")
-    token = headers.get("X-Amz-Security-Token")
-    if creds.get("token"):
-        if token != creds["token"] or "x-amz-security-token" not in signed:
-            raise FixtureError(403, "InvalidSignatureException", "missing, unsigned or wrong X-Amz-Security-Token")
-    for name in signed:
-        if headers.get(name) is None:
-            raise FixtureError(403, "InvalidSignatureException", f"signed header '{name}' is not in the request")
+    amz_date, creds = check_signed_request(headers, day, access_key, signed, state.lookup,
+                                           lambda m: FixtureError(403, "InvalidSignatureException", m))
     request = AWSRequest(method=method, url=f"http://{headers.get('Host')}{path}", data=body,
                          headers={name: headers.get(name) for name in signed})
     request.context["timestamp"] = amz_date

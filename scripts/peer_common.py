@@ -1,8 +1,10 @@
 """Code shared by the test peers in scripts/ (the fault proxy and the Service Catalog fixture):
 botocore model checks, SigV4 Authorization parsing, and the loopback server loop."""
+import calendar
 import re
 import signal
 import threading
+import time
 from http.server import ThreadingHTTPServer
 
 from botocore.validate import ParamValidator
@@ -90,6 +92,37 @@ def parse_authorization(value, fail):
     if terminator != "aws4_request":
         raise fail("credential scope does not end in aws4_request")
     return access_key, day, region, service, signed, signature
+
+
+MAX_SKEW_SECONDS = 15 * 60
+
+
+def check_signed_request(headers, day, access_key, signed, lookup, fail, after_date=None):
+    """The checks around a SigV4 signature, in AWS's order: X-Amz-Date well-formed (then `after_date()`),
+    within 15 minutes, on the credential scope's day; the access key known (`lookup`); its session token
+    sent and signed; every signed header present. `fail(message)` makes the exception raised.
+    Returns (X-Amz-Date, credentials)."""
+    amz_date = headers.get("X-Amz-Date") or ""
+    try:
+        signed_at = calendar.timegm(time.strptime(amz_date, "%Y%m%dT%H%M%SZ"))
+    except ValueError:
+        raise fail("missing or malformed X-Amz-Date")
+    if after_date:
+        after_date()
+    if abs(time.time() - signed_at) > MAX_SKEW_SECONDS:
+        raise fail("Signature expired: X-Amz-Date is more than 15 minutes away")
+    if day != amz_date[:8]:
+        raise fail("credential scope date differs from X-Amz-Date")
+    creds = lookup(access_key)
+    if creds is None:
+        raise fail(f"unknown access key id {access_key}")
+    if creds.get("token"):
+        if headers.get("X-Amz-Security-Token") != creds["token"] or "x-amz-security-token" not in signed:
+            raise fail("missing, unsigned or wrong X-Amz-Security-Token")
+    for name in signed:
+        if headers.get(name) is None:
+            raise fail(f"signed header '{name}' is not in the request")
+    return amz_date, creds
 
 
 def serve(handler, port, timeout):

@@ -1,19 +1,16 @@
 """The fault proxy's SigV4 check (aws_fault_proxy.py): the credential scope of a request (from its
 Authorization header, or the X-Amz-Credential of a presigned URL), and the verification of a signature
 with botocore's SigV4Auth (S3SigV4Auth for s3) over the request as received."""
-import calendar
 import hashlib
 import hmac
 import re
-import time
 import urllib.parse
 
 from botocore.auth import S3SigV4Auth, SigV4Auth
 from botocore.awsrequest import AWSRequest, HTTPHeaders
 from botocore.credentials import Credentials
-from peer_common import parse_authorization as parse_sigv4_authorization
+from peer_common import check_signed_request, parse_authorization as parse_sigv4_authorization
 
-MAX_SKEW_SECONDS = 15 * 60
 MISMATCH_MESSAGE = ("The request signature we calculated does not match the signature you provided. "
                     "Check your AWS Secret Access Key and signing method.")
 
@@ -73,26 +70,12 @@ def verify(state, method, raw_path, headers, body, parsed):
     access_key, day, region, service, signed, signature = parsed
     if "host" not in signed:
         raise ProxyError(403, "SignatureDoesNotMatch", "the host header is not signed")
-    amz_date = headers.get("X-Amz-Date") or ""
-    try:
-        signed_at = calendar.timegm(time.strptime(amz_date, "%Y%m%dT%H%M%SZ"))
-    except ValueError:
-        raise ProxyError(403, "SignatureDoesNotMatch", "missing or malformed X-Amz-Date")
-    if "x-amz-date" not in signed:
-        raise ProxyError(403, "SignatureDoesNotMatch", "X-Amz-Date is not signed")
-    if abs(time.time() - signed_at) > MAX_SKEW_SECONDS:
-        raise ProxyError(403, "SignatureDoesNotMatch", "Signature expired: X-Amz-Date is more than 15 minutes away")
-    if day != amz_date[:8]:
-        raise ProxyError(403, "SignatureDoesNotMatch", "credential scope date differs from X-Amz-Date")
-    creds = state.lookup(access_key)
-    if creds is None:
-        raise ProxyError(403, "SignatureDoesNotMatch", f"unknown access key id {access_key}")
-    if creds.get("token"):
-        if headers.get("X-Amz-Security-Token") != creds["token"] or "x-amz-security-token" not in signed:
-            raise ProxyError(403, "SignatureDoesNotMatch", "missing, unsigned or wrong X-Amz-Security-Token")
-    for name in signed:
-        if headers.get(name) is None:
-            raise ProxyError(403, "SignatureDoesNotMatch", f"signed header '{name}' is not in the request")
+    def date_signed():
+        if "x-amz-date" not in signed:
+            raise ProxyError(403, "SignatureDoesNotMatch", "X-Amz-Date is not signed")
+
+    amz_date, creds = check_signed_request(headers, day, access_key, signed, state.lookup,
+                                           lambda m: ProxyError(403, "SignatureDoesNotMatch", m), after_date=date_signed)
     content_sha = headers.get("X-Amz-Content-SHA256")
     if service == "s3" and content_sha is None:
         raise ProxyError(403, "SignatureDoesNotMatch", "missing X-Amz-Content-SHA256, which S3 requires")
