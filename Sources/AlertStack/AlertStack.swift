@@ -26,6 +26,16 @@ public enum AlertStack {
         public static let eventSourceMapping = "FilterFunctionEventSource"
         public static let eventDeadLetterAlarm = "EventDeadLetterQueueAlarm"
         public static let filterDeadLetterAlarm = "FilterDeadLetterQueueAlarm"
+        public static let centralBus = "CentralEventBus"
+        public static let centralBusPolicy = "CentralEventBusPolicy"
+        public static let failureRule = "StackFailureRule"
+        public static let failureRuleDeadLetterQueue = "StackFailureRuleDeadLetterQueue"
+        public static let failureRuleDeadLetterQueuePolicy = "StackFailureRuleDeadLetterQueuePolicy"
+        public static let failureRulePermission = "StackFailureRuleInvokePermission"
+        public static let failureRuleDeadLetterAlarm = "StackFailureRuleDeadLetterQueueAlarm"
+        public static let forwardRole = "ForwardStackFailuresRole"
+        public static let forwardRule = "ForwardStackFailuresRule"
+        public static let alertLedger = "AlertLedger"
     }
 
     /// Lambda timeout (seconds); the buffered queue's visibility timeout is six times this, as Lambda advises.
@@ -45,9 +55,13 @@ public enum AlertStack {
     public static let templateDescription =
         "CatalogWatch alert stack: receives CloudFormation notifications of Service Catalog products in every region and alerts on terminal stack failures from the main region."
 
+    /// The description of the alert stack of layouts with an EventBridge source.
+    public static let eventBridgeTemplateDescription =
+        "CatalogWatch alert stack: forwards CloudFormation status changes of Service Catalog stacks in every region to a central bus and alerts on terminal stack failures from the main region."
+
     /// Builds the alert stack template for `layout`.
     public static func template(for layout: Layout) -> Template {
-        var t = TemplateBuilder(description: templateDescription)
+        var t = TemplateBuilder(description: layout.source == .eventBridge ? eventBridgeTemplateDescription : templateDescription)
         add(for: layout, to: &t)
         return t.template
     }
@@ -56,56 +70,124 @@ public enum AlertStack {
     public struct Handles: Sendable {
         public let parameters: AlertStackParts.Parameters.Handles
         public let regions: AlertStackParts.RegionConditions.Handles
-        public let receive: AlertStackParts.ReceiveSide.Handles
+        /// Sources with notification constraints only.
+        public let receive: AlertStackParts.ReceiveSide.Handles?
         public let alerts: AlertStackParts.AlertTopic.Handles
         public let logs: ResourceHandle<Logs.LogGroup>
         /// Buffered layouts only.
         public let buffer: AlertStackParts.Buffer.Handles?
         public let filter: AlertStackParts.Filter.Handles
         public let alarms: [ResourceHandle<CloudWatch.Alarm>]
-        public let subscriptions: AlertStackParts.ReceiveSubscriptions.Handles
+        /// Sources with notification constraints only.
+        public let subscriptions: AlertStackParts.ReceiveSubscriptions.Handles?
+        /// Sources with EventBridge only.
+        public let events: EventHandles?
+    }
+
+    /// The `eventbridge` parts of an alert stack.
+    public struct EventHandles: Sendable {
+        public let central: AlertStackParts.CentralBus.Handles
+        public let forwarding: AlertStackParts.ForwardingRule.Handles
+        public let ledger: ResourceHandle<DynamoDB.Table>
+        /// Unbuffered layouts only.
+        public let permission: ResourceHandle<Lambda.Permission>?
     }
 
     /// Adds the alert stack for `layout` to `t`: parameters, conditions, resources and outputs, part by
     /// part. Customizations registered on `t` beforehand apply to every resource.
     @discardableResult
     public static func add(for layout: Layout, to t: inout TemplateBuilder) -> Handles {
+        let source = layout.source
         let p = AlertStackParts.Parameters(layout: layout).add(to: &t)
-        let regions = AlertStackParts.RegionConditions(mainRegion: p.mainRegion).add(to: &t)
+        let regions = AlertStackParts.RegionConditions(mainRegion: p.mainRegion, declaresOtherRegion: source.usesNotifications).add(to: &t)
         let isMain = regions.isMainRegion
-        let receive = AlertStackParts.ReceiveSide(organizationId: p.organizationId.ref).add(to: &t)
+        let receive = source.usesNotifications ? AlertStackParts.ReceiveSide(organizationId: p.organizationId.ref).add(to: &t) : nil
         let alerts = AlertStackParts.AlertTopic(email: p.notificationEmail.ref, condition: isMain).add(to: &t)
         let logs = AlertStackParts.FilterLogs(retentionInDays: p.logRetentionDays.ref, condition: isMain).add(to: &t)
-        let buffer = layout.buffer == .sqs ? AlertStackParts.Buffer(condition: isMain) : nil
+        var central = AlertStackParts.CentralBus(organizationId: p.organizationId.ref, condition: isMain)
+        var buffer = layout.buffer == .sqs ? AlertStackParts.Buffer(condition: isMain) : nil
+        buffer?.topicsSend = source.usesNotifications
+        if source.usesEventBridge {
+            buffer?.eventRuleArn = .sub("arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/${NamePrefix}-events/${NamePrefix}-stack-failures")
+            central.ruleName = .sub("${NamePrefix}-stack-failures")
+        }
         let queues = buffer?.add(to: &t)
-        let filter = AlertStackParts.Filter(
+        let ledger = source.usesEventBridge ? AlertStackParts.AlertLedger(condition: isMain).add(to: &t) : nil
+        var filterPart = AlertStackParts.Filter(
             events: queues.map { .queue($0.queue) } ?? .direct, condition: isMain, logGroup: logs,
             alertTopic: alerts.topic.ref, memberRoleName: p.memberRoleName.ref, codeBucket: p.lambdaCodeBucket.ref,
-            codeKey: p.lambdaCodeKey.ref, architecture: p.lambdaArchitecture.ref
-        ).add(to: &t)
+            codeKey: p.lambdaCodeKey.ref, architecture: p.lambdaArchitecture.ref)
+        filterPart.topicsInvoke = source.usesNotifications
+        filterPart.ledgerTable = ledger
+        let filter = filterPart.add(to: &t)
         if let buffer, let queues {
             buffer.addEventSourceMapping(queue: queues.queue, function: filter.function, to: &t)
         }
-        var alarms: [ResourceHandle<CloudWatch.Alarm>] = []
-        if filter.deadLetterQueue != nil {
-            alarms.append(AlertStackParts.DeadLetterAlarm.filterDeadLetters(alarmTopic: alerts.topic.ref, condition: isMain).add(to: &t))
+        let events = ledger.map { ledger in
+            addEventBridge(central: central, ledger: ledger, target: queues.map { .queue($0.queue) } ?? .function(filter.function), to: &t)
         }
-        if queues != nil {
-            alarms.append(AlertStackParts.DeadLetterAlarm.eventDeadLetters(alarmTopic: alerts.topic.ref, condition: isMain).add(to: &t))
+        let alarms = addAlarms(filter: filter, queues: queues, events: events, alarmTopic: alerts.topic.ref, condition: isMain, to: &t)
+        var subscriptions: AlertStackParts.ReceiveSubscriptions.Handles?
+        if let receive, let isOther = regions.isOtherRegion {
+            subscriptions = AlertStackParts.ReceiveSubscriptions(
+                receiveTopic: receive.topic, target: queues.map { .queue($0.queue) } ?? .function(filter.function),
+                isMainRegion: isMain, isOtherRegion: isOther
+            ).add(to: &t)
         }
-        let subscriptions = AlertStackParts.ReceiveSubscriptions(
-            receiveTopic: receive.topic, target: queues.map { .queue($0.queue) } ?? .function(filter.function),
-            isMainRegion: isMain, isOtherRegion: regions.isOtherRegion
-        ).add(to: &t)
+        addOutputs(receive: receive, alerts: alerts, filter: filter, queues: queues, events: events, isMain: isMain, to: &t)
+        return Handles(
+            parameters: p, regions: regions, receive: receive, alerts: alerts, logs: logs, buffer: queues, filter: filter,
+            alarms: alarms, subscriptions: subscriptions, events: events)
+    }
 
-        t.output("ReceiveTopicArn", receive.topic.ref, description: "Notification constraint target in this region (NotificationArns).")
+    /// The central bus and its rule (main region), the invoke permission (unbuffered), and the forwarding
+    /// rule of this account (every region, the main one included).
+    static func addEventBridge(
+        central: AlertStackParts.CentralBus, ledger: ResourceHandle<DynamoDB.Table>, target: AlertStackParts.ReceiveSubscriptions.Target,
+        to t: inout TemplateBuilder
+    ) -> EventHandles {
+        let targetArn: CFNValue
+        switch target {
+        case .function(let function): targetArn = function.getAtt(.arn)
+        case .queue(let queue): targetArn = queue.getAtt(.arn)
+        }
+        let bus = central.add(target: targetArn, to: &t)
+        var permission: ResourceHandle<Lambda.Permission>?
+        if case .function(let function) = target {
+            permission = central.addInvokePermission(rule: bus.rule, function: function, to: &t)
+        }
+        let forwarding = AlertStackParts.ForwardingRule(
+            centralBusArn: .sub("arn:${AWS::Partition}:events:${MainRegion}:${AWS::AccountId}:event-bus/${NamePrefix}-events")
+        ).add(to: &t)
+        return EventHandles(central: bus, forwarding: forwarding, ledger: ledger, permission: permission)
+    }
+
+    /// One alarm per dead-letter queue of the main region.
+    static func addAlarms(
+        filter: AlertStackParts.Filter.Handles, queues: AlertStackParts.Buffer.Handles?, events: EventHandles?, alarmTopic: CFNValue,
+        condition: ConditionHandle, to t: inout TemplateBuilder
+    ) -> [ResourceHandle<CloudWatch.Alarm>] {
+        var alarms: [AlertStackParts.DeadLetterAlarm] = []
+        if filter.deadLetterQueue != nil { alarms.append(.filterDeadLetters(alarmTopic: alarmTopic, condition: condition)) }
+        if queues != nil { alarms.append(.eventDeadLetters(alarmTopic: alarmTopic, condition: condition)) }
+        if events != nil { alarms.append(.ruleDeadLetters(alarmTopic: alarmTopic, condition: condition)) }
+        return alarms.map { $0.add(to: &t) }
+    }
+
+    static func addOutputs(
+        receive: AlertStackParts.ReceiveSide.Handles?, alerts: AlertStackParts.AlertTopic.Handles, filter: AlertStackParts.Filter.Handles,
+        queues: AlertStackParts.Buffer.Handles?, events: EventHandles?, isMain: ConditionHandle, to t: inout TemplateBuilder
+    ) {
+        if let receive {
+            t.output("ReceiveTopicArn", receive.topic.ref, description: "Notification constraint target in this region (NotificationArns).")
+        }
         t.output("SendTopicArn", alerts.topic.ref, description: "Topic the alerts are published to.", condition: isMain)
         t.output("FilterFunctionArn", filter.function.getAtt(.arn), description: "The filter Lambda.", condition: isMain)
         if let queues {
             t.output("EventQueueUrl", queues.queue.ref, description: "Buffer between the receive topics and the filter.", condition: isMain)
         }
-        return Handles(
-            parameters: p, regions: regions, receive: receive, alerts: alerts, logs: logs, buffer: queues, filter: filter,
-            alarms: alarms, subscriptions: subscriptions)
+        if let events {
+            t.output("CentralEventBusArn", events.central.bus.getAtt(.arn), description: "Bus that every watched account forwards stack failures to.", condition: isMain)
+        }
     }
 }

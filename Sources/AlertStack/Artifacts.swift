@@ -25,13 +25,26 @@ package enum Artifacts {
         let alert = AlertStack.template(for: layout)
         let alertBody = try alert.rendered(format)
         var files = [Artifact(path: "alert-stack.\(ext)", contents: alertBody)]
-        let stackSet = StackSetArtifacts.stackSetTemplate(for: layout, alertStack: alert, alertStackBody: alertBody)
+        var memberBody: String?
+        if layout.source.usesEventBridge {
+            let body = try MemberForwarding.template(for: layout).rendered(format)
+            files.append(Artifact(path: "member-forwarding.\(ext)", contents: body))
+            memberBody = body
+        }
+        let stackSet = StackSetArtifacts.stackSetTemplate(for: layout, alertStack: alert, alertStackBody: alertBody, memberBody: memberBody)
         files.append(Artifact(path: "stackset.\(ext)", contents: try stackSet.rendered(format)))
         files.append(Artifact(path: "stackset-roles.\(ext)", contents: try StackSetArtifacts.rolesTemplate(for: layout).rendered(format)))
+        guard layout.source.usesNotifications else { return files + cliInputs(for: layout, alert: alert, alertBody: alertBody) }
         files.append(Artifact(path: "launch-role-policy.\(ext)", contents: try AlertStack.launchRolePolicyTemplate(for: layout).rendered(format)))
         if layout.managementAccountId != nil {
             files.append(Artifact(path: "launch-role-iam-policy.json", contents: JSONWriter.write(AlertStack.launchRolePolicy(for: layout).cfnValue) + "\n"))
         }
+        return files + cliInputs(for: layout, alert: alert, alertBody: alertBody)
+    }
+
+    /// The AWS CLI inputs of the alert-stack StackSets, when the layout names everything they need.
+    static func cliInputs(for layout: Layout, alert: Template, alertBody: String) -> [Artifact] {
+        var files: [Artifact] = []
         if missingForDeployment(layout).isEmpty {
             let waves = StackSetArtifacts.waves(for: layout)
             for (i, wave) in waves.enumerated() {

@@ -18,3 +18,5 @@ extension Lambda.Function.DeadLetterConfig: Configurable {}
 extension Lambda.Function.Environment: Configurable {}
 extension Lambda.Function.LoggingConfig: Configurable {}
 extension CFN.StackSet.DeploymentTargets: Configurable {}
+extension Events.EventBusPolicy: Configurable {}
+extension Events.Rule.Target: Configurable {}

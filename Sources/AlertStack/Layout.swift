@@ -24,6 +24,21 @@ public struct Layout: Hashable, Sendable {
         case mainThenParallel = "main-then-parallel"
     }
 
+    /// Where the filter hears about failed stacks.
+    public enum Source: String, CaseIterable, Sendable {
+        /// Service Catalog notification constraints publish to a receive topic in every region.
+        case notificationConstraint = "notification-constraint"
+        /// Every member account and region forwards CloudFormation status changes to one central bus.
+        case eventBridge = "eventbridge"
+        /// Both at once (the migration step between them): a failure seen twice is alerted once.
+        case both
+
+        /// Whether the receive topics (and notification constraints) are part of the deployment.
+        public var usesNotifications: Bool { self != .eventBridge }
+        /// Whether the central bus and the forwarding rules are part of the deployment.
+        public var usesEventBridge: Bool { self != .notificationConstraint }
+    }
+
     /// S3 location of the packaged Lambda zip.
     public struct LambdaCode: Hashable, Sendable {
         public var bucket: String
@@ -50,6 +65,10 @@ public struct Layout: Hashable, Sendable {
     public var stackSetName: String
     /// Shared portfolios whose products get the notification constraint, by region (`deploy`, `constraints`).
     public var portfolios: [String: [String]]
+    /// Where the filter hears about failed stacks.
+    public var source: Source
+    /// `eventbridge`/`both`: the OUs (or the root) whose member accounts forward events (service-managed StackSet targets).
+    public var organizationalUnits: [String]
 
     public static let defaultMemberRoleName = "AWSControlTowerExecution"
     public static let defaultNamePrefix = "catalogwatch"
@@ -62,7 +81,8 @@ public struct Layout: Hashable, Sendable {
         memberRoleName: String = Layout.defaultMemberRoleName, managementAccountId: String? = nil,
         buffer: Buffer = .none, architecture: Architecture = .x86_64, rollout: Rollout = .sequential,
         lambdaCode: LambdaCode? = nil, namePrefix: String = Layout.defaultNamePrefix, logRetentionDays: Int = 90,
-        stackSetName: String? = nil, portfolios: [String: [String]] = [:]
+        stackSetName: String? = nil, portfolios: [String: [String]] = [:], source: Source = .notificationConstraint,
+        organizationalUnits: [String] = []
     ) {
         self.mainRegion = mainRegion
         self.regions = regions
@@ -78,6 +98,8 @@ public struct Layout: Hashable, Sendable {
         self.logRetentionDays = logRetentionDays
         self.stackSetName = stackSetName ?? "\(namePrefix)-receive"
         self.portfolios = portfolios
+        self.source = source
+        self.organizationalUnits = organizationalUnits
     }
 
     /// The embedded default: Tokyo only, organization id and e-mail left as template parameters.
@@ -93,6 +115,12 @@ public struct Layout: Hashable, Sendable {
     public var portfoliosInOrder: [(region: String, portfolioIds: [String])] {
         orderedRegions.compactMap { region in portfolios[region].map { (region, $0) } }
     }
+
+    /// The central bus's name (main region of the management account), `<namePrefix>-events`.
+    public var centralBusName: String { "\(namePrefix)-events" }
+
+    /// The service-managed StackSet that puts the forwarding rule into every member account of `organizationalUnits`.
+    public var memberStackSetName: String { "\(stackSetName)-members" }
 
     /// The receive topic ARN of `region` in the management account `account`.
     public func receiveTopicArn(region: String, account: String) -> String {

@@ -8,7 +8,7 @@ public enum LayoutReader {
     package static let knownKeys = [
         "mainRegion", "regions", "organizationId", "notificationEmail", "memberRoleName", "managementAccountId",
         "buffer", "architecture", "rollout", "lambdaCode", "namePrefix", "logRetentionDays", "stackSetName",
-        "portfolios",
+        "portfolios", "source", "organizationalUnits",
     ]
 
     /// The rule id of every layout diagnostic.
@@ -68,7 +68,7 @@ extension YAMLNode {
 }
 
 /// The identity and contact keys of a layout, as checked (defaults where absent or invalid).
-private struct Identity {
+struct Identity {
     var organizationId: String?
     var email: String?
     var roleName = Layout.defaultMemberRoleName
@@ -76,7 +76,7 @@ private struct Identity {
 }
 
 /// The option keys of a layout, as checked (defaults where absent or invalid).
-private struct Options {
+struct Options {
     var buffer = Layout.Buffer.none
     var architecture = Layout.Architecture.x86_64
     var rollout = Layout.Rollout.sequential
@@ -86,7 +86,7 @@ private struct Options {
     var stackSetName: String?
 }
 
-private struct Checker {
+struct Checker {
     let file: String
     var diagnostics: [Diagnostic] = []
     var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
@@ -133,13 +133,15 @@ private struct Checker {
         let identity = checkIdentity(values)
         let options = checkOptions(values)
         let portfolios = values["portfolios"].map { checkPortfolios($0, regions: regions) } ?? [:]
+        let events = checkEventSource(values, mainRegion: mainRegion, regions: regions, stackSetName: options.stackSetName ?? "\(options.namePrefix)-receive")
 
         guard let mainRegion, !hasErrors else { return nil }
         return Layout(
             mainRegion: mainRegion, regions: regions, organizationId: identity.organizationId, notificationEmail: identity.email,
             memberRoleName: identity.roleName, managementAccountId: identity.managementAccountId, buffer: options.buffer,
             architecture: options.architecture, rollout: options.rollout, lambdaCode: options.lambdaCode, namePrefix: options.namePrefix,
-            logRetentionDays: options.retention, stackSetName: options.stackSetName, portfolios: portfolios)
+            logRetentionDays: options.retention, stackSetName: options.stackSetName, portfolios: portfolios,
+            source: events.source, organizationalUnits: events.organizationalUnits)
     }
 
     /// The value node of every known top-level key; nil (with an error) when the layout is no mapping.

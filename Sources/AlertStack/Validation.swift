@@ -13,6 +13,7 @@ package enum Validation {
         DiagnosticRule("stackset-missing", "No StackSet deploys the alert stack"),
         DiagnosticRule("region-coverage", "The StackSets do not deploy every layout region exactly once"),
         DiagnosticRule("rollout-order", "The StackSet rollout does not finish the main region first"),
+        DiagnosticRule("member-forwarding", "The member-account StackSet of an EventBridge source is missing or does not match the layout"),
         DiagnosticRule("manifest", "A template does not match the packaged filter (runtime, architecture, code key)"),
     ] + TemplateChecks.rules
 
@@ -46,9 +47,13 @@ package enum Validation {
             check.parameterDefaults(t)
             check.deliveryPath(t)
         }
-        let sets = templates.flatMap { t in
+        let all = templates.flatMap { t in
             t.resources.filter { $0.value.type == "AWS::CloudFormation::StackSet" }.map { StackSetEntry(template: t, name: $0.name, resource: $0.value) }
         }
+        // The member StackSet (EventBridge sources) targets OUs, not the management account's regions.
+        let members = all.filter { $0.isServiceManaged }
+        let sets = all.filter { !$0.isServiceManaged }
+        check.memberForwarding(members, alertStackSets: sets)
         guard !sets.isEmpty else {
             check.add(templates.first, "stackset-missing", "Resources", "no AWS::CloudFormation::StackSet in the templates; the receive topics would reach no region")
             return check.findings
@@ -76,6 +81,7 @@ struct StackSetEntry {
     var name: String
     var resource: Resource
     var file: String { template.source.file ?? "(template)" }
+    var isServiceManaged: Bool { resource.property("PermissionModel") == "SERVICE_MANAGED" }
 
     /// Regions of every StackInstancesGroup entry, in order.
     var instanceRegions: [String] {
@@ -204,6 +210,42 @@ struct AgreementCheck {
                 "must be in the same template as \(first.name) (\(first.file)) and depend on it, so the other regions deploy strictly after the main region")
         } else if !Validation.dependsTransitively(s.name, on: first.name, in: sets.filter { $0.file == first.file }.map { ($0.name, $0.resource) }) {
             add(s.template, "rollout-order", dependsOn, "must depend on \(first.name) so the other regions deploy strictly after the main region")
+        }
+    }
+}
+
+extension AgreementCheck {
+    /// EventBridge sources: exactly one service-managed StackSet, targeting the layout's OUs in every layout
+    /// region with auto-deployment on, after the alert-stack StackSets; none without an EventBridge source.
+    mutating func memberForwarding(_ members: [StackSetEntry], alertStackSets: [StackSetEntry]) {
+        guard layout.source.usesEventBridge else {
+            for m in members {
+                add(m.template, "member-forwarding", "Resources.\(m.name)", "layout source is \(layout.source.rawValue) but the templates deploy a service-managed StackSet")
+            }
+            return
+        }
+        guard let m = members.first else {
+            add(alertStackSets.first?.template, "member-forwarding", "Resources",
+                "layout source is \(layout.source.rawValue) but no service-managed StackSet puts the forwarding rule into the member accounts of \(layout.organizationalUnits.joined(separator: ", "))")
+            return
+        }
+        let key = "Resources.\(m.name).Properties"
+        if members.count > 1 { add(m.template, "member-forwarding", "Resources", "\(members.count) service-managed StackSets; one forwards for every OU") }
+        if m.resource.property("AutoDeployment")?["Enabled"] != true {
+            add(m.template, "member-forwarding", key + ".AutoDeployment.Enabled", "must be true, or accounts that join the OUs later are not watched")
+        }
+        guard case .list(let groups)? = m.resource.property("StackInstancesGroup") else { return }
+        let ous = groups.flatMap { g -> [String] in
+            if case .list(let ids)? = g["DeploymentTargets"]?["OrganizationalUnitIds"] { return ids.compactMap(\.stringValue) } else { return [] }
+        }
+        if Set(ous) != Set(layout.organizationalUnits) {
+            add(m.template, "member-forwarding", key + ".StackInstancesGroup", "targets OUs \(ous) but the layout lists \(layout.organizationalUnits)")
+        }
+        if Set(m.instanceRegions) != Set(layout.orderedRegions) {
+            add(m.template, "member-forwarding", key + ".StackInstancesGroup", "deploys to \(m.instanceRegions) but the layout regions are \(layout.orderedRegions)")
+        }
+        for s in alertStackSets where s.file == m.file && !Validation.dependsTransitively(m.name, on: s.name, in: (alertStackSets + [m]).map { ($0.name, $0.resource) }) {
+            add(m.template, "member-forwarding", "Resources.\(m.name).DependsOn", "must depend on \(s.name): the central bus must exist before member accounts forward to it")
         }
     }
 }

@@ -16,6 +16,16 @@ package enum Validators {
         s.hasPrefix("port-") && s.utf8.count > 5 && s.utf8.count <= 100 && all(String(s.dropFirst(5)), isLowerAlnum)
     }
 
+    /// A StackSet deployment target of the organization: an OU id (`ou-` 4 to 32, `-`, 8 to 32 lowercase
+    /// letters or digits) or the root id (`r-` and 4 to 32 of them), as `DeploymentTargets` accepts.
+    package static func isOrganizationalUnitTarget(_ s: String) -> Bool {
+        if s.hasPrefix("r-") { return (4...32).contains(s.count - 2) && all(String(s.dropFirst(2)), isLowerAlnum) }
+        guard s.hasPrefix("ou-") else { return false }
+        let parts = s.dropFirst(3).split(separator: "-", omittingEmptySubsequences: false)
+        return parts.count == 2 && (4...32).contains(parts[0].count) && (8...32).contains(parts[1].count)
+            && parts.allSatisfy { all(String($0), isLowerAlnum) }
+    }
+
     /// IAM role name: 1 to 64 of `[A-Za-z0-9+=,.@_-]`.
     package static func isRoleName(_ s: String) -> Bool {
         (1...64).contains(s.unicodeScalars.count) && all(s) { isAlnum($0) || "+=,.@_-".unicodeScalars.contains($0) }

@@ -35,6 +35,13 @@ extension AlertStackParts {
                 what: "buffered events failed \(AlertStack.maxReceiveCount) times", alarmTopic: alarmTopic, condition: condition)
         }
 
+        /// `StackFailureRuleDeadLetterQueueAlarm`: the central rule's dead-letter queue (`CentralBus`).
+        public static func ruleDeadLetters(alarmTopic: CFNValue, condition: ConditionHandle?) -> DeadLetterAlarm {
+            DeadLetterAlarm(
+                logicalName: AlertStack.Names.failureRuleDeadLetterAlarm, queueName: "${NamePrefix}-eventrule-dlq",
+                what: "EventBridge could not deliver stack failures to the filter within 24 hours", alarmTopic: alarmTopic, condition: condition)
+        }
+
         /// Adds the alarm: at least one visible message in the queue within 5 minutes.
         @discardableResult
         public func add(to t: inout TemplateBuilder) -> ResourceHandle<CloudWatch.Alarm> {

@@ -11,6 +11,11 @@ extension AlertStackParts {
         public var deadLetterQueueName: CFNValue = .sub("${NamePrefix}-events-dlq")
         /// The topics that may send to the queue (`aws:SourceArn`): the receive topics of every region.
         public var sourceTopicArns: CFNValue = .sub("arn:${AWS::Partition}:sns:*:${AWS::AccountId}:${NamePrefix}-receive")
+        /// Whether the receive topics send to the queue (false when only EventBridge does).
+        public var topicsSend = true
+        /// The `CentralBus` rule that sends to the queue (`eventbridge` sources), as a constructed ARN: the
+        /// rule targets the queue, so the queue's policy cannot refer to the rule resource.
+        public var eventRuleArn: CFNValue?
         public var maxReceiveCount = AlertStack.maxReceiveCount
         /// Six times the function timeout, as Lambda advises for queue event sources.
         public var visibilityTimeout = AlertStack.functionTimeout * 6
@@ -49,17 +54,25 @@ extension AlertStackParts {
             return Handles(queue: events, deadLetterQueue: deadLetters, policy: policy)
         }
 
-        /// `sqs:SendMessage` on `queue` for SNS, from the receive topics of this account only.
+        /// `sqs:SendMessage` on `queue` for SNS, from the receive topics of this account only, and for
+        /// EventBridge from the central rule only.
         public func policyDocument(queue: ResourceHandle<SQS.Queue>) -> PolicyDocument {
-            PolicyDocument([
-                PolicyStatement(
+            var statements: [PolicyStatement] = []
+            if topicsSend {
+                statements.append(PolicyStatement(
                     sid: "ReceiveTopicsDeliverEvents", principal: .service(["sns.amazonaws.com"]), actions: ["sqs:SendMessage"],
                     resources: [queue.getAtt(.arn)],
                     conditions: [
                         PolicyCondition(.arnLike, "aws:SourceArn", sourceTopicArns),
                         PolicyCondition(.stringEquals, "aws:SourceAccount", .accountId),
-                    ])
-            ])
+                    ]))
+            }
+            if let eventRuleArn {
+                statements.append(PolicyStatement(
+                    sid: "CentralRuleDeliversEvents", principal: .service(["events.amazonaws.com"]), actions: ["sqs:SendMessage"],
+                    resources: [queue.getAtt(.arn)], conditions: [PolicyCondition(.arnEquals, "aws:SourceArn", eventRuleArn)]))
+            }
+            return PolicyDocument(statements)
         }
 
         /// Adds `FilterFunctionEventSource`: `function` reads `queue` in batches, reporting failed items

@@ -59,6 +59,10 @@ extension AlertStackParts {
         /// `.direct` only: the dead-letter queue's name, and the topics that may invoke the function.
         public var deadLetterQueueName: CFNValue = .sub("${NamePrefix}-filter-dlq")
         public var sourceTopicArns: CFNValue = .sub("arn:${AWS::Partition}:sns:*:${AWS::AccountId}:${NamePrefix}-receive")
+        /// `.direct` only: whether the receive topics invoke the function (false when only EventBridge does).
+        public var topicsInvoke = true
+        /// The `AlertLedger` table's ARN, when the same failure can arrive more than once (`ALERT_LEDGER_TABLE`).
+        public var ledgerTable: ResourceHandle<DynamoDB.Table>?
 
         public init(
             events: Events, condition: ConditionHandle?, logGroup: ResourceHandle<Logs.LogGroup>, alertTopic: CFNValue,
@@ -80,12 +84,12 @@ extension AlertStackParts {
             public let function: ResourceHandle<Lambda.Function>
             /// `.direct` only.
             public let deadLetterQueue: ResourceHandle<SQS.Queue>?
-            /// `.direct` only.
+            /// `.direct` only, when the topics invoke it.
             public let permission: ResourceHandle<Lambda.Permission>?
         }
 
         /// Adds, in order: `FilterDeadLetterQueue` (`.direct`), `FilterFunctionRole`, `FilterFunction`,
-        /// `FilterFunctionInvokePermission` (`.direct`).
+        /// `FilterFunctionInvokePermission` (`.direct`, when the topics invoke it).
         @discardableResult
         public func add(to t: inout TemplateBuilder) -> Handles {
             var deadLetters: ResourceHandle<SQS.Queue>?
@@ -100,7 +104,7 @@ extension AlertStackParts {
             let function = t.resource(
                 AlertStack.Names.filterFunction, self.function(role: role, deadLetterQueue: deadLetters), condition: condition)
             var permission: ResourceHandle<Lambda.Permission>?
-            if case .direct = events {
+            if case .direct = events, topicsInvoke {
                 permission = t.resource(
                     AlertStack.Names.filterPermission,
                     Lambda.Permission(action: "lambda:InvokeFunction", functionName: function.ref, principal: "sns.amazonaws.com")
@@ -130,6 +134,11 @@ extension AlertStackParts {
                     actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
                     resources: [queue.getAtt(.arn)]))
             }
+            if let ledgerTable {
+                statements.append(PolicyStatement(
+                    sid: "RecordAlertsSent", actions: ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+                    resources: [ledgerTable.getAtt(.arn)]))
+            }
             statements.append(PolicyStatement(sid: "DescribeInMemberAccounts", actions: ["sts:AssumeRole"], resources: [memberRoleArns]))
             var role = IAM.Role(
                 assumeRolePolicyDocument: PolicyDocument([
@@ -156,7 +165,10 @@ extension AlertStackParts {
             }
             function.description = "CatalogWatch filter: alerts on terminal failures of Service Catalog stacks."
             function.environment = Lambda.Function.Environment().with {
-                $0.variables = ["ALERT_TOPIC_ARN": alertTopic, "MEMBER_ROLE_NAME": memberRoleName]
+                var variables: [CFNField] = [CFNField("ALERT_TOPIC_ARN", alertTopic)]
+                if let ledgerTable { variables.append(CFNField("ALERT_LEDGER_TABLE", ledgerTable.ref)) }
+                variables.append(CFNField("MEMBER_ROLE_NAME", memberRoleName))
+                $0.variables = .object(variables)
             }
             function.functionName = functionName
             function.handler = "bootstrap"

@@ -81,20 +81,26 @@ extension AlertStackParts {
     public struct RegionConditions: Sendable {
         /// The parameter naming the main region.
         public var mainRegion: ParameterHandle
+        /// Whether `IsOtherRegion` is declared (only the receive subscriptions use it).
+        public var declaresOtherRegion: Bool
 
-        public init(mainRegion: ParameterHandle) { self.mainRegion = mainRegion }
+        public init(mainRegion: ParameterHandle, declaresOtherRegion: Bool = true) {
+            self.mainRegion = mainRegion
+            self.declaresOtherRegion = declaresOtherRegion
+        }
 
         /// The declared conditions.
         public struct Handles: Sendable {
             public let isMainRegion: ConditionHandle
-            public let isOtherRegion: ConditionHandle
+            /// nil unless `declaresOtherRegion`.
+            public let isOtherRegion: ConditionHandle?
         }
 
-        /// Declares both conditions.
+        /// Declares `IsMainRegion` and, when asked, `IsOtherRegion`.
         @discardableResult
         public func add(to t: inout TemplateBuilder) -> Handles {
             let isMain = t.condition(AlertStack.Names.isMainRegion, .equals(.region, mainRegion.ref))
-            let isOther = t.condition(AlertStack.Names.isOtherRegion, .not(.condition(isMain)))
+            let isOther = declaresOtherRegion ? t.condition(AlertStack.Names.isOtherRegion, .not(.condition(isMain))) : nil
             return Handles(isMainRegion: isMain, isOtherRegion: isOther)
         }
     }

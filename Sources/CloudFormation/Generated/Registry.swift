@@ -2,19 +2,27 @@
 // Regenerate with scripts/codegen; the type list is Sources/cfn-codegen/types.txt.
 //
 // Schemas (cfnlint/data/schemas/resources/<hash>.json):
-//   AWS::CloudFormation::StackSet    8b3072897b371d84
-//   AWS::CloudWatch::Alarm           47979294544a06f6
-//   AWS::IAM::ManagedPolicy          1fab4f98707c4a5c
-//   AWS::IAM::Role                   7fefd2b7982c788c
-//   AWS::Lambda::EventSourceMapping  5dbf5e2d0596ddb3
-//   AWS::Lambda::Function            40189dea7ef4e99d
-//   AWS::Lambda::Permission          a43a5328bea4f6ad
-//   AWS::Logs::LogGroup              c0ece63f58ef831f
-//   AWS::SNS::Subscription           b7d9521ba86bb345
-//   AWS::SNS::Topic                  196a80da4b3593fa
-//   AWS::SNS::TopicPolicy            04470a92c9a1130c
-//   AWS::SQS::Queue                  0da8bf92124580f1
-//   AWS::SQS::QueuePolicy            8d0c3b8154e71ff3
+//   AWS::Chatbot::MicrosoftTeamsChannelConfiguration  010fe053ff4053d8
+//   AWS::Chatbot::SlackChannelConfiguration           733a3e7b4bdf0053
+//   AWS::CloudFormation::StackSet                     8b3072897b371d84
+//   AWS::CloudWatch::Alarm                            47979294544a06f6
+//   AWS::DynamoDB::Table                              3a3e4be2706ddf0c
+//   AWS::Events::EventBus                             ef510d33dcc074ea
+//   AWS::Events::EventBusPolicy                       6578b79628d35057
+//   AWS::Events::Rule                                 65aec73d3b811c08
+//   AWS::IAM::ManagedPolicy                           1fab4f98707c4a5c
+//   AWS::IAM::Role                                    7fefd2b7982c788c
+//   AWS::KMS::Alias                                   54689921df6fa201
+//   AWS::KMS::Key                                     2b447c471bc70388
+//   AWS::Lambda::EventSourceMapping                   5dbf5e2d0596ddb3
+//   AWS::Lambda::Function                             40189dea7ef4e99d
+//   AWS::Lambda::Permission                           a43a5328bea4f6ad
+//   AWS::Logs::LogGroup                               c0ece63f58ef831f
+//   AWS::SNS::Subscription                            b7d9521ba86bb345
+//   AWS::SNS::Topic                                   196a80da4b3593fa
+//   AWS::SNS::TopicPolicy                             04470a92c9a1130c
+//   AWS::SQS::Queue                                   0da8bf92124580f1
+//   AWS::SQS::QueuePolicy                             8d0c3b8154e71ff3
 
 /// What the resource provider schemas say about the generated types, for checks at template time
 /// (package access: the checks use it; it is not part of the DSL).
@@ -24,10 +32,18 @@ package enum ResourceSchemaRegistry {
 
     /// Type name → schema content hash (file name in cfn-lint's `data/schemas/resources`).
     package static let schemaHashes: [String: String] = [
+        "AWS::Chatbot::MicrosoftTeamsChannelConfiguration": "010fe053ff4053d8",
+        "AWS::Chatbot::SlackChannelConfiguration": "733a3e7b4bdf0053",
         "AWS::CloudFormation::StackSet": "8b3072897b371d84",
         "AWS::CloudWatch::Alarm": "47979294544a06f6",
+        "AWS::DynamoDB::Table": "3a3e4be2706ddf0c",
+        "AWS::Events::EventBus": "ef510d33dcc074ea",
+        "AWS::Events::EventBusPolicy": "6578b79628d35057",
+        "AWS::Events::Rule": "65aec73d3b811c08",
         "AWS::IAM::ManagedPolicy": "1fab4f98707c4a5c",
         "AWS::IAM::Role": "7fefd2b7982c788c",
+        "AWS::KMS::Alias": "54689921df6fa201",
+        "AWS::KMS::Key": "2b447c471bc70388",
         "AWS::Lambda::EventSourceMapping": "5dbf5e2d0596ddb3",
         "AWS::Lambda::Function": "40189dea7ef4e99d",
         "AWS::Lambda::Permission": "a43a5328bea4f6ad",
@@ -41,6 +57,14 @@ package enum ResourceSchemaRegistry {
 
     /// Type name → the properties a template may set.
     package static let properties: [String: [String]] = [
+        "AWS::Chatbot::MicrosoftTeamsChannelConfiguration": [
+            "ConfigurationName", "CustomizationResourceArns", "GuardrailPolicies", "IamRoleArn", "LoggingLevel",
+            "SnsTopicArns", "Tags", "TeamId", "TeamsChannelId", "TeamsChannelName", "TeamsTenantId", "UserRoleRequired",
+        ],
+        "AWS::Chatbot::SlackChannelConfiguration": [
+            "ConfigurationName", "CustomizationResourceArns", "GuardrailPolicies", "IamRoleArn", "LoggingLevel",
+            "SlackChannelId", "SlackWorkspaceId", "SnsTopicArns", "Tags", "UserRoleRequired",
+        ],
         "AWS::CloudFormation::StackSet": [
             "AdministrationRoleARN", "AutoDeployment", "CallAs", "Capabilities", "Description", "ExecutionRoleName",
             "ManagedExecution", "OperationPreferences", "Parameters", "PermissionModel", "StackInstancesGroup",
@@ -53,12 +77,33 @@ package enum ResourceSchemaRegistry {
             "Metrics", "Namespace", "OKActions", "Period", "Statistic", "Tags", "Threshold", "ThresholdMetricId",
             "TreatMissingData", "Unit",
         ],
+        "AWS::DynamoDB::Table": [
+            "AttributeDefinitions", "BillingMode", "ContributorInsightsSpecification", "DeletionProtectionEnabled",
+            "GlobalSecondaryIndexes", "ImportSourceSpecification", "KeySchema", "KinesisStreamSpecification",
+            "LocalSecondaryIndexes", "OnDemandThroughput", "PointInTimeRecoverySpecification", "ProvisionedThroughput",
+            "ResourcePolicy", "SSESpecification", "StreamSpecification", "TableClass", "TableName", "Tags",
+            "TimeToLiveSpecification", "WarmThroughput",
+        ],
+        "AWS::Events::EventBus": [
+            "DeadLetterConfig", "Description", "EventSourceName", "KmsKeyIdentifier", "LogConfig", "Name", "Policy",
+            "Tags",
+        ],
+        "AWS::Events::EventBusPolicy": ["Action", "Condition", "EventBusName", "Principal", "Statement", "StatementId"],
+        "AWS::Events::Rule": [
+            "Description", "EventBusName", "EventPattern", "Name", "RoleArn", "ScheduleExpression", "State", "Tags",
+            "Targets",
+        ],
         "AWS::IAM::ManagedPolicy": [
             "Description", "Groups", "ManagedPolicyName", "Path", "PolicyDocument", "Roles", "Users",
         ],
         "AWS::IAM::Role": [
             "AssumeRolePolicyDocument", "Description", "ManagedPolicyArns", "MaxSessionDuration", "Path",
             "PermissionsBoundary", "Policies", "RoleName", "Tags",
+        ],
+        "AWS::KMS::Alias": ["AliasName", "TargetKeyId"],
+        "AWS::KMS::Key": [
+            "BypassPolicyLockoutSafetyCheck", "Description", "EnableKeyRotation", "Enabled", "KeyPolicy", "KeySpec",
+            "KeyUsage", "MultiRegion", "Origin", "PendingWindowInDays", "RotationPeriodInDays", "Tags",
         ],
         "AWS::Lambda::EventSourceMapping": [
             "AmazonManagedKafkaEventSourceConfig", "BatchSize", "BisectBatchOnFunctionError", "DestinationConfig",
@@ -107,10 +152,22 @@ package enum ResourceSchemaRegistry {
 
     /// Type name → the properties a template must set.
     package static let requiredProperties: [String: [String]] = [
+        "AWS::Chatbot::MicrosoftTeamsChannelConfiguration": [
+            "ConfigurationName", "IamRoleArn", "TeamId", "TeamsChannelId", "TeamsTenantId",
+        ],
+        "AWS::Chatbot::SlackChannelConfiguration": [
+            "ConfigurationName", "IamRoleArn", "SlackChannelId", "SlackWorkspaceId",
+        ],
         "AWS::CloudFormation::StackSet": ["PermissionModel", "StackSetName"],
         "AWS::CloudWatch::Alarm": [],
+        "AWS::DynamoDB::Table": ["KeySchema"],
+        "AWS::Events::EventBus": ["Name"],
+        "AWS::Events::EventBusPolicy": ["StatementId"],
+        "AWS::Events::Rule": [],
         "AWS::IAM::ManagedPolicy": ["PolicyDocument"],
         "AWS::IAM::Role": ["AssumeRolePolicyDocument"],
+        "AWS::KMS::Alias": ["AliasName", "TargetKeyId"],
+        "AWS::KMS::Key": [],
         "AWS::Lambda::EventSourceMapping": ["FunctionName"],
         "AWS::Lambda::Function": ["Code", "Role"],
         "AWS::Lambda::Permission": ["Action", "FunctionName", "Principal"],
@@ -124,13 +181,21 @@ package enum ResourceSchemaRegistry {
 
     /// Type name → the attributes `!GetAtt` accepts.
     package static let attributes: [String: [String]] = [
+        "AWS::Chatbot::MicrosoftTeamsChannelConfiguration": ["Arn"],
+        "AWS::Chatbot::SlackChannelConfiguration": ["Arn"],
         "AWS::CloudFormation::StackSet": ["StackSetId"],
         "AWS::CloudWatch::Alarm": ["Arn"],
+        "AWS::DynamoDB::Table": ["Arn", "StreamArn"],
+        "AWS::Events::EventBus": ["Arn"],
+        "AWS::Events::EventBusPolicy": [],
+        "AWS::Events::Rule": ["Arn"],
         "AWS::IAM::ManagedPolicy": [
             "AttachmentCount", "CreateDate", "DefaultVersionId", "IsAttachable", "PermissionsBoundaryUsageCount",
             "PolicyArn", "PolicyId", "UpdateDate",
         ],
         "AWS::IAM::Role": ["Arn", "RoleId"],
+        "AWS::KMS::Alias": [],
+        "AWS::KMS::Key": ["Arn", "KeyId"],
         "AWS::Lambda::EventSourceMapping": ["EventSourceMappingArn", "Id"],
         "AWS::Lambda::Function": ["Arn", "SnapStartResponse.ApplyOn", "SnapStartResponse.OptimizationStatus"],
         "AWS::Lambda::Permission": ["Id"],
@@ -173,6 +238,39 @@ package enum ResourceSchemaRegistry {
                 "Megabits", "Megabits/Second", "Megabytes", "Megabytes/Second", "Microseconds", "Milliseconds", "None",
                 "Percent", "Seconds", "Terabits", "Terabits/Second", "Terabytes", "Terabytes/Second",
             ],
+        ],
+        "AWS::DynamoDB::Table": [
+            "AttributeDefinitions.AttributeType": ["B", "N", "S"],
+            "ContributorInsightsSpecification.Mode": ["ACCESSED_AND_THROTTLED_KEYS", "THROTTLED_KEYS"],
+            "GlobalSecondaryIndexes.ContributorInsightsSpecification.Mode": [
+                "ACCESSED_AND_THROTTLED_KEYS", "THROTTLED_KEYS",
+            ],
+            "KinesisStreamSpecification.ApproximateCreationDateTimePrecision": ["MICROSECOND", "MILLISECOND"],
+            "SSESpecification.SSEType": ["KMS"],
+        ],
+        "AWS::Events::EventBus": [
+            "LogConfig.IncludeDetail": ["FULL", "NONE"],
+            "LogConfig.Level": ["INFO", "ERROR", "TRACE", "OFF"],
+        ],
+        "AWS::Events::EventBusPolicy": [
+            "Action": ["events:PutEvents"],
+            "Condition.Type": ["StringEquals"],
+        ],
+        "AWS::Events::Rule": [
+            "State": ["DISABLED", "ENABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"],
+            "Targets.EcsParameters.LaunchType": ["EC2", "EXTERNAL", "FARGATE"],
+            "Targets.EcsParameters.NetworkConfiguration.AwsVpcConfiguration.AssignPublicIp": ["DISABLED", "ENABLED"],
+            "Targets.EcsParameters.PlacementConstraints.Type": ["distinctInstance", "memberOf"],
+            "Targets.EcsParameters.PropagateTags": ["TASK_DEFINITION"],
+        ],
+        "AWS::KMS::Key": [
+            "KeySpec": [
+                "SYMMETRIC_DEFAULT", "RSA_2048", "RSA_3072", "RSA_4096", "ECC_NIST_P256", "ECC_NIST_P384",
+                "ECC_NIST_P521", "ECC_SECG_P256K1", "HMAC_224", "HMAC_256", "HMAC_384", "HMAC_512", "SM2", "ML_DSA_44",
+                "ML_DSA_65", "ML_DSA_87", "ECC_NIST_EDWARDS25519",
+            ],
+            "KeyUsage": ["ENCRYPT_DECRYPT", "SIGN_VERIFY", "GENERATE_VERIFY_MAC", "KEY_AGREEMENT"],
+            "Origin": ["AWS_KMS", "EXTERNAL"],
         ],
         "AWS::Lambda::EventSourceMapping": [
             "AmazonManagedKafkaEventSourceConfig.SchemaRegistryConfig.AccessConfigs.Type": [

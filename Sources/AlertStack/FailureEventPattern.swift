@@ -1,0 +1,35 @@
+import CloudFormation
+
+/// The EventBridge event pattern of the `eventbridge` source: CloudFormation stack status changes of
+/// Service Catalog stacks (`SC-<account>-pp-<id>`) that ended in a terminal failure. The forwarding
+/// rules and the central rule use the same pattern, so routine events are dropped by EventBridge
+/// before anything is billed or invoked.
+public enum FailureEventPattern {
+    /// The statuses that match: the filter's default alert set (`StackStatus.terminalFailures` in FilterCore).
+    public static let statuses = [
+        "CREATE_FAILED", "DELETE_FAILED", "IMPORT_ROLLBACK_COMPLETE", "IMPORT_ROLLBACK_FAILED", "ROLLBACK_COMPLETE",
+        "ROLLBACK_FAILED", "UPDATE_FAILED", "UPDATE_ROLLBACK_COMPLETE", "UPDATE_ROLLBACK_FAILED",
+    ]
+
+    /// The source and detail type of the events CloudFormation sends to the default bus.
+    public static let source = "aws.cloudformation"
+    public static let detailType = "CloudFormation Stack Status Change"
+
+    /// Service Catalog names a provisioned product's stack `SC-<account>-pp-<id>`; the stack ARN ends in
+    /// `stack/<name>/<uuid>`, in any partition, region and account.
+    public static let serviceCatalogStackId = "arn:*:cloudformation:*:*:stack/SC-*-pp-*/*"
+
+    /// The pattern as a template value (a JSON object in the rendered template).
+    public static var pattern: CFNValue {
+        .object([
+            CFNField("source", [.string(source)]),
+            CFNField("detail-type", [.string(detailType)]),
+            CFNField(
+                "detail",
+                .object([
+                    CFNField("stack-id", [.object([CFNField("wildcard", .string(serviceCatalogStackId))])]),
+                    CFNField("status-details", .object([CFNField("status", .list(statuses.map(CFNValue.string)))])),
+                ])),
+        ])
+    }
+}

@@ -1,0 +1,82 @@
+import CloudFormation
+
+/// The member side of the `eventbridge` source: the template a service-managed StackSet puts into every
+/// account of the layout's OUs (and every account that joins them later) in every layout region, and
+/// that StackSet. It holds only the forwarding rule and its role (`AlertStackParts.ForwardingRule`).
+public enum MemberForwarding {
+    /// The member template's description.
+    public static let templateDescription =
+        "CatalogWatch member forwarding: sends terminal failures of Service Catalog stacks in this account and region to the central bus of the management account."
+
+    /// The logical name of the StackSet resource in the StackSet template.
+    public static let stackSetLogicalName = "MemberForwardingStackSet"
+
+    /// Parameters of the member template, in order (the StackSet passes each).
+    public static let parameterNames = ["MainRegion", "NamePrefix", "ManagementAccountId"]
+
+    /// The member template: the forwarding rule to `arn:…:events:<MainRegion>:<ManagementAccountId>:event-bus/<NamePrefix>-events`.
+    public static func template(for layout: Layout) -> Template {
+        var t = TemplateBuilder(description: templateDescription)
+        t.parameter(
+            "MainRegion",
+            .string("Region of the central bus (the layout's main region).", default: layout.mainRegion,
+                    pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]$", constraint: "an AWS region name such as ap-northeast-1"))
+        t.parameter(
+            "NamePrefix",
+            NamePrefixRule.parameter("Prefix of the central bus and rule names.", default: layout.namePrefix, explained: true))
+        t.parameter(
+            "ManagementAccountId",
+            .string("Account holding the central bus (the organization's management account).", default: layout.managementAccountId,
+                    pattern: "^[0-9]{12}$", constraint: "a 12-digit AWS account id"))
+        let forwarding = AlertStackParts.ForwardingRule(
+            centralBusArn: .sub("arn:${AWS::Partition}:events:${MainRegion}:${ManagementAccountId}:event-bus/${NamePrefix}-events")
+        ).add(to: &t)
+        t.output("ForwardRuleArn", forwarding.rule.getAtt(.arn), description: "The rule forwarding stack failures from this account and region.")
+        return t.template
+    }
+
+    /// How the member StackSet rolls out when deploy adds or updates instances: every region at once, a
+    /// quarter of the accounts at a time, and up to a tenth may fail (a suspended or locked-down account
+    /// must not hold back the rest). Auto-deployment to accounts that join an OU later ignores these
+    /// preferences (RegionOrder included): AWS deploys those accounts on its own schedule.
+    public static let maxConcurrentPercentage = 25
+    public static let failureTolerancePercentage = 10
+
+    static func operationPreferences(regions: [String]) -> CFN.StackSet.OperationPreferences {
+        var p = CFN.StackSet.OperationPreferences()
+        p.failureTolerancePercentage = .number(String(failureTolerancePercentage))
+        p.maxConcurrentPercentage = .number(String(maxConcurrentPercentage))
+        p.regionConcurrencyType = "PARALLEL"
+        p.regionOrder = .list(regions.map(CFNValue.string))
+        return p
+    }
+
+    /// Adds the service-managed StackSet `MemberForwardingStackSet` to `t`, after the alert-stack StackSets
+    /// `after` (the central bus must exist before members forward to it).
+    @discardableResult
+    public static func addStackSet(
+        for layout: Layout, memberBody: String, after: [String], to t: inout TemplateBuilder
+    ) -> ResourceHandle<CFN.StackSet> {
+        var set = CFN.StackSet(permissionModel: "SERVICE_MANAGED", stackSetName: .string(layout.memberStackSetName))
+        set.autoDeployment = CFN.StackSet.AutoDeployment(enabled: true, retainStacksOnAccountRemoval: false)
+        set.callAs = "SELF"
+        set.capabilities = ["CAPABILITY_IAM"]
+        set.description = "CatalogWatch member forwarding: every account of the listed OUs, every layout region, accounts that join later included"
+        set.managedExecution = CFN.StackSet.ManagedExecution(active: true)
+        set.operationPreferences = operationPreferences(regions: layout.orderedRegions)
+        set.parameters = [
+            CFN.StackSet.Parameter(parameterKey: "MainRegion", parameterValue: .string(layout.mainRegion)),
+            CFN.StackSet.Parameter(parameterKey: "NamePrefix", parameterValue: .string(layout.namePrefix)),
+            CFN.StackSet.Parameter(parameterKey: "ManagementAccountId", parameterValue: .accountId),
+        ]
+        set.stackInstancesGroup = [
+            CFN.StackSet.StackInstances(
+                deploymentTargets: CFN.StackSet.DeploymentTargets().with {
+                    $0.organizationalUnitIds = .list(layout.organizationalUnits.map(CFNValue.string))
+                },
+                regions: .list(layout.orderedRegions.map(CFNValue.string)))
+        ]
+        set.templateBody = .string(memberBody)
+        return t.resource(stackSetLogicalName, set, dependsOn: after)
+    }
+}
