@@ -85,7 +85,8 @@ public struct AWSClient: Sendable {
 
     enum WireProtocol: Equatable {
         case query
-        case json11(target: String)
+        /// JSON 1.0 or 1.1 (`version`), the operation named by `X-Amz-Target: target`.
+        case json(version: String, target: String)
     }
 
     /// Builds, signs and sends one operation with retries; returns a 2xx response or throws.
@@ -100,15 +101,15 @@ public struct AWSClient: Sendable {
         switch wire {
         case .query:
             headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded; charset=utf-8")
-        case .json11(let target):
-            headers.add(name: "Content-Type", value: "application/x-amz-json-1.1")
+        case .json(let version, let target):
+            headers.add(name: "Content-Type", value: "application/x-amz-json-\(version)")
             headers.add(name: "X-Amz-Target", value: target)
         }
         let request = AWSRequest(method: "POST", path: "/", headers: headers, body: body)
         return try await send(service, operation: operation, request: request, deadline: deadline) { response in
             switch wire {
             case .query: ErrorParser.queryError(response, service: service, operation: operation)
-            case .json11: ErrorParser.jsonError(response, service: service, operation: operation)
+            case .json: ErrorParser.jsonError(response, service: service, operation: operation)
             }
         }
     }
@@ -187,7 +188,8 @@ public struct AWSClient: Sendable {
         return root
     }
 
-    /// A JSON 1.1 call: `X-Amz-Target: <prefix>.<operation>`, JSON body both ways.
+    /// A JSON-protocol call (1.0 or 1.1, as the service speaks): `X-Amz-Target: <prefix>.<operation>`,
+    /// JSON body both ways.
     package func json<Output: Decodable>(
         _ service: AWSService,
         operation: String,
@@ -197,7 +199,8 @@ public struct AWSClient: Sendable {
     ) async throws -> Output {
         let body = try Self.encodeJSON(input)
         let target = "\(service.jsonTargetPrefix).\(operation)"
-        let response = try await send(service, operation: operation, wire: .json11(target: target), body: body, deadline: deadline)
+        let wire = WireProtocol.json(version: service.jsonVersion, target: target)
+        let response = try await send(service, operation: operation, wire: wire, body: body, deadline: deadline)
         return try Self.decodeJSON(Output.self, from: response.body, service: service, operation: operation)
     }
 
@@ -249,7 +252,14 @@ extension AWSService {
         switch self {
         case .serviceCatalog: "AWS242ServiceCatalogService"
         case .sqs: "AmazonSQS"
+        case .events: "AWSEvents"
+        case .dynamoDB: "DynamoDB_20120810"
         case .sts, .sns, .cloudFormation, .s3, .cloudWatch, .sso: ""
         }
+    }
+
+    /// The JSON protocol version of JSON-protocol services (`application/x-amz-json-<version>`).
+    var jsonVersion: String {
+        self == .dynamoDB ? "1.0" : "1.1"
     }
 }

@@ -2,7 +2,7 @@ import AWSIdentifiers
 
 /// The AWS services this client talks to, with their endpoint, signing and protocol metadata.
 public enum AWSService: String, Sendable, CaseIterable {
-    case sts, sns, sqs, cloudFormation, serviceCatalog, s3, cloudWatch, sso
+    case sts, sns, sqs, cloudFormation, serviceCatalog, s3, cloudWatch, sso, events, dynamoDB
 
     /// The first DNS label of the service's endpoint.
     public var endpointPrefix: String {
@@ -15,6 +15,8 @@ public enum AWSService: String, Sendable, CaseIterable {
         case .s3: "s3"
         case .cloudWatch: "monitoring"
         case .sso: "portal.sso"
+        case .events: "events"
+        case .dynamoDB: "dynamodb"
         }
     }
 
@@ -37,6 +39,8 @@ public enum AWSService: String, Sendable, CaseIterable {
         case .s3: "S3"
         case .cloudWatch: "CLOUDWATCH"
         case .sso: "SSO"
+        case .events: "EVENTBRIDGE"
+        case .dynamoDB: "DYNAMODB"
         }
     }
 
@@ -51,6 +55,8 @@ public enum AWSService: String, Sendable, CaseIterable {
         case .s3: "2006-03-01"
         case .cloudWatch: "2010-08-01"
         case .sso: "2019-06-10"
+        case .events: "2015-10-07"
+        case .dynamoDB: "2012-08-10"
         }
     }
 }

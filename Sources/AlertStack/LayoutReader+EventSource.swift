@@ -37,7 +37,7 @@ extension Checker {
             error(sourceNode, "organizationalUnits", "is required with source \(keys.source.rawValue): the OU ids (ou-…) or the root id (r-…) whose member accounts forward their stack events")
         }
         if keys.source == .eventBridge, let node = values["portfolios"] {
-            warning(node, "portfolios", "source eventbridge watches every Service Catalog stack without notification constraints; the listed portfolios get none")
+            warning(node, "portfolios", "source eventbridge watches every Service Catalog stack without notification constraints; the listed portfolios get none (deploy only checks that no constraint still points at the receive topics)")
         }
         checkCrossRegionRouting(values, mainRegion: mainRegion, regions: regions)
         if !Validators.isStackSetName(stackSetName + "-members") {

@@ -12,6 +12,13 @@ package struct StackSetDescription: Sendable, Equatable {
     /// `DRIFTED`, `IN_SYNC`, `NOT_CHECKED` from the last drift detection.
     package var driftStatus: String?
     package var driftDetectionStatus: String?
+    /// `SELF_MANAGED` or `SERVICE_MANAGED`.
+    package var permissionModel: String? = nil
+    /// Service-managed: whether accounts that join a target OU get instances.
+    package var autoDeploymentEnabled: Bool? = nil
+    /// Service-managed: the OU and root ids instances were created for, and the regions they are in.
+    package var organizationalUnitIds: [String] = []
+    package var regions: [String] = []
 }
 
 /// What a StackSet holds and how it runs: the input of `CreateStackSet` and `UpdateStackSet`.
@@ -60,17 +67,37 @@ package struct StackSetDefinition: Sendable, Equatable {
 package struct OperationPreferences: Sendable, Equatable {
     package var regionOrder: [String]
     package var sequential: Bool
+    /// Per region, at most this percentage of the accounts at a time, and this percentage may fail (member
+    /// StackSets); nil: the one management account, no failure tolerated.
+    package var accountShares: AccountShares?
 
-    package init(regionOrder: [String], sequential: Bool) {
-        self.regionOrder = regionOrder
-        self.sequential = sequential
+    /// Percentages of the target accounts (service-managed StackSets).
+    package struct AccountShares: Sendable, Equatable {
+        package var maxConcurrent: Int
+        package var failureTolerance: Int
+
+        package init(maxConcurrent: Int, failureTolerance: Int) {
+            self.maxConcurrent = maxConcurrent
+            self.failureTolerance = failureTolerance
+        }
     }
 
-    /// No failure tolerated; one region at a time, or every region at once.
+    package init(regionOrder: [String], sequential: Bool, accountShares: AccountShares? = nil) {
+        self.regionOrder = regionOrder
+        self.sequential = sequential
+        self.accountShares = accountShares
+    }
+
+    /// One region at a time, or every region at once; no failure tolerated unless `accountShares` says so.
     var parameters: QueryParameters {
         var p = QueryParameters()
         p.add("RegionConcurrencyType", sequential ? "SEQUENTIAL" : "PARALLEL")
         p.add("RegionOrder", list: regionOrder)
+        if let accountShares {
+            p.add("FailureTolerancePercentage", String(accountShares.failureTolerance))
+            p.add("MaxConcurrentPercentage", String(accountShares.maxConcurrent))
+            return p
+        }
         p.add("FailureToleranceCount", "0")
         if sequential { p.add("MaxConcurrentCount", "1") } else { p.add("MaxConcurrentPercentage", "100") }
         return p
@@ -130,7 +157,9 @@ extension AWSClient {
             parameters: parameters, capabilities: set.members("Capabilities").map(\.text),
             administrationRoleARN: set.value("AdministrationRoleARN"), executionRoleName: set.value("ExecutionRoleName"),
             driftStatus: set.value("StackSetDriftDetectionDetails/DriftStatus"),
-            driftDetectionStatus: set.value("StackSetDriftDetectionDetails/DriftDetectionStatus"))
+            driftDetectionStatus: set.value("StackSetDriftDetectionDetails/DriftDetectionStatus"),
+            permissionModel: set.value("PermissionModel"), autoDeploymentEnabled: set.value("AutoDeployment/Enabled").map { $0 == "true" },
+            organizationalUnitIds: set.members("OrganizationalUnitIds").map(\.text), regions: set.members("Regions").map(\.text))
     }
 
     /// `CreateStackSet` (self-managed).
@@ -154,7 +183,7 @@ extension AWSClient {
         }
         p.add("OperationPreferences", structure: preferences.parameters)
         p.add("OperationId", operationId)
-        return try await operation("UpdateStackSet", p, deadline)
+        return try await stackSetOperation("UpdateStackSet", p, deadline)
     }
 
     /// `DeleteStackSet` (its instances must be gone).
@@ -194,7 +223,7 @@ extension AWSClient {
         p.add("OperationPreferences", structure: preferences.parameters)
         if case .delete(let retain) = action { p.add("RetainStacks", retain ? "true" : "false") }
         p.add("OperationId", operationId)
-        return try await operation(action.name, p, deadline)
+        return try await stackSetOperation(action.name, p, deadline)
     }
 
     /// `DetectStackSetDrift`; returns the operation id.
@@ -205,7 +234,7 @@ extension AWSClient {
         p.add("StackSetName", name)
         p.add("OperationPreferences", structure: preferences.parameters)
         p.add("OperationId", operationId)
-        return try await operation("DetectStackSetDrift", p, deadline)
+        return try await stackSetOperation("DetectStackSetDrift", p, deadline)
     }
 
     /// `DescribeStackSetOperation`.
@@ -243,7 +272,8 @@ extension AWSClient {
         return results
     }
 
-    private func operation(_ action: String, _ p: QueryParameters, _ deadline: ContinuousClock.Instant?) async throws -> String {
+    /// Starts StackSet operation `action`; returns its operation id.
+    func stackSetOperation(_ action: String, _ p: QueryParameters, _ deadline: ContinuousClock.Instant?) async throws -> String {
         let root = try await query(.cloudFormation, action: action, parameters: p.pairs, deadline: deadline)
         guard let id = root.value("\(action)Result/OperationId") else {
             throw Self.missing("\(action)Result/OperationId", .cloudFormation, action)

@@ -21,6 +21,13 @@ extension Deployer {
             try await apply(instancePlan, to: set)
             reportInoperable(instancePlan, set)
         }
+        // Members forward to the central bus, which the main region's alert stack holds: they come after it.
+        if let member = target.memberStackSet, let members = plan.members {
+            try await memberDeployment(member).apply(members)
+        }
+        if let name = plan.retiredMembers {
+            try await memberDeployment(.removal(name, regions: target.layout.orderedRegions)).remove()
+        }
         try await constraints.add(plan.constraintsToAdd)
     }
 
@@ -83,6 +90,7 @@ extension Deployer {
                 reporter.report(.todo("confirm the subscription: open the \"AWS Notification - Subscription Confirmation\" e-mail sent to \(s.endpoint)"))
             }
         }
+        guard target.layout.source.usesNotifications else { return }
         let policy = "\(target.layout.namePrefix)-launch-role-notifications (launch-role-iam-policy.json from catalogwatch generate)"
         let roles = Array(Set(plan.products.flatMap(\.launchRoles))).sorted()
         if roles.isEmpty {

@@ -36,7 +36,13 @@ package enum DeployPlanText {
                 + (retired.regions.isEmpty ? "" : " \(retired.regions.joined(separator: ", "))")
                 + " and delete it first (its stacks hold the same named resources; alerts pause until the new rollout ends)")
         }
-        if target.layout.portfolios.isEmpty {
+        if let member = target.memberStackSet, let members = plan.members { lines.append(members.line(member)) }
+        if let name = plan.retiredMembers {
+            lines.append("member StackSet \(name): the layout's source no longer uses EventBridge; remove its instances in every member account and delete it")
+        }
+        if !target.layout.source.usesNotifications {
+            lines.append("constraints: source eventbridge needs none" + (target.layout.portfolios.isEmpty ? "" : "; the listed portfolios were checked for constraints still pointing at the receive topics"))
+        } else if target.layout.portfolios.isEmpty {
             lines.append("constraints: no portfolios listed in the layout; add them under `portfolios` to have deploy add the constraints")
         }
         for w in plan.products {

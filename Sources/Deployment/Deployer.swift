@@ -30,6 +30,10 @@ package struct DeployPlan: Sendable {
     /// StackSets of a former rollout mode, with the regions of their instances: removed.
     package var retired: [(name: String, regions: [String])] = []
     package var products: [ProductWatch] = []
+    /// The member StackSet (EventBridge sources).
+    package var members: MemberPlan?
+    /// A member StackSet the layout no longer uses (its source is notification-constraint again): removed.
+    package var retiredMembers: String?
 
     package var constraintsToAdd: [ProductWatch] {
         products.filter { !$0.isWatched && $0.otherNotificationConstraintId == nil }
@@ -39,11 +43,16 @@ package struct DeployPlan: Sendable {
     package var removals: [String] {
         stackSets.filter { !$0.plan.remove.isEmpty }.map { "remove \($0.target.name) instances in \($0.plan.remove.joined(separator: ", "))" }
             + retired.map { "delete StackSet \($0.name)" + ($0.regions.isEmpty ? "" : " and its instances in \($0.regions.joined(separator: ", "))") }
+            + (members.map { plan in memberName.map { plan.removals($0) } ?? [] } ?? [])
+            + (retiredMembers.map { ["delete StackSet \($0) and its instances in every member account"] } ?? [])
     }
+
+    /// The member StackSet's name, for messages.
+    package var memberName: String?
 
     package var changesNothing: Bool {
         !createBucket && !uploadZip && roles == .unchanged && stackSets.allSatisfy(\.plan.changesNothing) && retired.isEmpty
-            && constraintsToAdd.isEmpty
+            && constraintsToAdd.isEmpty && (members?.changesNothing ?? true) && retiredMembers == nil
     }
 }
 
@@ -81,6 +90,10 @@ package struct Deployer: Sendable {
 
     var operations: StackSetOperations {
         StackSetOperations(client: client, account: target.account, waiting: waiting, reporter: reporter)
+    }
+
+    func memberDeployment(_ member: MemberStackSetTarget) -> MemberForwardingDeployment {
+        MemberForwardingDeployment(client: client, target: member, account: target.account, waiting: waiting, reporter: reporter)
     }
 
     var constraints: CatalogConstraints {
@@ -134,7 +147,21 @@ package struct Deployer: Sendable {
             let instances = try await guardrail.run("ListStackInstances \(name)") { try await client.listStackInstances(name) }
             plan.retired.append((name, InstancePlan.removalOrder(instances.map(\.region), rollout: target.layout.orderedRegions)))
         }
+        if let member = target.memberStackSet {
+            plan.members = try await memberDeployment(member).plan()
+            plan.memberName = member.name
+        } else if let name = Optional(target.layout.memberStackSetName),
+            try await guardrail.run("DescribeStackSet \(name)", { try await client.describeStackSet(name) }) != nil
+        {
+            plan.retiredMembers = name
+        }
         plan.products = try await constraints.survey()
+        let stillPointing = plan.products.filter(\.isWatched)
+        if !target.layout.source.usesNotifications, !stillPointing.isEmpty {
+            throw DeploymentError.constraintsInUse(
+                account: target.account, products: stillPointing.map { "\($0.productName) (\($0.productId), \($0.portfolioId), \($0.region))" })
+        }
+        if !target.layout.source.usesNotifications { plan.products = [] }  // checked only; no constraint is added
         return plan
     }
 

@@ -16,6 +16,8 @@ package enum DeploymentError: Error, Sendable, Equatable, CustomStringConvertibl
     case notConfirmed(String)
     /// The deadline (`--timeout`) passed.
     case timedOut(String)
+    /// Notification constraints still point at receive topics this deploy would delete (source eventbridge).
+    case constraintsInUse(account: String, products: [String])
 
     package var description: String {
         switch self {
@@ -29,6 +31,8 @@ package enum DeploymentError: Error, Sendable, Equatable, CustomStringConvertibl
             Self.describeFailure(set: set, action: action, failed: failed, cancelled: cancelled, reason: reason)
         case .notConfirmed(let what): "not confirmed: \(what); re-run with --yes to allow it"
         case .timedOut(let what): "timed out: \(what) (raise --timeout)"
+        case .constraintsInUse(let account, let products):
+            "account \(account): notification constraints of \(products.joined(separator: ", ")) still point at the receive topics that source eventbridge removes, and a launch whose notification topic is gone fails; with source both deployed, run `catalogwatch constraints remove`, then deploy source eventbridge"
         }
     }
 

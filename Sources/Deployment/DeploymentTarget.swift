@@ -23,6 +23,8 @@ package struct DeploymentTarget: Sendable {
     package var stackSets: [StackSetTarget]
     /// StackSet names of the other rollout mode: a layout that switched mode leaves these behind.
     package var formerStackSetNames: [String]
+    /// The service-managed StackSet of the member accounts (EventBridge sources); nil otherwise.
+    package var memberStackSet: MemberStackSetTarget?
 
     /// Builds the templates for `layout` with the filter code at `code`, for management account `account`.
     package init(layout: Layout, account: String, code: Layout.LambdaCode) throws(YAMLError) {
@@ -51,7 +53,30 @@ package struct DeploymentTarget: Sendable {
         other.rollout = layout.rollout == .sequential ? .mainThenParallel : .sequential
         let current = Set(stackSets.map(\.name))
         formerStackSetNames = StackSetArtifacts.waves(for: other).map(\.stackSetName).filter { !current.contains($0) }
+        memberStackSet = try Self.memberTarget(layout)
     }
+
+    /// The member StackSet of an EventBridge source: the member template, passed the main region, name
+    /// prefix and this account (the central bus's), rolled out to the layout's OUs in every layout region.
+    static func memberTarget(_ layout: Layout) throws(YAMLError) -> MemberStackSetTarget? {
+        guard layout.source.usesEventBridge, let account = layout.managementAccountId else { return nil }
+        let definition = ServiceManagedStackSetDefinition(
+            name: layout.memberStackSetName, description: "CatalogWatch member forwarding",
+            templateBody: try MemberForwarding.template(for: layout).rendered(.yaml),
+            parameters: [.init("MainRegion", layout.mainRegion), .init("NamePrefix", layout.namePrefix), .init("ManagementAccountId", account)],
+            capabilities: ["CAPABILITY_IAM"])
+        let shares = OperationPreferences.AccountShares(
+            maxConcurrent: MemberForwarding.maxConcurrentPercentage, failureTolerance: MemberForwarding.failureTolerancePercentage)
+        return MemberStackSetTarget(
+            definition: definition, organizationalUnits: layout.organizationalUnits, regions: layout.orderedRegions,
+            preferences: OperationPreferences(regionOrder: layout.orderedRegions, sequential: false, accountShares: shares))
+    }
+
+    /// The central bus and its rule (EventBridge sources, main region).
+    package var centralBusName: String { layout.centralBusName }
+    package var centralRuleName: String { "\(layout.namePrefix)-stack-failures" }
+    /// The forwarding rule on the default bus of every region (EventBridge sources).
+    package var forwardRuleName: String { "\(layout.namePrefix)-forward-stack-failures" }
 
     /// The SNS topic that receives Service Catalog notifications in `region`.
     package func receiveTopicArn(_ region: String) -> String { layout.receiveTopicArn(region: region, account: account) }
@@ -65,5 +90,6 @@ package struct DeploymentTarget: Sendable {
     /// The dead-letter queues of the main region whose depth `status` reports.
     package var deadLetterQueues: [String] {
         ["\(layout.namePrefix)-filter-dlq"] + (layout.buffer == .sqs ? ["\(layout.namePrefix)-events-dlq"] : [])
+            + (layout.source.usesEventBridge ? ["\(layout.namePrefix)-eventrule-dlq"] : [])
     }
 }

@@ -3,7 +3,8 @@ import AlertStack
 import DeployAPI
 
 /// Takes CatalogWatch out of the account in reverse: constraints first (so no launch publishes to a topic
-/// about to go), then stack instances with the main region (the filter) last, StackSets, the roles stack.
+/// about to go), the member StackSet (so no account forwards to a bus about to go), then stack instances
+/// with the main region (the filter) last, StackSets, the roles stack.
 /// The artifact bucket is never deleted.
 package struct Destroyer: Sendable {
     package var client: AWSClient
@@ -35,6 +36,8 @@ package struct Destroyer: Sendable {
     package func run() async throws {
         let constraints = CatalogConstraints(client: client, target: target, reporter: reporter, waiting: waiting)
         if !keepConstraints { try await constraints.removeOurs(try await constraints.survey()) }
+        let member = target.memberStackSet ?? .removal(target.layout.memberStackSetName, regions: target.layout.orderedRegions)
+        try await MemberForwardingDeployment(client: client, target: member, account: target.account, waiting: waiting, reporter: reporter).remove()
         var kept: [StackSetFailure] = []
         for name in removalOrder { kept += try await remove(stackSet: name) }
         if !keepRoles {

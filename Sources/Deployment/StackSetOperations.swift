@@ -61,6 +61,10 @@ package struct StackSetOperations: Sendable {
             }
             if state.isFinished {
                 guard state.status == "SUCCEEDED" else { throw failure(action, stackSet, state, results) }
+                // Within the failure tolerance (member StackSets): the operation succeeded, these did not.
+                for r in results where r.status == "FAILED" {
+                    reporter.report(.warning("\(stackSet): account \(r.account), region \(r.region) failed within the tolerance: \(r.statusReason ?? "no reason given")"))
+                }
                 return
             }
             try await waiting.poll("\(action) \(stackSet) (operation \(operationId))")

@@ -19,7 +19,10 @@ package struct StatusReport: Sendable, Equatable {
         package var detailedStatus: String?
         package var reason: String?
         package var drift: String?
-        package var receiveTopic: Bool
+        /// Whether the region's receive topic exists; nil when the source has none (eventbridge).
+        package var receiveTopic: Bool?
+        /// The state of the region's forwarding rule (`ENABLED`, ..., `MISSING`); nil when the source has none.
+        package var forwardRule: String? = nil
     }
 
     /// One StackSet.
@@ -39,11 +42,14 @@ package struct StatusReport: Sendable, Equatable {
     package var deadLetters: [(queue: String, depth: Int?)] = []
     package var filterErrors24h: Double?
     package var unwatchedProducts: [ProductWatch] = []
+    /// The central bus, its rule and the member StackSet (EventBridge sources).
+    package var eventBridge: EventBridgeStatus?
 
     package static func == (lhs: Self, rhs: Self) -> Bool {
         lhs.account == rhs.account && lhs.stackSets == rhs.stackSets && lhs.rolesStack == rhs.rolesStack
             && lhs.emailSubscription == rhs.emailSubscription && lhs.deadLetters.elementsEqual(rhs.deadLetters, by: ==)
             && lhs.filterErrors24h == rhs.filterErrors24h && lhs.unwatchedProducts == rhs.unwatchedProducts
+            && lhs.eventBridge == rhs.eventBridge
     }
 
     /// Every reason the deployment is not healthy; empty when it is.
@@ -56,14 +62,15 @@ package struct StatusReport: Sendable, Equatable {
             for i in set.instances {
                 if i.status != "CURRENT" { problems.append("\(set.name) \(i.region): \(i.status)" + (i.reason.map { " (\($0))" } ?? "")) }
                 if i.drift == "DRIFTED" { problems.append("\(set.name) \(i.region): drifted") }
-                if i.status == "CURRENT" && !i.receiveTopic { problems.append("\(i.region): receive topic missing") }
+                if i.status == "CURRENT" && i.receiveTopic == false { problems.append("\(i.region): receive topic missing") }
+                if i.status == "CURRENT", let rule = i.forwardRule, rule != "ENABLED" { problems.append("\(i.region): forwarding rule \(rule)") }
             }
         }
         if emailSubscription != "confirmed" { problems.append("e-mail subscription: \(emailSubscription)") }
         for (queue, depth) in deadLetters where (depth ?? 0) > 0 { problems.append("\(queue) holds \(depth!) message(s)") }
         if let errors = filterErrors24h, errors > 0 { problems.append("filter errors in the last 24 h: \(Int(errors))") }
         for w in unwatchedProducts { problems.append("\(w.region) \(w.portfolioId) \(w.productName) (\(w.productId)) lacks the notification constraint") }
-        return problems
+        return problems + (eventBridge?.problems ?? [])
     }
 
     package var isHealthy: Bool { problems.isEmpty }
@@ -76,7 +83,8 @@ package struct StatusReport: Sendable, Equatable {
                 var line = "  \(i.region): \(i.status)"
                 if let d = i.detailedStatus { line += " (\(d))" }
                 if let drift = i.drift { line += ", drift \(drift)" }
-                line += i.receiveTopic ? ", receive topic present" : ", receive topic missing"
+                if let topic = i.receiveTopic { line += topic ? ", receive topic present" : ", receive topic missing" }
+                if let rule = i.forwardRule { line += ", forwarding rule \(rule)" }
                 if let reason = i.reason { line += ": \(reason)" }
                 lines.append(line)
             }
@@ -85,6 +93,7 @@ package struct StatusReport: Sendable, Equatable {
         for (queue, depth) in deadLetters { lines.append("dead-letter queue \(queue): \(depth.map(String.init) ?? "missing")") }
         lines.append("filter errors in the last 24 h: \(filterErrors24h.map { String(Int($0)) } ?? "unknown")")
         for w in unwatchedProducts { lines.append("unwatched: \(w.region) \(w.portfolioId) \(w.productName) (\(w.productId))") }
+        if let eventBridge { lines += eventBridge.lines }
         lines.append(isHealthy ? "healthy" : "degraded: " + problems.joined(separator: "; "))
         return lines.joined(separator: "\n")
     }
@@ -94,7 +103,8 @@ package struct StatusReport: Sendable, Equatable {
         let sets = stackSets.map { set in
             let instances = set.instances.map { i in
                 "{\"region\": \(q(i.region)), \"status\": \(q(i.status)), \"detailedStatus\": \(q(i.detailedStatus)), "
-                    + "\"reason\": \(q(i.reason)), \"drift\": \(q(i.drift)), \"receiveTopic\": \(i.receiveTopic)}"
+                    + "\"reason\": \(q(i.reason)), \"drift\": \(q(i.drift)), \"receiveTopic\": \(i.receiveTopic.map(String.init) ?? "null"), "
+                    + "\"forwardRule\": \(q(i.forwardRule))}"
             }
             return "{\"name\": \(q(set.name)), \"status\": \(q(set.status)), \"drift\": \(q(set.drift)), \"instances\": [\(instances.joined(separator: ", "))]}"
         }
@@ -105,6 +115,7 @@ package struct StatusReport: Sendable, Equatable {
             + "\"deadLetterQueues\": [\(queues.joined(separator: ", "))], "
             + "\"filterErrors24h\": \(filterErrors24h.map { String(Int($0)) } ?? "null"), "
             + "\"unwatchedProducts\": [\(unwatched.joined(separator: ", "))], "
+            + "\"eventBridge\": \(eventBridge?.json ?? "null"), "
             + "\"problems\": [\(problems.map(JSONText.quoted).joined(separator: ", "))]}"
     }
 }
@@ -147,15 +158,18 @@ package struct StatusInspector: Sendable {
         report.filterErrors24h = try await guardrail.run("GetMetricStatistics Errors") {
             try await client.lambdaMetricSum(functionName: function, metric: "Errors", end: end)
         }
-        let products = try await CatalogConstraints(client: client, target: target, reporter: reporter, waiting: waiting).survey()
-        report.unwatchedProducts = products.filter { !$0.isWatched }
+        if target.layout.source.usesNotifications {
+            let products = try await CatalogConstraints(client: client, target: target, reporter: reporter, waiting: waiting).survey()
+            report.unwatchedProducts = products.filter { !$0.isWatched }
+        }
+        if target.layout.source.usesEventBridge { report.eventBridge = try await inspectEventBridge() }
         return report
     }
 
     func inspect(_ set: DeploymentTarget.StackSetTarget) async throws -> StatusReport.StackSet {
         guard var described = try await guardrail.run("DescribeStackSet \(set.name)", { try await client.describeStackSet(set.name) }) else {
             return .init(name: set.name, status: "MISSING", drift: nil,
-                         instances: set.regions.map { .init(region: $0, status: "MISSING", receiveTopic: false) })
+                         instances: set.regions.map { .init(region: $0, status: "MISSING", receiveTopic: target.layout.source.usesNotifications ? false : nil) })
         }
         if detectDrift {
             let client = client, prefs = set.preferences
@@ -169,18 +183,31 @@ package struct StatusInspector: Sendable {
             .filter { $0.account == target.account }
         var result = StatusReport.StackSet(name: set.name, status: described.status, drift: described.driftStatus, instances: [])
         for region in set.regions + instances.map(\.region).filter({ !set.regions.contains($0) }) {
-            let topic = target.receiveTopicArn(region)
-            let present = try await Guard(account: target.account, region: region, waiting: waiting, reporter: reporter).run("GetTopicAttributes \(topic)") {
-                try await client.with(region: region).topicExists(topic)
-            }
+            let (topic, rule) = try await entryPoints(region)
             guard let i = instances.first(where: { $0.region == region }) else {
-                result.instances.append(.init(region: region, status: "MISSING", receiveTopic: present))
+                result.instances.append(.init(region: region, status: "MISSING", receiveTopic: topic, forwardRule: rule))
                 continue
             }
             let status = set.regions.contains(region) ? i.status : "NOT IN LAYOUT"
             result.instances.append(.init(region: region, status: status, detailedStatus: i.detailedStatus, reason: i.statusReason,
-                                          drift: i.driftStatus, receiveTopic: present))
+                                          drift: i.driftStatus, receiveTopic: topic, forwardRule: rule))
         }
         return result
+    }
+
+    /// Where failures enter in `region`: whether the receive topic exists, and the forwarding rule's state
+    /// (each nil when the layout's source has none).
+    func entryPoints(_ region: String) async throws -> (receiveTopic: Bool?, forwardRule: String?) {
+        let regional = Guard(account: target.account, region: region, waiting: waiting, reporter: reporter), client = client.with(region: region)
+        var topic: Bool?, rule: String?
+        if target.layout.source.usesNotifications {
+            let arn = target.receiveTopicArn(region)
+            topic = try await regional.run("GetTopicAttributes \(arn)") { try await client.topicExists(arn) }
+        }
+        if target.layout.source.usesEventBridge {
+            let name = target.forwardRuleName
+            rule = try await regional.run("DescribeRule \(name)") { try await client.describeRule(name, bus: nil) }?.state ?? "MISSING"
+        }
+        return (topic, rule)
     }
 }

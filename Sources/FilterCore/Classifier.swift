@@ -68,6 +68,10 @@ public enum IgnoreReason: String, Sendable, Equatable, CaseIterable {
     case notStackLevel = "not-stack-level"
     /// A stack-level event whose status is not in the alert set.
     case statusNotTerminalFailure = "status-not-terminal-failure"
+    /// An EventBridge stack status change of a stack that Service Catalog did not provision (its name is not
+    /// `SC-<account>-pp-<id>`, or there is no parsable stack ARN to tell): the organization-wide sink may
+    /// deliver any stack, CatalogWatch watches provisioned products.
+    case notServiceCatalog = "not-service-catalog"
 }
 
 /// The classifier's verdict on one record.
@@ -87,6 +91,11 @@ public enum Decision: Sendable, Equatable {
 /// A notification is stack-level when ResourceType is `AWS::CloudFormation::Stack` and LogicalResourceId equals
 /// StackName (StackName falls back to the name in StackId). Its ResourceStatus must then match one of
 /// `alertStatuses` exactly (case-sensitive). EventBridge stack status changes are stack-level by definition.
+///
+/// The two sources differ on stacks that Service Catalog did not provision (name not `SC-<account>-pp-<id>`):
+/// an EventBridge status change of such a stack is ignored (`notServiceCatalog`, also for metrics), as the
+/// organization-wide sink delivers every stack of every account; a CloudFormation notification of one still
+/// alerts, since someone deliberately pointed that stack's notifications at the receive topic.
 public struct Classifier: Sendable {
     public static let stackResourceType = "AWS::CloudFormation::Stack"
 
@@ -113,7 +122,8 @@ public struct Classifier: Sendable {
         event.records.map { classify($0) }
     }
 
-    /// The stack-level event carried by `record`, whatever its status; nil for resource events and unrecognized records.
+    /// The stack-level event carried by `record`, whatever its status; nil for resource events, unrecognized
+    /// records and EventBridge status changes of stacks that are not Service Catalog's (`notServiceCatalog`).
     public func stackLevelEvent(_ record: InboundRecord) -> StackLevelEvent? {
         guard case .stackLevel(let event) = payload(record) else { return nil }
         return StackLevelEvent(
@@ -154,14 +164,14 @@ public struct Classifier: Sendable {
     private func extract(_ c: StackStatusChange) -> Extraction {
         guard !c.status.isEmpty else { return .ignored(.missingStatus) }
         let arn = c.stackId.flatMap { StackARN(parsing: $0) }
-        let stackName = arn?.stackName ?? "unknown"
-        let sc = arn.flatMap { ServiceCatalogStack(stackName: $0.stackName) }
+        guard let arn, let sc = ServiceCatalogStack(stackName: arn.stackName) else { return .ignored(.notServiceCatalog) }
+        let stackName = arn.stackName
         let account = c.account.flatMap { AccountID.isValid($0) ? $0 : nil }
         let region = c.region.flatMap { StackARN.isRegion($0) ? $0 : nil }
         return .stackLevel(
             Classifier.failure(
                 arn: arn, stackId: c.stackId, stackName: stackName, status: c.status, reason: c.statusReason,
-                eventId: c.eventId, timestamp: c.time, account: account ?? sc?.account, region: region,
+                eventId: c.eventId, timestamp: c.time, account: account ?? sc.account, region: region,
                 serviceCatalog: sc))
     }
 

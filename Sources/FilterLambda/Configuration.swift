@@ -11,12 +11,19 @@ public struct FilterConfiguration: Sendable, Equatable {
     public var alertStatuses: Set<StackStatus>
     /// `AWS_REGION`: where the filter (and the send topic) run.
     public var region: String
+    /// `ALERT_LEDGER_TABLE`: the DynamoDB table that records alerted failures (`AlertLedger`), set when the
+    /// same failure can arrive more than once (EventBridge); nil without one.
+    public var alertLedgerTable: String?
 
-    public init(alertTopicArn: String, memberRoleName: String, alertStatuses: Set<StackStatus> = AlertStatuses.default, region: String) {
+    public init(
+        alertTopicArn: String, memberRoleName: String, alertStatuses: Set<StackStatus> = AlertStatuses.default, region: String,
+        alertLedgerTable: String? = nil
+    ) {
         self.alertTopicArn = alertTopicArn
         self.memberRoleName = memberRoleName
         self.alertStatuses = alertStatuses
         self.region = region
+        self.alertLedgerTable = alertLedgerTable
     }
 
     /// A missing or invalid setting; the runtime reports it through `init/error`.
@@ -47,8 +54,20 @@ public struct FilterConfiguration: Sendable, Equatable {
         } catch {
             problems.append(error.description)
         }
+        let ledger = value("ALERT_LEDGER_TABLE")
+        if let ledger, !isTableName(ledger) {
+            problems.append("ALERT_LEDGER_TABLE '\(oneLine(ledger, limit: 300))' is not a DynamoDB table name (3 to 255 letters, digits, '_', '-' and '.')")
+        }
         guard problems.isEmpty else { throw Problem(description: problems.joined(separator: "; ")) }
-        return FilterConfiguration(alertTopicArn: topic, memberRoleName: role, alertStatuses: statuses, region: region)
+        return FilterConfiguration(alertTopicArn: topic, memberRoleName: role, alertStatuses: statuses, region: region, alertLedgerTable: ledger)
+    }
+
+    /// A DynamoDB table name: 3 to 255 of `A-Z`, `a-z`, `0-9`, `_`, `-` and `.`.
+    static func isTableName(_ name: String) -> Bool {
+        (3...255).contains(name.utf8.count)
+            && name.utf8.allSatisfy { c in
+                (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == 0x5F || c == 0x2D || c == 0x2E
+            }
     }
 
     /// `arn:<partition>:sns:<region>:<12-digit account>:<name>`, the name of letters, digits, `-` and `_`

@@ -95,8 +95,10 @@ public struct FilterHandler: Sendable {
 
     /// Enriches and publishes every failure of `triage`. Enrichment never blocks delivery; a failed
     /// publish fails the invocation (SNS, EventBridge) or is reported as a batch item failure (SQS).
+    /// With a `ledger`, a failure that another delivery alerted already is skipped (`AlertLedger`).
     public func deliver(
-        _ triage: Triage, enricher: (any Enricher)?, sink: (any AlertSink)?, deadline: ContinuousClock.Instant, log: StructuredLogger
+        _ triage: Triage, enricher: (any Enricher)?, sink: (any AlertSink)?, ledger: AlertLedger? = nil,
+        deadline: ContinuousClock.Instant, log: StructuredLogger
     ) async -> Outcome {
         guard !triage.isQuiet, let decoded = triage.decoded else { return quietOutcome(triage, log: log) }
         for line in triage.metricLines { log.sink.write(line) }
@@ -113,29 +115,15 @@ public struct FilterHandler: Sendable {
         /// Undelivered SQS records without a messageId: they cannot be named in `batchItemFailures`.
         var unnamed = 0
         for item in triage.batch.alerts {
-            let failure = item.failure
-            let enrichment = await enricher?.enrich(failure, deadline: lookupDeadline) ?? Enrichment()
-            for line in enrichment.lookupFailures {
-                log.warn("lookup failed; alert sent without it", [("stack", .string(failure.stackName)), ("detail", .string(line))])
-            }
-            let alert = AlertComposer.compose(failure, enrichment)
-            guard let sink else {
+            let delivery = Delivery(
+                enricher: enricher, sink: sink, ledger: sink == nil ? nil : ledger, lookupDeadline: lookupDeadline, deadline: deadline, log: log)
+            switch await deliverOne(item.failure, delivery) {
+            case .delivered(let alert):
                 alerts.append(alert)
+            case .alertedAlready:
                 continue
-            }
-            do {
-                let messageId = try await sink.publish(alert, deadline: deadline)
-                alerts.append(alert)
-                log.info("alert published", [
-                    ("messageId", .string(messageId)), ("account", .string(failure.account)), ("region", .string(failure.region)),
-                    ("status", .string(failure.status)), ("stack", .string(failure.stackName)),
-                ])
-                let product = enrichment.productName ?? failure.provisionedProductId ?? failure.stackName
-                log.sink.write(MetricsEMF.alert(account: failure.account, product: product, timestampMillis: clockMs()))
-            } catch {
-                let description = AWSEnricher.describe(error)
-                log.error("alert not delivered", [("stack", .string(failure.stackName)), ("eventId", .string(failure.eventId ?? "")), ("error", .string(description))])
-                undelivered.append("\(failure.stackName): \(description)")
+            case .undelivered(let description):
+                undelivered.append("\(item.failure.stackName): \(description)")
                 if let id = decoded.records.first(where: { $0.index == item.index })?.itemIdentifier, !id.isEmpty {
                     failedItems.append(id)
                 } else {
@@ -153,6 +141,66 @@ public struct FilterHandler: Sendable {
         return .failed(
             type: "AlertNotDelivered", message: "\(undelivered.count) alert(s) not delivered: \(undelivered.joined(separator: "; "))",
             alerts: alerts)
+    }
+
+    /// What `deliverOne` works with.
+    struct Delivery {
+        var enricher: (any Enricher)?
+        var sink: (any AlertSink)?
+        var ledger: AlertLedger?
+        var lookupDeadline: ContinuousClock.Instant
+        var deadline: ContinuousClock.Instant
+        var log: StructuredLogger
+    }
+
+    /// What became of one failure.
+    enum ItemResult {
+        /// Published (or, without a sink, composed).
+        case delivered(Alert)
+        /// The ledger holds it as alerted by another delivery: not published, not a failure.
+        case alertedAlready
+        /// The publish failed, for the reason given.
+        case undelivered(String)
+    }
+
+    /// Claims `failure` in the ledger (if any), enriches, publishes, then marks the claim sent, or removes
+    /// it when the publish failed (so that the retry alerts).
+    func deliverOne(_ failure: StackFailure, _ d: Delivery) async -> ItemResult {
+        let log = d.log
+        var claim: AlertLedger.Entry?
+        if let ledger = d.ledger {
+            switch await ledger.claim(failure, now: clockMs() / 1000, deadline: d.lookupDeadline, log: log) {
+            case .duplicate: return .alertedAlready
+            case .claimed(let entry): claim = entry
+            case .unavailable: break
+            }
+        }
+        let enrichment = await d.enricher?.enrich(failure, deadline: d.lookupDeadline) ?? Enrichment()
+        for line in enrichment.lookupFailures {
+            log.warn("lookup failed; alert sent without it", [("stack", .string(failure.stackName)), ("detail", .string(line))])
+        }
+        let alert = AlertComposer.compose(failure, enrichment)
+        guard let sink = d.sink else { return .delivered(alert) }
+        do {
+            let messageId = try await sink.publish(alert, deadline: d.deadline)
+            log.info("alert published", [
+                ("messageId", .string(messageId)), ("account", .string(failure.account)), ("region", .string(failure.region)),
+                ("status", .string(failure.status)), ("stack", .string(failure.stackName)),
+            ])
+            let product = enrichment.productName ?? failure.provisionedProductId ?? failure.stackName
+            log.sink.write(MetricsEMF.alert(account: failure.account, product: product, timestampMillis: clockMs()))
+            if let ledger = d.ledger, let claim {
+                await ledger.markSent(claim, failure: failure, now: clockMs() / 1000, deadline: d.deadline, log: log)
+            }
+            return .delivered(alert)
+        } catch {
+            let description = AWSEnricher.describe(error)
+            log.error("alert not delivered", [("stack", .string(failure.stackName)), ("eventId", .string(failure.eventId ?? "")), ("error", .string(description))])
+            if let ledger = d.ledger, let claim {
+                await ledger.release(claim, failure: failure, deadline: d.deadline, log: log)
+            }
+            return .undelivered(description)
+        }
     }
 
     /// `{"batchItemFailures": [...]}` for SQS (Lambda deletes the other messages), a small summary otherwise.

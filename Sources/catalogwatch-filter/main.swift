@@ -51,6 +51,8 @@ final class Delivery: @unchecked Sendable {
     let transport: NIOTransport
     let enricher: AWSEnricher
     let sink: SNSAlertSink
+    /// The alert ledger, when `ALERT_LEDGER_TABLE` names one.
+    let ledger: AlertLedger?
 
     init(configuration: FilterConfiguration, environment: [String: String]) {
         transport = NIOTransport(caBundle: caBundle)
@@ -59,6 +61,7 @@ final class Delivery: @unchecked Sendable {
             endpoints: EndpointResolver(environment: environment), region: configuration.region)
         enricher = AWSEnricher(sts: aws, memberRoleName: configuration.memberRoleName, cache: AssumeRoleCache())
         sink = SNSAlertSink(client: aws, topicArn: configuration.alertTopicArn)
+        ledger = configuration.alertLedgerTable.map { AlertLedger(client: aws, table: $0) }
     }
 }
 
@@ -97,7 +100,7 @@ do {
             let deadline = ContinuousClock.now + .milliseconds(max(0, invocation.remainingMs - 300))
             let handler = handler
             outcome = runBlocking {
-                await handler.deliver(triage, enricher: d.enricher, sink: d.sink, deadline: deadline, log: log)
+                await handler.deliver(triage, enricher: d.enricher, sink: d.sink, ledger: d.ledger, deadline: deadline, log: log)
             }
         }
         switch outcome {

@@ -120,30 +120,9 @@ struct Plan: ParsableCommand {
 
     func run() throws {
         let (layout, name) = try layoutOptions.load()
-        print("Layout \(name): main region \(layout.mainRegion), \(layout.orderedRegions.count) region\(layout.orderedRegions.count == 1 ? "" : "s"), buffer \(layout.buffer.rawValue), rollout \(layout.rollout.rawValue)")
-        print("")
-        print("Rollout order:")
-        var step = 1
-        for wave in StackSetArtifacts.waves(for: layout) {
-            if wave.sequential {
-                for region in wave.regions {
-                    print("  \(step). \(region)\(region == layout.mainRegion ? "  (main: filter Lambda, send topic)" : "")  [\(wave.stackSetName)]")
-                    step += 1
-                }
-            } else {
-                print("  \(step). in parallel, after step \(step - 1) completes: \(wave.regions.joined(separator: ", "))  [\(wave.stackSetName)]")
-                step += 1
-            }
-        }
-        print("")
-        switch layout.buffer {
-        case .none:
-            print("Event path: CloudFormation (member account) → receive topic (same region, management account) → filter Lambda (\(layout.mainRegion)) → send topic → e-mail")
-            print("Failed invocations: Lambda retries twice, then the filter dead-letter queue (alarm → send topic)")
-        case .sqs:
-            print("Event path: CloudFormation (member account) → receive topic (same region, management account) → SQS queue (\(layout.mainRegion)) → filter Lambda (batches of \(AlertStack.batchSize), at most \(AlertStack.maximumConcurrency) at once) → send topic → e-mail")
-            print("Failed events: reported as batch item failures, retried \(AlertStack.maxReceiveCount) times, then the event dead-letter queue (alarm → send topic)")
-        }
+        var lines = PlanText.lines(for: layout)
+        lines[0] = lines[0].replacingOccurrences(of: "Layout:", with: "Layout \(name):")
+        for line in lines { print(line) }
         print("")
         print(RegionMatrix(template: AlertStack.template(for: layout), layout: layout).fullTable(), terminator: "")
     }

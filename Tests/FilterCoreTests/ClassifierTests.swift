@@ -138,6 +138,29 @@ final class ClassifierTests: XCTestCase {
         }
     }
 
+    func testEventBridgeChangeOfANonServiceCatalogStackIsIgnored() throws {
+        XCTAssertTrue(IgnoreReason.allCases.contains(.notServiceCatalog))
+        XCTAssertEqual(IgnoreReason.notServiceCatalog.rawValue, "not-service-catalog")
+        let nestedId = "arn:aws:cloudformation:ap-northeast-1:111122223333:stack/SC-111122223333-pp-abcdefghijklm-Network-1ABCDEF/11111111-2222-4333-8444-555555555555"
+        // Failures and routine statuses alike: the organization-wide sink may deliver any stack of any account.
+        for stackId in [Fixture.otherStackId, nestedId, "not-an-arn"] {
+            for status in Self.terminalFailures + ["UPDATE_COMPLETE", "CREATE_IN_PROGRESS"] {
+                let record = try Fixture.onlyRecord(Fixture.bytes(Fixture.eventBridge(status: status, stackId: stackId)))
+                XCTAssertEqual(classifier.classify(record), .ignore(.notServiceCatalog), "\(stackId) \(status)")
+                XCTAssertNil(classifier.stackLevelEvent(record), "not counted in the stack-operation metrics either")
+            }
+        }
+        // A Service Catalog stack's routine status change is still just routine.
+        for status in ["UPDATE_COMPLETE", "CREATE_IN_PROGRESS", "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS"] {
+            let record = try Fixture.onlyRecord(Fixture.bytes(Fixture.eventBridge(status: status)))
+            XCTAssertEqual(classifier.classify(record), .ignore(.statusNotTerminalFailure), status)
+            XCTAssertEqual(classifier.stackLevelEvent(record)?.provisionedProductId, "pp-abcdefghijklm")
+        }
+        // The SNS path keeps alerting on a non-Service Catalog stack pointed at the receive topic.
+        let sns = Fixture.notification(status: "ROLLBACK_COMPLETE", stackName: Fixture.otherStack, stackId: Fixture.otherStackId)
+        XCTAssertEqual(try classify(sns).failure?.stackName, Fixture.otherStack)
+    }
+
     func testCustomAlertStatuses() throws {
         let custom = Classifier(alertStatuses: [.deleteFailed, .updateComplete])
         let record = { (status: String) in try Fixture.onlyRecord(Fixture.snsEvent([Fixture.notification(status: status)])) }

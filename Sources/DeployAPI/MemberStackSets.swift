@@ -1,0 +1,106 @@
+import AWSClient
+
+/// What a service-managed StackSet holds: the input of `CreateStackSet` and `UpdateStackSet` for the
+/// member StackSet of an EventBridge source. Called from the management account (`CallAs` SELF, the default).
+package struct ServiceManagedStackSetDefinition: Sendable, Equatable {
+    package var name: String
+    package var description: String
+    package var templateBody: String
+    package var parameters: [Parameter]
+    package var capabilities: [String]
+
+    /// One template parameter value.
+    package struct Parameter: Sendable, Equatable {
+        package var key: String
+        package var value: String
+
+        package init(_ key: String, _ value: String) {
+            self.key = key
+            self.value = value
+        }
+    }
+
+    package init(name: String, description: String, templateBody: String, parameters: [Parameter], capabilities: [String]) {
+        self.name = name
+        self.description = description
+        self.templateBody = templateBody
+        self.parameters = parameters
+        self.capabilities = capabilities
+    }
+
+    /// Whether `existing` already holds this template, these parameters and auto-deployment.
+    package func matches(_ existing: StackSetDescription) -> Bool {
+        existing.templateBody == templateBody && existing.autoDeploymentEnabled != false
+            && parameters.allSatisfy { existing.parameters[$0.key] == $0.value } && existing.parameters.count == parameters.count
+            && Set(existing.capabilities) == Set(capabilities)
+    }
+
+    /// Auto-deployment on, stacks removed from accounts that leave the OUs.
+    var commonParameters: QueryParameters {
+        var p = QueryParameters()
+        p.add("StackSetName", name)
+        p.add("Description", description)
+        p.add("TemplateBody", templateBody)
+        p.add("Parameters", structures: parameters.map { [("ParameterKey", $0.key), ("ParameterValue", $0.value)] })
+        p.add("Capabilities", list: capabilities)
+        p.add("AutoDeployment.Enabled", "true")
+        p.add("AutoDeployment.RetainStacksOnAccountRemoval", "false")
+        return p
+    }
+}
+
+/// The organization's trusted access for StackSets (`DescribeOrganizationsAccess`).
+package enum OrganizationsAccess: String, Sendable {
+    case enabled = "ENABLED"
+    case disabled = "DISABLED"
+    case disabledPermanently = "DISABLED_PERMANENTLY"
+}
+
+extension AWSClient {
+    /// `CreateStackSet` (service-managed, auto-deployment on, managed execution so auto-deployments queue).
+    package func createStackSet(_ definition: ServiceManagedStackSetDefinition, deadline: ContinuousClock.Instant? = nil) async throws {
+        var p = definition.commonParameters
+        p.add("PermissionModel", "SERVICE_MANAGED")
+        p.add("ManagedExecution.Active", "true")
+        _ = try await query(.cloudFormation, action: "CreateStackSet", parameters: p.pairs, deadline: deadline)
+    }
+
+    /// `UpdateStackSet` of a service-managed StackSet for the instances of `organizationalUnits` in `regions`.
+    package func updateStackSet(
+        _ definition: ServiceManagedStackSetDefinition, organizationalUnits: [String], regions: [String],
+        preferences: OperationPreferences, operationId: String, deadline: ContinuousClock.Instant? = nil
+    ) async throws -> String {
+        var p = definition.commonParameters
+        p.add("DeploymentTargets.OrganizationalUnitIds", list: organizationalUnits)
+        p.add("Regions", list: regions)
+        p.add("OperationPreferences", structure: preferences.parameters)
+        p.add("OperationId", operationId)
+        return try await stackSetOperation("UpdateStackSet", p, deadline)
+    }
+
+    /// `CreateStackInstances` or `DeleteStackInstances` for every account of `organizationalUnits` in `regions`.
+    package func stackInstances(
+        _ action: StackInstancesAction, stackSet: String, organizationalUnits: [String], regions: [String],
+        preferences: OperationPreferences, operationId: String, deadline: ContinuousClock.Instant? = nil
+    ) async throws -> String {
+        var p = QueryParameters()
+        p.add("StackSetName", stackSet)
+        p.add("DeploymentTargets.OrganizationalUnitIds", list: organizationalUnits)
+        p.add("Regions", list: regions)
+        p.add("OperationPreferences", structure: preferences.parameters)
+        if case .delete(let retain) = action { p.add("RetainStacks", retain ? "true" : "false") }
+        p.add("OperationId", operationId)
+        return try await stackSetOperation(action.name, p, deadline)
+    }
+
+    /// `DescribeOrganizationsAccess`: whether StackSets may deploy to the organization's accounts.
+    package func organizationsAccess(deadline: ContinuousClock.Instant? = nil) async throws -> OrganizationsAccess? {
+        let root = try await query(.cloudFormation, action: "DescribeOrganizationsAccess", parameters: [], deadline: deadline)
+        return root.value("DescribeOrganizationsAccessResult/Status").flatMap(OrganizationsAccess.init(rawValue:))
+    }
+
+    /// `ActivateOrganizationsAccess`: turns on trusted access for StackSets in the organization.
+    package func activateOrganizationsAccess(deadline: ContinuousClock.Instant? = nil) async throws {
+        _ = try await query(.cloudFormation, action: "ActivateOrganizationsAccess", parameters: [], deadline: deadline)
+    }
+}
