@@ -83,6 +83,11 @@ s3 (and other REST XML): application/xml `<Error><Code/><Message/><RequestId/></
 HEAD); JSON: `{"__type": code, "message": ...}` with x-amzn-ErrorType and the request's
 application/x-amz-json-1.x content type; CBOR: the same map in CBOR with smithy-protocol: rpc-v2-cbor.
 
+- Service-managed StackSets. moto keeps no deployment targets of a SERVICE_MANAGED StackSet and has no
+  trusted-access calls; proxy_servicemanaged.py answers DescribeOrganizationsAccess and
+  ActivateOrganizationsAccess, adds AutoDeployment, OrganizationalUnitIds and Regions to
+  DescribeStackSet, and forwards DeleteStackInstances by OU with the OUs' accounts (see that module).
+
 Control endpoints (no signature; paths starting with /__ are never forwarded):
   POST /__credentials  one {accessKeyId, secretAccessKey, sessionToken?} or a list
   POST /__faults       one fault or a list (added to those already scripted)
@@ -93,12 +98,14 @@ Control endpoints (no signature; paths starting with /__ are never forwarded):
                        ours or the upstream's), modelErrors
                        (list, or null when not checked), params (the form parameters of a query-
                        protocol request, flattened as sent; null otherwise), time}
+  POST /__organizations-access  {"status": "ENABLED" | "DISABLED" | "DISABLED_PERMANENTLY"}
   POST /__reset        forget requests, faults and expiries (credentials are kept)
   GET  /__health       {"ok": true}
 
 The code is in modules beside this script: proxy_model.py (service models, the query-protocol
 decoder, model checks, classifying requests), proxy_sigv4.py (credential scope, signature check),
-proxy_state.py (credentials, faults, expiries, the request log), proxy_answers.py (error bodies,
+proxy_state.py (credentials, faults, expiries, the request log), proxy_servicemanaged.py
+(service-managed StackSets as AWS runs them), proxy_answers.py (error bodies,
 scripted answers) and proxy_handler.py (the HTTP handler: forwarding, control endpoints); with
 peer_common.py, which the Service Catalog fixture shares.
 """

@@ -143,9 +143,19 @@ def make_handler(state):
                 status, code = int(fault.get("status", 400)), fault.get("code", "ThrottlingException")
                 record.update(faulted=True, status=status, code=code)
                 return self.send_error_for(error_protocol, model, status, code, fault.get("message", "scripted fault"), head)
-            self.forward(method, raw_path, body, chunked, record, error_protocol, model, head)
+            emulated = service == "cloudformation" and protocol == "query"
+            if emulated:
+                answer = state.service_managed.answer(action, params)
+                if answer is not None:
+                    record.update(status=answer[0])
+                    return self.send(answer[0], [("Content-Type", "text/xml")], answer[1], head=head)
+            forwarded = state.service_managed.rewrite(action, params, body) if emulated else body
+            complete = (lambda status, data: state.service_managed.seen(action, params, status, data)) if emulated else None
+            self.forward(method, raw_path, forwarded, chunked or forwarded != body, record, error_protocol, model, head, complete)
 
-        def forward(self, method, raw_path, body, chunked, record, error_protocol, model, head):
+        def forward(self, method, raw_path, body, chunked, record, error_protocol, model, head, complete=None):
+            """Sends the request upstream; `chunked` (or a rewritten body) sends our own Content-Length;
+            `complete(status, data)` may complete the answer (service-managed StackSets)."""
             conn = http.client.HTTPConnection(upstream.hostname, upstream.port or 80, timeout=300)
             try:
                 conn.putrequest(method, raw_path, skip_host=True, skip_accept_encoding=True)
@@ -172,6 +182,8 @@ def make_handler(state):
             finally:
                 conn.close()
             record["status"] = status
+            if complete is not None:
+                data = complete(status, data)
             if status >= 300:
                 record["code"] = error_code_of(response.getheader("Content-Type"), data)
             self.send(status, headers, data, head=head)
@@ -198,6 +210,8 @@ def make_handler(state):
                     state.add_faults(payload if isinstance(payload, list) else [payload])
                 elif path == "/__expire":
                     state.set_expiry(payload["accessKeyId"], payload.get("after"), payload.get("status", 400))
+                elif path == "/__organizations-access":
+                    state.service_managed.access = payload["status"]
                 elif path == "/__reset":
                     state.reset()
                 else:

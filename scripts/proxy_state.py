@@ -6,6 +6,7 @@ import threading
 import urllib.request
 
 from proxy_model import SCOPE_TO_MODEL
+from proxy_servicemanaged import ServiceManaged
 
 
 def as_text(value):
@@ -48,6 +49,7 @@ class State:
         self.faults = []
         self.expiries = {}  # access key id -> {"remaining": n, "status": s}
         self.requests = []
+        self.service_managed = ServiceManaged(self.upstream)
 
     def add_credentials(self, c):
         with self.lock:

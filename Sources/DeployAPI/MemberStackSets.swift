@@ -28,11 +28,12 @@ package struct ServiceManagedStackSetDefinition: Sendable, Equatable {
         self.capabilities = capabilities
     }
 
-    /// Whether `existing` already holds this template, these parameters and auto-deployment.
+    /// Whether `existing` already holds this template, these parameters and auto-deployment. An empty
+    /// capability list reads as "not reported" (moto never returns it), as for the self-managed sets.
     package func matches(_ existing: StackSetDescription) -> Bool {
         existing.templateBody == templateBody && existing.autoDeploymentEnabled != false
             && parameters.allSatisfy { existing.parameters[$0.key] == $0.value } && existing.parameters.count == parameters.count
-            && Set(existing.capabilities) == Set(capabilities)
+            && (existing.capabilities.isEmpty || Set(existing.capabilities) == Set(capabilities))
     }
 
     /// Auto-deployment on, stacks removed from accounts that leave the OUs.

@@ -11,15 +11,39 @@ final class AssemblyAndRulesTests: XCTestCase {
             var t = TemplateBuilder(description: AlertStack.templateDescription)
             let stack = AlertStack.add(for: layout, to: &t)
             XCTAssertEqual(t.template, AlertStack.template(for: layout))
-            XCTAssertEqual(stack.receive.topic.name, "ReceiveTopic")
+            XCTAssertEqual(stack.receive?.topic.name, "ReceiveTopic")
+            XCTAssertNil(stack.events, "no EventBridge parts for source notification-constraint")
             XCTAssertEqual(stack.alerts.topic.name, "SendTopic")
             XCTAssertEqual(stack.filter.function.name, "FilterFunction")
             XCTAssertEqual(stack.regions.isMainRegion.name, "IsMainRegion")
             XCTAssertEqual(stack.buffer?.queue.name, layout.buffer == .sqs ? "EventQueue" : nil)
             XCTAssertEqual(stack.alarms.map(\.name), [layout.buffer == .sqs ? "EventDeadLetterQueueAlarm" : "FilterDeadLetterQueueAlarm"])
-            for handle in [stack.receive.topic.name, stack.alerts.emailSubscription.name, stack.logs.name, stack.filter.role.name, stack.subscriptions.otherRegions.name] {
-                XCTAssertNotNil(t.template.resource(handle), handle)
+            for handle in [stack.receive?.topic.name, stack.alerts.emailSubscription.name, stack.logs.name, stack.filter.role.name, stack.subscriptions?.otherRegions.name] {
+                XCTAssertNotNil(handle.flatMap { t.template.resource($0) }, handle ?? "nil handle")
             }
+        }
+    }
+
+    func testAnEventBridgeSourceAddsTheBusRulesAndLedgerAndNoReceiveSide() {
+        for buffer in Layout.Buffer.allCases {
+            let layout = Layout(mainRegion: "us-east-1", regions: ["us-east-1", "eu-west-1"], buffer: buffer, source: .eventBridge, organizationalUnits: ["ou-ab12-cdef3456"])
+            var t = TemplateBuilder(description: AlertStack.eventBridgeTemplateDescription)
+            let stack = AlertStack.add(for: layout, to: &t)
+            XCTAssertEqual(t.template, AlertStack.template(for: layout))
+            XCTAssertNil(stack.receive)
+            XCTAssertNil(stack.subscriptions)
+            XCTAssertNil(t.template.resource("ReceiveTopic"))
+            XCTAssertFalse(t.template.conditions.contains { $0.name == "IsOtherRegion" }, "declared only when used")
+            let events = try! XCTUnwrap(stack.events)
+            XCTAssertEqual(events.central.bus.name, "CentralEventBus")
+            XCTAssertEqual(events.forwarding.rule.name, "ForwardStackFailuresRule")
+            XCTAssertNil(t.template.resource("ForwardStackFailuresRule")?.condition, "forwarding rule in every region")
+            XCTAssertEqual(t.template.resource("StackFailureRule")?.condition, "IsMainRegion")
+            XCTAssertEqual(events.permission?.name, buffer == .none ? "StackFailureRuleInvokePermission" : nil)
+            XCTAssertNil(t.template.resource("FilterFunctionInvokePermission"), "SNS does not invoke the filter")
+            XCTAssertEqual(stack.alarms.map(\.name).last, "StackFailureRuleDeadLetterQueueAlarm")
+            let variables = t.template.resource("FilterFunction")?.property("Environment")?["Variables"]
+            XCTAssertEqual(variables?["ALERT_LEDGER_TABLE"], .ref("AlertLedger"))
         }
     }
 
