@@ -15,9 +15,12 @@ public enum FailureEventPattern {
     public static let source = "aws.cloudformation"
     public static let detailType = "CloudFormation Stack Status Change"
 
-    /// Service Catalog names a provisioned product's stack `SC-<account>-pp-<id>`; the stack ARN ends in
-    /// `stack/<name>/<uuid>`, in any partition, region and account.
-    public static let serviceCatalogStackId = "arn:*:cloudformation:*:*:stack/SC-*-pp-*/*"
+    /// Service Catalog names a provisioned product's stack `SC-<account>-pp-<id>`; the stack ARN is
+    /// `arn:<partition>:cloudformation:<region>:<account>:stack/<name>/<uuid>`. Three wildcards (fewer
+    /// is cheaper for EventBridge to evaluate); stack names hold no `:` or `/`, so `:stack/SC-` can only be
+    /// the name's start. Nested stacks of a product (`SC-…-pp-…-Nested-…`) match too: the filter, which
+    /// checks the exact name, ignores them, so one failure alerts once.
+    public static let serviceCatalogStackId = "*:stack/SC-*-pp-*"
 
     /// The pattern as a template value (a JSON object in the rendered template).
     public static var pattern: CFNValue {

@@ -114,9 +114,10 @@ public struct FilterHandler: Sendable {
         var undelivered: [String] = []
         /// Undelivered SQS records without a messageId: they cannot be named in `batchItemFailures`.
         var unnamed = 0
+        // A dry run (no sink) publishes nothing, so it claims nothing either.
+        let delivery = Delivery(
+            enricher: enricher, sink: sink, ledger: sink == nil ? nil : ledger, lookupDeadline: lookupDeadline, deadline: deadline, log: log)
         for item in triage.batch.alerts {
-            let delivery = Delivery(
-                enricher: enricher, sink: sink, ledger: sink == nil ? nil : ledger, lookupDeadline: lookupDeadline, deadline: deadline, log: log)
             switch await deliverOne(item.failure, delivery) {
             case .delivered(let alert):
                 alerts.append(alert)

@@ -184,6 +184,26 @@ let badLayouts: [BadLayout] = {
         BadLayout("duplicate key", layoutText("mainRegion: us-east-1\n"), key: "(file)", value: "duplicate key 'mainRegion'", at: 5, 1),
         BadLayout("key that is a list", layoutText("[buffer]: sqs\n"), key: "(key)", value: "found a list ['buffer']", at: 5, 1),
         BadLayout("two documents", layoutText("---\nbuffer: sqs\n"), key: "(file)", value: "more than one YAML document", at: 5, 1),
+        // Event source: source, organizationalUnits and what an EventBridge source needs.
+        BadLayout("source misspelt", layoutText("source: eventbrige\n"),
+                  key: "source", value: "'eventbrige' is not one of notification-constraint, eventbridge, both", at: 5, 9, suggestion: "eventbridge"),
+        BadLayout("eventbridge without organizationalUnits", layoutText("source: eventbridge\n"),
+                  key: "organizationalUnits", value: "is required with source eventbridge", at: 5, 9),
+        BadLayout("OU id too short", layoutText("source: eventbridge\norganizationalUnits: [ou-ab12]\n"),
+                  key: "organizationalUnits[0]", value: "'ou-ab12' is not an OU id", at: 6, 23),
+        BadLayout("OU id in uppercase", layoutText("source: both\norganizationalUnits: [ou-AB12-cdef3456]\n"),
+                  key: "organizationalUnits[0]", value: "'ou-AB12-cdef3456'", at: 6, 23),
+        BadLayout("duplicate OU", layoutText("source: eventbridge\norganizationalUnits: [ou-ab12-cdef3456, ou-ab12-cdef3456]\n"),
+                  key: "organizationalUnits[1]", value: "duplicate organizational unit 'ou-ab12-cdef3456'", at: 6, 41),
+        BadLayout("organizationalUnits as a string", layoutText("source: eventbridge\norganizationalUnits: ou-ab12-cdef3456\n"),
+                  key: "organizationalUnits", value: "found a scalar 'ou-ab12-cdef3456'", at: 6, 22),
+        BadLayout("organizationalUnits empty", layoutText("source: eventbridge\norganizationalUnits: []\n"),
+                  key: "organizationalUnits", value: "at least one", at: 6, 22),
+        BadLayout("eventbridge across GovCloud regions",
+                  layoutText("source: eventbridge\norganizationalUnits: [r-ab12]\n", main: "us-gov-west-1", regions: ["us-gov-west-1", "us-gov-east-1"]),
+                  key: "regions", value: "'us-gov-east-1' is in partition aws-us-gov, where EventBridge cannot send events to a bus in another region", at: 4, 5),
+        BadLayout("stackSetName too long for the member StackSet", layoutText("stackSetName: \(stackSet121)\nsource: eventbridge\norganizationalUnits: [r-ab12]\n"),
+                  key: "stackSetName", value: "'\(stackSet121)-members' must have at most 128", at: 5, 15),
     ]
 }()
 
