@@ -4,7 +4,7 @@ package enum PlanText {
     package static func lines(for layout: Layout) -> [String] {
         var lines = [
             "Layout: main region \(layout.mainRegion), \(layout.orderedRegions.count) region\(layout.orderedRegions.count == 1 ? "" : "s"), source \(layout.source.rawValue), buffer \(layout.buffer.rawValue), rollout \(layout.rollout.rawValue)",
-            "", "Rollout order (management account):",
+            "", "Rollout order:",
         ]
         var step = 1
         for wave in StackSetArtifacts.waves(for: layout) {

@@ -212,6 +212,8 @@ final class GeneratedTypesTests: XCTestCase {
 
     func testEveryGeneratedTypeIsInTheRegistry() {
         let types: [any ResourceType.Type] = [
+            Chatbot.MicrosoftTeamsChannelConfiguration.self, Chatbot.SlackChannelConfiguration.self, DynamoDB.Table.self,
+            Events.EventBus.self, Events.EventBusPolicy.self, Events.Rule.self, KMS.Alias.self, KMS.Key.self,
             CFN.StackSet.self, CloudWatch.Alarm.self, IAM.ManagedPolicy.self, IAM.Role.self,
             Lambda.EventSourceMapping.self, Lambda.Function.self, Lambda.Permission.self, Logs.LogGroup.self,
             SNS.Subscription.self, SNS.Topic.self, SNS.TopicPolicy.self, SQS.Queue.self, SQS.QueuePolicy.self,
