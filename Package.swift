@@ -36,7 +36,7 @@ let package = Package(
         // Typed CloudFormation DSL, template model, renderers, parser and checks.
         .target(name: "CloudFormation", dependencies: ["YAML", "JSONText", "Diagnostics"], swiftSettings: strict),
         // The alert stack (composable parts), StackSet artifacts and the layout model.
-        .target(name: "AlertStack", dependencies: ["CloudFormation", "YAML", "AWSIdentifiers", "Diagnostics"], swiftSettings: strict),
+        .target(name: "AlertStack", dependencies: ["CloudFormation", "YAML", "AWSIdentifiers", "Diagnostics", "JSONText"], swiftSettings: strict),
         // Pure filter logic: event decoding, notification parsing, classification, alert text.
         .target(name: "FilterCore", dependencies: ["JSONText", "AWSIdentifiers", "URLText"], swiftSettings: strict),
         // Hand-written AWS client layer: SigV4, credentials, endpoints, the few calls we make.

@@ -36,6 +36,10 @@ public enum AlertStack {
         public static let forwardRole = "ForwardStackFailuresRole"
         public static let forwardRule = "ForwardStackFailuresRule"
         public static let alertLedger = "AlertLedger"
+        public static let alertKey = "AlertKey"
+        public static let alertKeyAlias = "AlertKeyAlias"
+        public static let chatRole = "ChatChannelRole"
+        public static let chatGuardrail = "ChatGuardrailPolicy"
     }
 
     /// Lambda timeout (seconds); the buffered queue's visibility timeout is six times this, as Lambda advises.
@@ -62,6 +66,7 @@ public enum AlertStack {
     /// Builds the alert stack template for `layout`.
     public static func template(for layout: Layout) -> Template {
         var t = TemplateBuilder(description: layout.source == .eventBridge ? eventBridgeTemplateDescription : templateDescription)
+        Guardrails.register(layout, on: &t)
         add(for: layout, to: &t)
         return t.template
     }
@@ -73,6 +78,7 @@ public enum AlertStack {
         /// Sources with notification constraints only.
         public let receive: AlertStackParts.ReceiveSide.Handles?
         public let alerts: AlertStackParts.AlertTopic.Handles
+        public let routes: AlertStackParts.Routes.Handles
         public let logs: ResourceHandle<Logs.LogGroup>
         /// Buffered layouts only.
         public let buffer: AlertStackParts.Buffer.Handles?
@@ -101,8 +107,13 @@ public enum AlertStack {
         let p = AlertStackParts.Parameters(layout: layout).add(to: &t)
         let regions = AlertStackParts.RegionConditions(mainRegion: p.mainRegion, declaresOtherRegion: source.usesNotifications).add(to: &t)
         let isMain = regions.isMainRegion
+        let keyArn = layout.encryption.map {
+            AlertStackParts.Encryption(encryption: $0, organizationPublishes: source.usesNotifications, organizationId: p.organizationId.ref).add(to: &t)
+        }
         let receive = source.usesNotifications ? AlertStackParts.ReceiveSide(organizationId: p.organizationId.ref).add(to: &t) : nil
-        let alerts = AlertStackParts.AlertTopic(email: p.notificationEmail.ref, condition: isMain).add(to: &t)
+        let alerts = AlertStackParts.AlertTopic(email: layout.defaultRoute ? p.notificationEmail?.ref : nil, condition: isMain).add(to: &t)
+        let routes = AlertStackParts.Routes(routes: layout.routes, managementAccountId: layout.managementAccountId, condition: isMain)
+            .add(sendTopic: alerts.topic, to: &t)
         let logs = AlertStackParts.FilterLogs(retentionInDays: p.logRetentionDays.ref, condition: isMain).add(to: &t)
         var central = AlertStackParts.CentralBus(organizationId: p.organizationId.ref, condition: isMain)
         var buffer = layout.buffer == .sqs ? AlertStackParts.Buffer(condition: isMain) : nil
@@ -119,6 +130,9 @@ public enum AlertStack {
             codeKey: p.lambdaCodeKey.ref, architecture: p.lambdaArchitecture.ref)
         filterPart.topicsInvoke = source.usesNotifications
         filterPart.ledgerTable = ledger
+        filterPart.routeTags = layout.routeTags
+        filterPart.encryptionKey = keyArn
+        filterPart.chatTopics = routes.chatTopics
         let filter = filterPart.add(to: &t)
         if let buffer, let queues {
             buffer.addEventSourceMapping(queue: queues.queue, function: filter.function, to: &t)
@@ -136,7 +150,7 @@ public enum AlertStack {
         }
         addOutputs(receive: receive, alerts: alerts, filter: filter, queues: queues, events: events, isMain: isMain, to: &t)
         return Handles(
-            parameters: p, regions: regions, receive: receive, alerts: alerts, logs: logs, buffer: queues, filter: filter,
+            parameters: p, regions: regions, receive: receive, alerts: alerts, routes: routes, logs: logs, buffer: queues, filter: filter,
             alarms: alarms, subscriptions: subscriptions, events: events)
     }
 

@@ -8,7 +8,8 @@ public enum LayoutReader {
     package static let knownKeys = [
         "mainRegion", "regions", "organizationId", "notificationEmail", "memberRoleName", "managementAccountId",
         "buffer", "architecture", "rollout", "lambdaCode", "namePrefix", "logRetentionDays", "stackSetName",
-        "portfolios", "source", "organizationalUnits",
+        "portfolios", "source", "organizationalUnits", "routes", "defaultRoute", "routeTags", "tags", "permissionsBoundary",
+        "rolePath", "encryption",
     ]
 
     /// The rule id of every layout diagnostic.
@@ -135,13 +136,24 @@ struct Checker {
         let portfolios = values["portfolios"].map { checkPortfolios($0, regions: regions) } ?? [:]
         let events = checkEventSource(values, mainRegion: mainRegion, regions: regions, stackSetName: options.stackSetName ?? "\(options.namePrefix)-receive")
 
+        let routing = checkRouting(values, root: root)
+        let guardrails = checkGuardrails(values, regions: regions)
+
         guard let mainRegion, !hasErrors else { return nil }
-        return Layout(
+        var layout = Layout(
             mainRegion: mainRegion, regions: regions, organizationId: identity.organizationId, notificationEmail: identity.email,
             memberRoleName: identity.roleName, managementAccountId: identity.managementAccountId, buffer: options.buffer,
             architecture: options.architecture, rollout: options.rollout, lambdaCode: options.lambdaCode, namePrefix: options.namePrefix,
             logRetentionDays: options.retention, stackSetName: options.stackSetName, portfolios: portfolios,
             source: events.source, organizationalUnits: events.organizationalUnits)
+        layout.routes = routing.routes
+        layout.defaultRoute = routing.defaultRoute
+        layout.routeTags = routing.routeTags
+        layout.tags = guardrails.tags
+        layout.permissionsBoundary = guardrails.permissionsBoundary
+        layout.rolePath = guardrails.rolePath
+        layout.encryption = guardrails.encryption
+        return layout
     }
 
     /// The value node of every known top-level key; nil (with an error) when the layout is no mapping.

@@ -17,6 +17,7 @@ public enum MemberForwarding {
     /// The member template: the forwarding rule to `arn:…:events:<MainRegion>:<ManagementAccountId>:event-bus/<NamePrefix>-events`.
     public static func template(for layout: Layout) -> Template {
         var t = TemplateBuilder(description: templateDescription)
+        Guardrails.register(layout, on: &t)
         t.parameter(
             "MainRegion",
             .string("Region of the central bus (the layout's main region).", default: layout.mainRegion,

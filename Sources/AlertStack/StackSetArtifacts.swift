@@ -6,6 +6,14 @@ import YAML
 public enum StackSetArtifacts {
     public static let administrationRoleName = "CatalogWatchStackSetAdministration"
     public static let executionRoleName = "CatalogWatchStackSetExecution"
+    /// Logical names of the two roles in the roles template.
+    public static let administrationRoleLogicalName = "AdministrationRole"
+    public static let executionRoleLogicalName = "ExecutionRole"
+
+    /// The administration role's ARN: it carries the layout's role path (the execution role does not).
+    public static func administrationRoleArn(layout: Layout, account: String) -> String {
+        "arn:\(layout.partition):iam::\(account):role\(Guardrails.rolePathAndName(administrationRoleName, layout: layout))"
+    }
 
     /// Parameters of the alert stack that the StackSet passes through, in order.
     static let passedParameters = AlertStackParts.Parameters.names
@@ -55,6 +63,7 @@ public enum StackSetArtifacts {
     /// `memberBody` the member forwarding template's (EventBridge sources), whose StackSet comes last.
     public static func stackSetTemplate(for layout: Layout, alertStack: Template, alertStackBody: String, memberBody: String? = nil) -> Template {
         var t = TemplateBuilder(description: stackSetTemplateDescription)
+        Guardrails.register(layout, on: &t)
         let sets = addStackSets(for: layout, alertStack: alertStack, alertStackBody: alertStackBody, to: &t)
         if let memberBody, layout.source.usesEventBridge {
             MemberForwarding.addStackSet(for: layout, memberBody: memberBody, after: sets.map(\.name), to: &t)
@@ -77,7 +86,7 @@ public enum StackSetArtifacts {
         var previous: String?
         for wave in waves(for: layout) {
             var set = CFN.StackSet(permissionModel: "SELF_MANAGED", stackSetName: .string(wave.stackSetName))
-            set.administrationRoleARN = .sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/\(administrationRoleName)")
+            set.administrationRoleARN = .sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role\(Guardrails.rolePathAndName(administrationRoleName, layout: layout))")
             set.capabilities = ["CAPABILITY_IAM"]
             set.description = .string(
                 wave.sequential
@@ -116,7 +125,6 @@ public enum StackSetArtifacts {
         let parameters: [CFNValue] = parameterValues(alertStack: alertStack).map { name, value in
             ["ParameterKey": .string(name), "ParameterValue": .string(value)]
         }
-        let partition = layout.partition
         let account = layout.managementAccountId ?? ""
         return .object([
             CFNField("StackSetName", .string(wave.stackSetName)),
@@ -124,7 +132,7 @@ public enum StackSetArtifacts {
             CFNField("TemplateBody", .string(alertStackBody)),
             CFNField("Parameters", .list(parameters)),
             CFNField("Capabilities", ["CAPABILITY_IAM"]),
-            CFNField("AdministrationRoleARN", .string("arn:\(partition):iam::\(account):role/\(administrationRoleName)")),
+            CFNField("AdministrationRoleARN", .string(administrationRoleArn(layout: layout, account: account))),
             CFNField("ExecutionRoleName", .string(executionRoleName)),
             CFNField("PermissionModel", "SELF_MANAGED"),
             CFNField("ManagedExecution", ["Active": false]),

@@ -8,6 +8,7 @@ extension StackSetArtifacts {
     /// The self-managed StackSet administration and execution roles, scoped to what the alert stack creates.
     public static func rolesTemplate(for layout: Layout) -> Template {
         var t = TemplateBuilder(description: rolesTemplateDescription)
+        Guardrails.register(layout, on: &t)
         addRoles(for: layout, to: &t)
         return t.template
     }
@@ -37,7 +38,7 @@ extension StackSetArtifacts {
                 ]).cfnValue,
                 policyName: "assume-execution-role")
         ]
-        let adminRole = t.resource("AdministrationRole", admin)
+        let adminRole = t.resource(administrationRoleLogicalName, admin)
 
         var execution = IAM.Role(
             assumeRolePolicyDocument: PolicyDocument([
@@ -46,17 +47,23 @@ extension StackSetArtifacts {
         execution.description = "Creates and updates the CatalogWatch alert stack in each region."
         execution.roleName = .string(executionRoleName)
         execution.policies = [
-            IAM.Role.Policy(policyDocument: executionPolicy(stackSetNames: stackSetNames).cfnValue, policyName: "catalogwatch-alert-stack")
+            IAM.Role.Policy(policyDocument: executionPolicy(stackSetNames: stackSetNames, layout: layout).cfnValue, policyName: "catalogwatch-alert-stack")
         ]
-        let executionRole = t.resource("ExecutionRole", execution)
+        let executionRole = t.resource(executionRoleLogicalName, execution)
         t.output("AdministrationRoleArn", adminRole.getAtt(.arn), description: "AdministrationRoleARN of the StackSet.")
         return (adminRole, executionRole)
     }
 
-    /// What the execution role may do: the alert stack's resources by name, in this account only.
-    static func executionPolicy(stackSetNames: [String]) -> PolicyDocument {
+    /// What the execution role may do: the alert stack's resources by name, in this account only, and
+    /// what the layout's source, routes and guardrails add.
+    static func executionPolicy(stackSetNames: [String], layout: Layout) -> PolicyDocument {
+        PolicyDocument(baseExecutionStatements(stackSetNames: stackSetNames, rolePath: layout.rolePath ?? "/")
+            + ExecutionGrants(layout: layout, stackSetNames: stackSetNames).statements)
+    }
+
+    static func baseExecutionStatements(stackSetNames: [String], rolePath: String) -> [PolicyStatement] {
         let account = "${AWS::AccountId}"
-        return PolicyDocument([
+        return [
             PolicyStatement(
                 sid: "AlertStackInstances", actions: ["cloudformation:*"],
                 resources: stackSetNames.map { .sub("arn:${AWS::Partition}:cloudformation:*:\(account):stack/StackSet-\($0)-*") }),
@@ -92,7 +99,7 @@ extension StackSetArtifacts {
                     "iam:CreateRole", "iam:DeleteRole", "iam:GetRole", "iam:UpdateRole", "iam:PutRolePolicy",
                     "iam:DeleteRolePolicy", "iam:GetRolePolicy", "iam:TagRole", "iam:UntagRole", "iam:PassRole",
                 ],
-                resources: stackSetNames.map { .sub("arn:${AWS::Partition}:iam::\(account):role/StackSet-\($0)-*") }),
+                resources: stackSetNames.map { .sub("arn:${AWS::Partition}:iam::\(account):role\(rolePath)StackSet-\($0)-*") }),
             PolicyStatement(
                 sid: "FilterLogs",
                 actions: [
@@ -115,6 +122,6 @@ extension StackSetArtifacts {
             PolicyStatement(
                 sid: "ReadFilterCode", actions: ["s3:GetObject"],
                 resources: [.sub("arn:${AWS::Partition}:s3:::${LambdaCodeBucket}/*")]),
-        ])
+        ]
     }
 }

@@ -67,6 +67,18 @@ extension CheckContext {
 
 /// `${Name}` variables of an `Fn::Sub` string (`${!Literal}` excluded).
 public enum SubTemplate {
+    /// `text` as a literal inside an `Fn::Sub` template: every `${` becomes `${!`, which Sub writes back as `${`.
+    public static func escaped(_ text: String) -> String {
+        var out = ""
+        var previous: Character?
+        for c in text {
+            out.append(c)
+            if previous == "$", c == "{" { out.append("!") }
+            previous = c
+        }
+        return out
+    }
+
     /// The template text of an `Fn::Sub` argument (a string, or `[text, {Name: value}]`) and its own
     /// variable bindings; nil text when the argument has neither form.
     package static func parts(of argument: CFNValue) -> (text: String?, bindings: [CFNField]) {

@@ -39,7 +39,7 @@ package struct DeploymentTarget: Sendable {
         let alert = AlertStack.template(for: layout)
         let body = try alert.rendered(.yaml)
         let parameters = StackSetArtifacts.parameterValues(alertStack: alert)
-        let adminRole = "arn:\(layout.partition):iam::\(account):role/\(StackSetArtifacts.administrationRoleName)"
+        let adminRole = StackSetArtifacts.administrationRoleArn(layout: layout, account: account)
         stackSets = StackSetArtifacts.waves(for: layout).map { wave in
             StackSetTarget(
                 definition: StackSetDefinition(

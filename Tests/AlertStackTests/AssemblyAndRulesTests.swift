@@ -18,7 +18,7 @@ final class AssemblyAndRulesTests: XCTestCase {
             XCTAssertEqual(stack.regions.isMainRegion.name, "IsMainRegion")
             XCTAssertEqual(stack.buffer?.queue.name, layout.buffer == .sqs ? "EventQueue" : nil)
             XCTAssertEqual(stack.alarms.map(\.name), [layout.buffer == .sqs ? "EventDeadLetterQueueAlarm" : "FilterDeadLetterQueueAlarm"])
-            for handle in [stack.receive?.topic.name, stack.alerts.emailSubscription.name, stack.logs.name, stack.filter.role.name, stack.subscriptions?.otherRegions.name] {
+            for handle in [stack.receive?.topic.name, stack.alerts.emailSubscription?.name, stack.logs.name, stack.filter.role.name, stack.subscriptions?.otherRegions.name] {
                 XCTAssertNotNil(handle.flatMap { t.template.resource($0) }, handle ?? "nil handle")
             }
         }

@@ -5,15 +5,16 @@ extension AlertStackParts {
     /// subscription of the notification address. More subscribers (HTTPS, SQS, chat) attach with
     /// `Handles.addSubscription`.
     public struct AlertTopic: Sendable {
-        /// The address that receives the alerts, usually `!Ref NotificationEmail`.
-        public var email: CFNValue
+        /// The address that receives every alert (the default route), usually `!Ref NotificationEmail`;
+        /// nil when the layout turns the default route off.
+        public var email: CFNValue?
         /// Where the topic exists, usually `IsMainRegion`.
         public var condition: ConditionHandle?
         public var topicName: CFNValue
         public var displayName: CFNValue
 
         public init(
-            email: CFNValue, condition: ConditionHandle?, topicName: CFNValue = .sub("${NamePrefix}-alerts"),
+            email: CFNValue?, condition: ConditionHandle?, topicName: CFNValue = .sub("${NamePrefix}-alerts"),
             displayName: CFNValue = "CatalogWatch alerts"
         ) {
             self.email = email
@@ -25,7 +26,8 @@ extension AlertStackParts {
         /// The send topic and its e-mail subscription.
         public struct Handles: Sendable {
             public let topic: ResourceHandle<SNS.Topic>
-            public let emailSubscription: ResourceHandle<SNS.Subscription>
+            /// nil without a default route.
+            public let emailSubscription: ResourceHandle<SNS.Subscription>?
             /// The condition of the topic, which its subscriptions share.
             public let condition: ConditionHandle?
 
@@ -39,16 +41,18 @@ extension AlertStackParts {
             }
         }
 
-        /// Adds `SendTopic` and `SendTopicEmailSubscription`.
+        /// Adds `SendTopic` and (with an e-mail) `SendTopicEmailSubscription`.
         @discardableResult
         public func add(to t: inout TemplateBuilder) -> Handles {
             var topic = SNS.Topic()
             topic.displayName = displayName
             topic.topicName = topicName
             let send = t.resource(AlertStack.Names.sendTopic, topic, condition: condition)
-            let subscription = t.resource(
-                AlertStack.Names.sendSubscription, SNS.Subscription(protocol: "email", topicArn: send.ref, endpoint: email),
-                condition: condition)
+            let subscription = email.map { email in
+                t.resource(
+                    AlertStack.Names.sendSubscription, SNS.Subscription(protocol: "email", topicArn: send.ref, endpoint: email),
+                    condition: condition)
+            }
             return Handles(topic: send, emailSubscription: subscription, condition: condition)
         }
     }

@@ -1,4 +1,5 @@
 import CloudFormation
+import JSONText
 
 extension AlertStackParts {
     /// The filter's log group, main region only: created by the stack so that it has a retention and
@@ -63,6 +64,12 @@ extension AlertStackParts {
         public var topicsInvoke = true
         /// The `AlertLedger` table's ARN, when the same failure can arrive more than once (`ALERT_LEDGER_TABLE`).
         public var ledgerTable: ResourceHandle<DynamoDB.Table>?
+        /// The key of encrypted topics, queues and ledger (`encryption: kms`): the role may use it.
+        public var encryptionKey: CFNValue?
+        /// Stack tag keys copied into message attributes `tag.<key>` (`ROUTE_TAGS`).
+        public var routeTags: [String] = []
+        /// The chat routes' topics, which the filter feeds in the chat format (`CHAT_ROUTES`).
+        public var chatTopics: [Routes.ChatTopic] = []
 
         public init(
             events: Events, condition: ConditionHandle?, logGroup: ResourceHandle<Logs.LogGroup>, alertTopic: CFNValue,
@@ -139,6 +146,12 @@ extension AlertStackParts {
                     sid: "RecordAlertsSent", actions: ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
                     resources: [ledgerTable.getAtt(.arn)]))
             }
+            if let encryptionKey {
+                statements.append(PolicyStatement(sid: "UseAlertKey", actions: ["kms:Decrypt", "kms:GenerateDataKey"], resources: [encryptionKey]))
+            }
+            if !chatTopics.isEmpty {
+                statements.append(PolicyStatement(sid: "PublishChatNotifications", actions: ["sns:Publish"], resources: chatTopics.map(\.topic.ref)))
+            }
             statements.append(PolicyStatement(sid: "DescribeInMemberAccounts", actions: ["sts:AssumeRole"], resources: [memberRoleArns]))
             var role = IAM.Role(
                 assumeRolePolicyDocument: PolicyDocument([
@@ -149,6 +162,17 @@ extension AlertStackParts {
             role.description = "CatalogWatch filter: write its logs, publish alerts, assume the member role."
             role.policies = [IAM.Role.Policy(policyDocument: PolicyDocument(statements).cfnValue, policyName: "catalogwatch-filter")]
             return role
+        }
+
+        /// `CHAT_ROUTES`: `[{"name", "topicArn", "filterPolicy"}]` as compact JSON in a `Fn::Sub` (the topic
+        /// ARNs are `${Route<Name>ChatTopic}`; a literal `${` in a value is written `${!`).
+        var chatRoutes: CFNValue {
+            func literal(_ s: String) -> String { SubTemplate.escaped(JSONText.quoted(s)) }
+            let items = chatTopics.map { chat in
+                let policy = chat.route.match.filterPolicy.map { "\(literal($0.attribute)):[" + $0.values.map(literal).joined(separator: ",") + "]" }
+                return "{\"name\":\(literal(chat.route.name)),\"topicArn\":\"${\(chat.topic.name)}\",\"filterPolicy\":{\(policy.joined(separator: ","))}}"
+            }
+            return .sub("[" + items.joined(separator: ",") + "]")
         }
 
         /// The function: the environment contract of `catalogwatch-filter`, its logs in `logGroup`.
@@ -167,7 +191,9 @@ extension AlertStackParts {
             function.environment = Lambda.Function.Environment().with {
                 var variables: [CFNField] = [CFNField("ALERT_TOPIC_ARN", alertTopic)]
                 if let ledgerTable { variables.append(CFNField("ALERT_LEDGER_TABLE", ledgerTable.ref)) }
+                if !chatTopics.isEmpty { variables.append(CFNField("CHAT_ROUTES", chatRoutes)) }
                 variables.append(CFNField("MEMBER_ROLE_NAME", memberRoleName))
+                if !routeTags.isEmpty { variables.append(CFNField("ROUTE_TAGS", .string(routeTags.joined(separator: ",")))) }
                 $0.variables = .object(variables)
             }
             function.functionName = functionName

@@ -20,7 +20,8 @@ extension AlertStackParts {
             public let mainRegion: ParameterHandle
             public let namePrefix: ParameterHandle
             public let organizationId: ParameterHandle
-            public let notificationEmail: ParameterHandle
+            /// nil when the layout turns the default route off (nothing would use it).
+            public let notificationEmail: ParameterHandle?
             public let memberRoleName: ParameterHandle
             public let lambdaCodeBucket: ParameterHandle
             public let lambdaCodeKey: ParameterHandle
@@ -47,7 +48,7 @@ extension AlertStackParts {
                     .string("AWS Organizations id whose accounts may publish to the receive topic.",
                             default: layout.organizationId, pattern: "^o-[a-z0-9]{10,32}$",
                             constraint: "o- followed by 10 to 32 lowercase letters or digits")),
-                notificationEmail: t.parameter(
+                notificationEmail: !layout.defaultRoute ? nil : t.parameter(
                     "NotificationEmail",
                     .string("E-mail address that receives the alerts (confirm the subscription once).",
                             default: layout.notificationEmail, pattern: "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$",

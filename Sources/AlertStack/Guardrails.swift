@@ -1,0 +1,34 @@
+import CloudFormation
+
+/// The landing-zone guardrails of a layout, registered on a template builder before any part adds
+/// to it: every IAM role gets the permissions boundary and the path. The one exception to the path is
+/// the StackSet execution role: StackSets build its ARN from the name alone (`role/<name>`), so it must
+/// live at `/`; its boundary still applies.
+public enum Guardrails {
+    /// The role logical names that stay at path `/` (see above).
+    public static let pathExempt: Set<String> = [StackSetArtifacts.executionRoleLogicalName]
+
+    /// Registers the boundary and path of `layout` on `t` (nothing when the layout sets neither).
+    public static func register(_ layout: Layout, on t: inout TemplateBuilder) {
+        let boundary = boundaryValue(layout), path = layout.rolePath
+        if boundary != nil || path != nil {
+            t.customize(IAM.Role.self) { name, role in
+                if let boundary { role.permissionsBoundary = boundary }
+                if let path, !pathExempt.contains(name) { role.path = .string(path) }
+            }
+        }
+    }
+
+    /// The boundary as each account refers to it: a landing zone puts the same policy in every account,
+    /// so the layout's policy ARN is taken in the account of the stack (`${AWS::AccountId}`, also in
+    /// member accounts) and partition; AWS-managed policies (`iam::aws:`) stay as they are.
+    public static func boundaryValue(_ layout: Layout) -> CFNValue? {
+        guard let arn = layout.permissionsBoundary else { return nil }
+        let f = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+        guard f.count == 6, f[4] != "aws" else { return .string(arn) }
+        return .sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:\(f[5])")
+    }
+
+    /// `path` + `name`: the part of a role ARN after `role`, e.g. `/platform/CatalogWatchStackSetAdministration`.
+    public static func rolePathAndName(_ name: String, layout: Layout) -> String { (layout.rolePath ?? "/") + name }
+}

@@ -1,0 +1,160 @@
+import AWSIdentifiers
+import Diagnostics
+import YAML
+
+/// The routing keys of a layout, as checked.
+struct RoutingKeys {
+    var routes: [Route] = []
+    var defaultRoute = true
+    var routeTags: [String] = []
+}
+
+extension Checker {
+    /// `routes`, `defaultRoute` and `routeTags`.
+    mutating func checkRouting(_ values: [String: YAMLNode], root: YAMLNode) -> RoutingKeys {
+        var keys = RoutingKeys()
+        if let node = values["routeTags"] { keys.routeTags = checkRouteTags(node) }
+        if let node = values["defaultRoute"] {
+            if case .scalar(let s) = node, s.tag == nil, s.isPlain, ["true", "false"].contains(s.value) {
+                keys.defaultRoute = s.value == "true"
+            } else {
+                error(node, "defaultRoute", "must be true or false, found \(node.preview)")
+            }
+        }
+        if let node = values["routes"] { keys.routes = checkRoutes(node, routeTags: keys.routeTags) }
+        if !keys.defaultRoute, keys.routes.isEmpty, values["defaultRoute"] != nil {
+            error(values["defaultRoute"], "defaultRoute", "is false but no route is listed: alerts would reach nobody")
+        }
+        return keys
+    }
+
+    /// `routeTags`: distinct stack tag keys usable in an SNS message attribute name (`tag.<key>`).
+    mutating func checkRouteTags(_ node: YAMLNode) -> [String] {
+        guard let items = node.items else {
+            error(node, "routeTags", "must be a list of stack tag keys, found a \(node.kindName) \(node.preview)")
+            return []
+        }
+        var keys: [String] = []
+        for (i, item) in items.enumerated() {
+            guard let key = string(item, "routeTags[\(i)]") else { continue }
+            if !RouteRules.isAttributeTagKey(key) {
+                error(item, "routeTags[\(i)]", "'\(key)' cannot name a message attribute (tag.\(key)): use 1 to 120 letters, digits, '_', '-' or '.'")
+            } else if keys.contains(key) {
+                error(item, "routeTags[\(i)]", "duplicate tag key '\(key)'")
+            } else {
+                keys.append(key)
+            }
+        }
+        return keys
+    }
+
+    mutating func checkRoutes(_ node: YAMLNode, routeTags: [String]) -> [Route] {
+        guard let items = node.items else {
+            error(node, "routes", "must be a list of routes (name, one destination, match), found a \(node.kindName) \(node.preview)")
+            return []
+        }
+        var routes: [Route] = []
+        var seen: [String: YAMLNode] = [:]
+        for (i, item) in items.enumerated() {
+            guard let route = checkRoute(item, key: "routes[\(i)]", routeTags: routeTags) else { continue }
+            if let first = seen[route.logicalName] {
+                let at = first.mark.map { " (first at line \($0.line))" } ?? ""
+                error(item, "routes[\(i)].name", "duplicate route name '\(route.name)'\(at)")
+                continue
+            }
+            seen[route.logicalName] = item
+            routes.append(route)
+        }
+        return routes
+    }
+
+    /// One route: `name`, exactly one of the destinations, and a non-empty `match`.
+    mutating func checkRoute(_ node: YAMLNode, key: String, routeTags: [String]) -> Route? {
+        guard let pairs = node.pairs else {
+            error(node, key, "must be a mapping with name, a destination and match, found a \(node.kindName) \(node.preview)")
+            return nil
+        }
+        var name: String?, destinations: [(String, YAMLNode)] = [], match: Route.Match?
+        for pair in pairs {
+            let field = pair.key.scalarValue ?? ""
+            switch field {
+            case "name":
+                if let text = string(pair.value, "\(key).name") {
+                    if RouteRules.isRouteName(text) { name = text } else {
+                        error(pair.value, "\(key).name", "'\(text)' must start with a letter and have 1 to 40 letters, digits or hyphens")
+                    }
+                }
+            case "email", "https", "sqs", "lambda", "chat": destinations.append((field, pair.value))
+            case "match": match = checkMatch(pair.value, key: "\(key).match", routeTags: routeTags)
+            default:
+                error(pair.key, "\(key).\(field)", "unknown key '\(field)'", suggestion: Suggest.closest(to: field, among: RouteRules.routeKeys).first)
+            }
+        }
+        if name == nil, !pairs.contains(where: { $0.key.scalarValue == "name" }) { error(node, "\(key).name", "is required") }
+        if destinations.count != 1 {
+            error(destinations.dropFirst().first?.1 ?? node, key, destinations.isEmpty
+                ? "needs one destination: email, https, sqs, lambda or chat"
+                : "has \(destinations.count) destinations (\(destinations.map(\.0).joined(separator: ", "))); a route has one")
+        }
+        if match == nil, !pairs.contains(where: { $0.key.scalarValue == "match" }) {
+            error(node, "\(key).match", "is required: a route without a match would get every alert (that is the default route)")
+        }
+        guard let name, destinations.count == 1, let match,
+            let destination = checkDestination(destinations[0].0, destinations[0].1, key: "\(key).\(destinations[0].0)")
+        else { return nil }
+        return Route(name: name, destination: destination, match: match)
+    }
+
+    mutating func checkDestination(_ kind: String, _ node: YAMLNode, key: String) -> Route.Destination? {
+        if kind == "chat" { return checkChat(node, key: key).map(Route.Destination.chat) }
+        guard let text = string(node, key) else { return nil }
+        switch kind {
+        case "email":
+            if Validators.isEmail(text) { return .email(text) }
+            error(node, key, "'\(text)' is not an e-mail address")
+        case "https":
+            if URLRules.isHTTPS(text) { return .https(text) }
+            error(node, key, "'\(text)' is not an https:// URL with a host")
+        case "sqs":
+            if RouteRules.isARN(text, service: "sqs", resource: { !$0.contains(":") && !$0.isEmpty }) { return .sqs(text) }
+            error(node, key, "'\(text)' is not an SQS queue ARN (arn:<partition>:sqs:<region>:<account>:<name>)")
+        default:
+            if RouteRules.isARN(text, service: "lambda", resource: { $0.hasPrefix("function:") && $0.count > 9 }) { return .lambda(text) }
+            error(node, key, "'\(text)' is not a Lambda function ARN (arn:<partition>:lambda:<region>:<account>:function:<name>)")
+        }
+        return nil
+    }
+
+    /// `chat: {slack: {workspaceId, channelId}}` or `chat: {teams: {tenantId, teamId, channelId}}`.
+    mutating func checkChat(_ node: YAMLNode, key: String) -> Route.ChatChannel? {
+        guard let pairs = node.pairs, pairs.count == 1, let kind = pairs[0].key.scalarValue, ["slack", "teams"].contains(kind) else {
+            error(node, key, "needs its channel: slack: {workspaceId, channelId} or teams: {tenantId, teamId, channelId}")
+            return nil
+        }
+        let fields = kind == "slack" ? ["workspaceId", "channelId"] : ["tenantId", "teamId", "channelId"]
+        guard let inner = pairs[0].value.pairs else {
+            error(pairs[0].value, "\(key).\(kind)", "must be a mapping of \(fields.joined(separator: ", "))")
+            return nil
+        }
+        var found: [String: String] = [:]
+        for pair in inner {
+            let field = pair.key.scalarValue ?? ""
+            guard fields.contains(field) else {
+                error(pair.key, "\(key).\(kind).\(field)", "unknown key '\(field)'", suggestion: Suggest.closest(to: field, among: fields).first)
+                continue
+            }
+            if let text = string(pair.value, "\(key).\(kind).\(field)") {
+                if RouteRules.isChatId(text) { found[field] = text } else {
+                    error(pair.value, "\(key).\(kind).\(field)", "'\(text)' is not a \(kind == "slack" ? "Slack" : "Teams") id (letters, digits, '-', ':', '@', '.', '_')")
+                }
+            }
+        }
+        for field in fields where found[field] == nil && !inner.contains(where: { $0.key.scalarValue == field }) {
+            error(pairs[0].value, "\(key).\(kind).\(field)", "is required")
+        }
+        guard fields.allSatisfy({ found[$0] != nil }) else { return nil }
+        return kind == "slack"
+            ? .slack(workspaceId: found["workspaceId"]!, channelId: found["channelId"]!)
+            : .teams(tenantId: found["tenantId"]!, teamId: found["teamId"]!, channelId: found["channelId"]!)
+    }
+}

@@ -1,0 +1,77 @@
+import CloudFormation
+
+extension AlertStackParts {
+    /// `encryption: kms`, every region: the customer-managed key of the topics, queues and the alert
+    /// ledger (generated here, or the layout's key), and the customizations that put it on every topic,
+    /// queue and table added afterwards. A generated key lets exactly what must use it do so: this
+    /// account's IAM policies (the filter's role is granted it there), SNS, EventBridge and CloudWatch
+    /// for this account (SNS to SQS, EventBridge to its queues, alarms to the send topic), and with a
+    /// notification-constraint source the organization's launch roles, through SNS only.
+    public struct Encryption: Sendable {
+        public var encryption: Layout.Encryption
+        /// Whether launch roles of the organization publish to encrypted receive topics.
+        public var organizationPublishes: Bool
+        public var organizationId: CFNValue
+
+        public init(encryption: Layout.Encryption, organizationPublishes: Bool, organizationId: CFNValue) {
+            self.encryption = encryption
+            self.organizationPublishes = organizationPublishes
+            self.organizationId = organizationId
+        }
+
+        /// Adds `AlertKey` and `AlertKeyAlias` (generated keys), registers the customizations, and
+        /// returns the key's ARN in this region.
+        @discardableResult
+        public func add(to t: inout TemplateBuilder) -> CFNValue {
+            let keyArn: CFNValue
+            switch encryption {
+            case .key(let arn):
+                // A multi-Region key has the same id in every region: its replica here.
+                let fields = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+                keyArn = fields.count == 6 && fields[5].hasPrefix("key/mrk-")
+                    ? .sub("arn:${AWS::Partition}:kms:${AWS::Region}:\(fields[4]):\(fields[5])") : .string(arn)
+            case .generatedKey:
+                var key = KMS.Key()
+                key.description = "CatalogWatch: encrypts the alert topics, queues and ledger in this region."
+                key.enableKeyRotation = true
+                key.keyPolicy = keyPolicy.cfnValue
+                let handle = t.resource(AlertStack.Names.alertKey, key, deletionPolicy: "Retain", updateReplacePolicy: "Retain")
+                t.resource(AlertStack.Names.alertKeyAlias, KMS.Alias(aliasName: .sub("alias/${NamePrefix}-alerts"), targetKeyId: handle.ref))
+                keyArn = handle.getAtt(.arn)
+            }
+            let key = keyArn
+            t.customize(SNS.Topic.self) { _, topic in topic.kmsMasterKeyId = key }
+            t.customize(SQS.Queue.self) { _, queue in
+                queue.kmsMasterKeyId = key
+                queue.sqsManagedSseEnabled = nil
+            }
+            t.customize(DynamoDB.Table.self) { _, table in
+                table.sseSpecification = DynamoDB.Table.SSESpecification(sseEnabled: true, kmsMasterKeyId: key, sseType: "KMS")
+            }
+            return keyArn
+        }
+
+        /// The generated key's policy.
+        var keyPolicy: PolicyDocument {
+            var statements = [
+                PolicyStatement(
+                    sid: "AccountPoliciesGrantUse", principal: .aws([.sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")]),
+                    actions: ["kms:*"], resources: ["*"]),
+                PolicyStatement(
+                    sid: "ServicesOfThisAccountEncrypt",
+                    principal: .service(["sns.amazonaws.com", "events.amazonaws.com", "cloudwatch.amazonaws.com"]),
+                    actions: ["kms:Decrypt", "kms:GenerateDataKey*"], resources: ["*"],
+                    conditions: [PolicyCondition(.stringEquals, "aws:SourceAccount", .accountId)]),
+            ]
+            if organizationPublishes {
+                statements.append(PolicyStatement(
+                    sid: "LaunchRolesPublishThroughSNS", principal: .anyone, actions: ["kms:Decrypt", "kms:GenerateDataKey*"], resources: ["*"],
+                    conditions: [
+                        PolicyCondition(.stringEquals, "aws:PrincipalOrgID", organizationId),
+                        PolicyCondition(.stringEquals, "kms:ViaService", .sub("sns.${AWS::Region}.amazonaws.com")),
+                    ]))
+            }
+            return PolicyDocument(statements)
+        }
+    }
+}

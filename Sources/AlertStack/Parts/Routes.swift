@@ -1,0 +1,125 @@
+import CloudFormation
+
+extension AlertStackParts {
+    /// The layout's routes, main region only. An e-mail, HTTPS, SQS or Lambda route is a subscription
+    /// of the send topic whose filter policy (on the alert's message attributes) is the route's match,
+    /// so SNS decides who gets what. A chat route gets a topic of its own, which the filter feeds in
+    /// Amazon Q Developer's custom-notification format (the same filter policy, evaluated by the
+    /// filter: `CHAT_ROUTES`), and an Amazon Q Developer channel configuration for its Slack or Teams
+    /// channel, with a role that can do nothing and a guardrail that denies everything (the channel
+    /// only shows notifications).
+    public struct Routes: Sendable {
+        public var routes: [Route]
+        /// The management account, when known: a Lambda route's function there gets SNS's invoke
+        /// permission; one elsewhere must grant it in its own account.
+        public var managementAccountId: String?
+        public var condition: ConditionHandle?
+
+        public init(routes: [Route], managementAccountId: String?, condition: ConditionHandle?) {
+            self.routes = routes
+            self.managementAccountId = managementAccountId
+            self.condition = condition
+        }
+
+        /// The chat topic of a chat route.
+        public struct ChatTopic: Sendable {
+            public let route: Route
+            public let topic: ResourceHandle<SNS.Topic>
+        }
+
+        /// What the routes added.
+        public struct Handles: Sendable {
+            public let subscriptions: [ResourceHandle<SNS.Subscription>]
+            public let chatTopics: [ChatTopic]
+            /// The channel configurations' role (chat routes with a channel only).
+            public let chatRole: ResourceHandle<IAM.Role>?
+        }
+
+        /// Adds `Route<Name>Subscription` (and `Route<Name>InvokePermission`) per route, and for chat
+        /// routes `Route<Name>ChatTopic` and `Route<Name>Channel`, with `ChatChannelRole` and
+        /// `ChatGuardrailPolicy` once.
+        @discardableResult
+        public func add(sendTopic: ResourceHandle<SNS.Topic>, to t: inout TemplateBuilder) -> Handles {
+            var subscriptions: [ResourceHandle<SNS.Subscription>] = []
+            var chats: [ChatTopic] = []
+            for route in routes {
+                let name = "Route\(route.logicalName)"
+                let endpoint: (protocol: String, arn: String)
+                switch route.destination {
+                case .email(let address): endpoint = ("email", address)
+                case .https(let url): endpoint = ("https", url)
+                case .sqs(let arn): endpoint = ("sqs", arn)
+                case .lambda(let arn):
+                    endpoint = ("lambda", arn)
+                    if let account = managementAccountId, RouteRules.account(ofARN: arn) == account {
+                        t.resource(
+                            "\(name)InvokePermission",
+                            Lambda.Permission(action: "lambda:InvokeFunction", functionName: .string(arn), principal: "sns.amazonaws.com")
+                                .with { $0.sourceArn = sendTopic.ref },
+                            condition: condition)
+                    }
+                case .chat:
+                    var topic = SNS.Topic()
+                    topic.displayName = .string("CatalogWatch chat: \(route.name)")
+                    topic.topicName = .sub("${NamePrefix}-chat-\(route.name)")
+                    chats.append(ChatTopic(route: route, topic: t.resource("\(name)ChatTopic", topic, condition: condition)))
+                    continue
+                }
+                var subscription = SNS.Subscription(protocol: .string(endpoint.protocol), topicArn: sendTopic.ref, endpoint: .string(endpoint.arn))
+                subscription.filterPolicy = Self.filterPolicy(route.match)
+                subscription.filterPolicyScope = "MessageAttributes"
+                subscriptions.append(t.resource("\(name)Subscription", subscription, condition: condition))
+            }
+            let role = chats.isEmpty ? nil : addChannels(chats, to: &t)
+            return Handles(subscriptions: subscriptions, chatTopics: chats, chatRole: role)
+        }
+
+        /// The route's match as an SNS filter policy object.
+        public static func filterPolicy(_ match: Route.Match) -> CFNValue {
+            .object(match.filterPolicy.map { CFNField($0.attribute, .list($0.values.map(CFNValue.string))) })
+        }
+
+        /// The channel configurations, their role and guardrail.
+        func addChannels(_ chats: [ChatTopic], to t: inout TemplateBuilder) -> ResourceHandle<IAM.Role> {
+            var role = IAM.Role(
+                assumeRolePolicyDocument: PolicyDocument([
+                    PolicyStatement(principal: .service(["chatbot.amazonaws.com"]), actions: ["sts:AssumeRole"],
+                                    conditions: [PolicyCondition(.stringEquals, "aws:SourceAccount", .accountId)])
+                ]).cfnValue)
+            role.description = "CatalogWatch chat channels: shows notifications only; no permissions."
+            let chatRole = t.resource(AlertStack.Names.chatRole, role, condition: condition)
+            var guardrail = IAM.ManagedPolicy(
+                policyDocument: PolicyDocument([
+                    PolicyStatement(sid: "NotificationsOnly", effect: .deny, actions: ["*"], resources: ["*"])
+                ]).cfnValue)
+            guardrail.description = "CatalogWatch chat channels: members can run nothing through the channel."
+            let policy = t.resource(AlertStack.Names.chatGuardrail, guardrail, condition: condition)
+            for chat in chats {
+                guard case .chat(let channel) = chat.route.destination else { continue }
+                let name = "Route\(chat.route.logicalName)Channel"
+                let configName: CFNValue = .sub("${NamePrefix}-\(chat.route.name)")
+                switch channel {
+                case .slack(let workspace, let channelId):
+                    var config = Chatbot.SlackChannelConfiguration(
+                        configurationName: configName, iamRoleArn: chatRole.getAtt(.arn), slackChannelId: .string(channelId),
+                        slackWorkspaceId: .string(workspace))
+                    config.guardrailPolicies = [policy.ref]
+                    config.loggingLevel = "ERROR"
+                    config.snsTopicArns = [chat.topic.ref]
+                    config.userRoleRequired = false
+                    t.resource(name, config, condition: condition)
+                case .teams(let tenant, let team, let channelId):
+                    var config = Chatbot.MicrosoftTeamsChannelConfiguration(
+                        configurationName: configName, iamRoleArn: chatRole.getAtt(.arn), teamId: .string(team),
+                        teamsChannelId: .string(channelId), teamsTenantId: .string(tenant))
+                    config.guardrailPolicies = [policy.ref]
+                    config.loggingLevel = "ERROR"
+                    config.snsTopicArns = [chat.topic.ref]
+                    config.userRoleRequired = false
+                    t.resource(name, config, condition: condition)
+                }
+            }
+            return chatRole
+        }
+    }
+}
