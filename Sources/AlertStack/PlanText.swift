@@ -19,7 +19,55 @@ package enum PlanText {
             }
         }
         if layout.source.usesEventBridge { lines += [""] + memberRollout(layout, after: step) }
-        return lines + [""] + eventPaths(layout)
+        return lines + [""] + eventPaths(layout) + [""] + routes(layout) + guardrails(layout)
+    }
+
+    /// Which route gets which alerts: the default route, then each route with its match.
+    static func routes(_ layout: Layout) -> [String] {
+        var lines = ["Routes (filter policies on the alert's message attributes: SNS applies them to the subscriptions, the filter to a chat route's topic):"]
+        lines.append(layout.defaultRoute
+            ? "  default: e-mail \(layout.notificationEmail ?? "NotificationEmail parameter") gets every alert"
+            : "  default: off")
+        for route in layout.routes {
+            let conditions = route.match.filterPolicy.map { "\($0.attribute) \($0.values.count == 1 ? "= \($0.values[0])" : "in {\($0.values.joined(separator: ", "))}")" }
+            lines.append("  \(route.name): \(describe(route.destination, route: route, layout: layout)) gets alerts with \(conditions.joined(separator: " and "))")
+        }
+        if !layout.routeTags.isEmpty {
+            lines.append("  route tags: \(layout.routeTags.map { "\($0) → tag.\($0)" }.joined(separator: ", ")) (from the failed stack's tags; an alert without the tag takes only the routes that do not ask for it)")
+        }
+        return lines
+    }
+
+    static func describe(_ destination: Route.Destination, route: Route, layout: Layout) -> String {
+        switch destination {
+        case .email(let address): return "e-mail \(address)"
+        case .https(let url): return "HTTPS \(url)"
+        case .sqs(let arn): return "SQS \(arn) (its queue policy must let the send topic send)"
+        case .lambda(let arn):
+            let granted = RouteRules.account(ofARN: arn) == layout.managementAccountId
+            return "Lambda \(arn)" + (granted ? "" : " (grant sns.amazonaws.com lambda:InvokeFunction in its account)")
+        case .chat(let channel):
+            let place: String
+            switch channel {
+            case .slack(let workspace, let channelId): place = "Slack \(workspace)/\(channelId)"
+            case .teams(_, let team, let channelId): place = "Teams \(team)/\(channelId)"
+            }
+            return "chat (\(place), topic \(layout.namePrefix)-chat-\(route.name), Amazon Q Developer custom notifications)"
+        }
+    }
+
+    /// The landing-zone guardrails the templates carry.
+    static func guardrails(_ layout: Layout) -> [String] {
+        var parts: [String] = []
+        if !layout.tags.isEmpty { parts.append("tags \(layout.tags.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")) on every taggable resource and the StackSets") }
+        if let boundary = layout.permissionsBoundary { parts.append("permissions boundary \(boundary) on every role") }
+        if let path = layout.rolePath { parts.append("role path \(path) (the StackSet execution role stays at /: StackSets find it by name)") }
+        switch layout.encryption {
+        case .generatedKey?: parts.append("topics, queues and ledger encrypted with a generated KMS key per region (alias/\(layout.namePrefix)-alerts)")
+        case .key(let arn)?: parts.append("topics, queues and ledger encrypted with \(arn) (its policy must admit SNS, EventBridge and CloudWatch of this account, and the organization's launch roles through SNS)")
+        case nil: break
+        }
+        return parts.isEmpty ? [] : ["", "Guardrails:"] + parts.map { "  \($0)" }
     }
 
     /// The service-managed member StackSet and why its auto-deployments ignore RegionOrder.

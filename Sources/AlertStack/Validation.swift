@@ -13,6 +13,7 @@ package enum Validation {
         DiagnosticRule("stackset-missing", "No StackSet deploys the alert stack"),
         DiagnosticRule("region-coverage", "The StackSets do not deploy every layout region exactly once"),
         DiagnosticRule("rollout-order", "The StackSet rollout does not finish the main region first"),
+        DiagnosticRule("guardrails", "A role lacks the layout's permissions boundary or path"),
         DiagnosticRule("member-forwarding", "The member-account StackSet of an EventBridge source is missing or does not match the layout"),
         DiagnosticRule("manifest", "A template does not match the packaged filter (runtime, architecture, code key)"),
     ] + TemplateChecks.rules
@@ -46,6 +47,7 @@ package enum Validation {
         for t in templates {
             check.parameterDefaults(t)
             check.deliveryPath(t)
+            check.roleGuardrails(t)
         }
         let all = templates.flatMap { t in
             t.resources.filter { $0.value.type == "AWS::CloudFormation::StackSet" }.map { StackSetEntry(template: t, name: $0.name, resource: $0.value) }
@@ -246,6 +248,24 @@ extension AgreementCheck {
         }
         for s in alertStackSets where s.file == m.file && !Validation.dependsTransitively(m.name, on: s.name, in: (alertStackSets + [m]).map { ($0.name, $0.resource) }) {
             add(m.template, "member-forwarding", "Resources.\(m.name).DependsOn", "must depend on \(s.name): the central bus must exist before member accounts forward to it")
+        }
+    }
+}
+
+extension AgreementCheck {
+    /// With a boundary or path in the layout, every role of our templates carries them (the StackSet
+    /// execution role's path excepted: StackSets find it by name at `/`).
+    mutating func roleGuardrails(_ t: Template) {
+        guard Validation.provenance(of: t) == .catalogWatch else { return }
+        let boundary = Guardrails.boundaryValue(layout)
+        for r in t.resources where r.value.type == "AWS::IAM::Role" {
+            let key = "Resources.\(r.name).Properties"
+            if let boundary, r.value.property("PermissionsBoundary") != boundary {
+                add(t, "guardrails", key + ".PermissionsBoundary", at: "Resources.\(r.name)", "role \(r.name) lacks the permissions boundary \(layout.permissionsBoundary ?? "")")
+            }
+            if let path = layout.rolePath, !Guardrails.pathExempt.contains(r.name), r.value.property("Path") != .string(path) {
+                add(t, "guardrails", key + ".Path", at: "Resources.\(r.name)", "role \(r.name) is not at the path \(path)")
+            }
         }
     }
 }

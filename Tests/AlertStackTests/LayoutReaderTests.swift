@@ -207,31 +207,36 @@ let badLayouts: [BadLayout] = {
     ]
 }()
 
+/// Each layout is rejected with exactly its errors, the expected key, position, message and suggestion.
+func assertRejected(_ cases: [BadLayout], file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(Set(cases.map(\.name)).count, cases.count, "case names are unique", file: file, line: line)
+    for bad in cases {
+        let result = LayoutReader.read(bytes: bad.bytes, file: "bad.yaml")
+        XCTAssertNil(result.layout, bad.name)
+        XCTAssertEqual(result.errors.count, bad.errors, "\(bad.name): \(result.errors)")
+        guard let d = result.errors.first(where: { $0.keyPath == bad.key }) else {
+            XCTFail("\(bad.name): no error for key \(bad.key) in \(result.errors)")
+            continue
+        }
+        XCTAssertEqual(d.file, "bad.yaml", bad.name)
+        XCTAssertEqual(d.line, bad.line, "\(bad.name): \(d)")
+        XCTAssertEqual(d.column, bad.column, "\(bad.name): \(d)")
+        XCTAssertEqual(d.rule, "layout", bad.name)
+        if let value = bad.value {
+            XCTAssertTrue(d.message.contains(value), "\(bad.name): '\(d.message)' does not contain \(value)")
+        }
+        XCTAssertEqual(d.suggestion, bad.suggestion, "\(bad.name): \(d)")
+        // The printed form carries the same facts.
+        let printed = d.description
+        XCTAssertTrue(printed.hasPrefix("bad.yaml:\(bad.line):\(bad.column): error [layout] \(bad.key): "), printed)
+        if let suggestion = bad.suggestion { XCTAssertTrue(printed.hasSuffix("(did you mean \(suggestion)?)"), printed) }
+    }
+}
+
 final class LayoutReaderTests: XCTestCase {
     func testEveryBadLayoutIsRejectedWithKeyValueAndPosition() {
         XCTAssertGreaterThanOrEqual(badLayouts.count, 35)
-        XCTAssertEqual(Set(badLayouts.map(\.name)).count, badLayouts.count, "case names are unique")
-        for bad in badLayouts {
-            let result = LayoutReader.read(bytes: bad.bytes, file: "bad.yaml")
-            XCTAssertNil(result.layout, bad.name)
-            XCTAssertEqual(result.errors.count, bad.errors, "\(bad.name): \(result.errors)")
-            guard let d = result.errors.first(where: { $0.keyPath == bad.key }) else {
-                XCTFail("\(bad.name): no error for key \(bad.key) in \(result.errors)")
-                continue
-            }
-            XCTAssertEqual(d.file, "bad.yaml", bad.name)
-            XCTAssertEqual(d.line, bad.line, "\(bad.name): \(d)")
-            XCTAssertEqual(d.column, bad.column, "\(bad.name): \(d)")
-            XCTAssertEqual(d.rule, "layout", bad.name)
-            if let value = bad.value {
-                XCTAssertTrue(d.message.contains(value), "\(bad.name): '\(d.message)' does not contain \(value)")
-            }
-            XCTAssertEqual(d.suggestion, bad.suggestion, "\(bad.name): \(d)")
-            // The printed form carries the same facts.
-            let printed = d.description
-            XCTAssertTrue(printed.hasPrefix("bad.yaml:\(bad.line):\(bad.column): error [layout] \(bad.key): "), printed)
-            if let suggestion = bad.suggestion { XCTAssertTrue(printed.hasSuffix("(did you mean \(suggestion)?)"), printed) }
-        }
+        assertRejected(badLayouts)
     }
 
     func testPortfoliosAreReadByRegion() throws {
@@ -244,7 +249,7 @@ final class LayoutReaderTests: XCTestCase {
     }
 
     func testTheCasesCoverEveryKey() {
-        let keys = Set(badLayouts.map { $0.key.split(separator: "[").first.map(String.init) ?? $0.key }.map { $0.split(separator: ".").first.map(String.init) ?? $0 })
+        let keys = Set((badLayouts + routingBadLayouts).map { $0.key.split(separator: "[").first.map(String.init) ?? $0.key }.map { $0.split(separator: ".").first.map(String.init) ?? $0 })
         for key in LayoutReader.knownKeys {
             XCTAssertTrue(keys.contains(key), "no bad-layout case for \(key)")
         }
