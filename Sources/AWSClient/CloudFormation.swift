@@ -89,3 +89,27 @@ extension AWSClient {
         return StackEventsPage(events: events, nextToken: token?.isEmpty == false ? token : nil)
     }
 }
+
+extension AWSClient {
+    /// CloudFormation `DescribeStacks` of one stack (a name or stack id): its tags, key to value.
+    public func describeStackTags(stackName: String, deadline: ContinuousClock.Instant? = nil) async throws -> [String: String] {
+        let root = try await query(.cloudFormation, action: "DescribeStacks", parameters: [("StackName", stackName)], deadline: deadline)
+        return try Self.decodeStackTags(root)
+    }
+
+    static func decodeStackTags(_ root: XML.Element) throws -> [String: String] {
+        let action = "DescribeStacks"
+        guard let result = root.child("DescribeStacksResult") else { throw missing("DescribeStacksResult", .cloudFormation, action) }
+        guard let stack = result.child("Stacks")?.children("member").first else {
+            throw missing("DescribeStacksResult/Stacks/member", .cloudFormation, action)
+        }
+        var tags: [String: String] = [:]
+        for (index, member) in (stack.child("Tags")?.children("member") ?? []).enumerated() {
+            guard let key = member.text(at: "Key"), !key.isEmpty else {
+                throw missing("DescribeStacksResult/Stacks/member[1]/Tags/member[\(index + 1)]/Key", .cloudFormation, action)
+            }
+            tags[key] = member.text(at: "Value") ?? ""
+        }
+        return tags
+    }
+}

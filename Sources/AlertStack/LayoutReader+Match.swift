@@ -4,6 +4,12 @@ import YAML
 
 /// Syntax rules of routes: names, message-attribute tag keys, destination ARNs, chat ids.
 package enum RouteRules {
+    /// At most this many route tags (the filter's limit: 4 attributes + 6 tags = SQS's 10).
+    package static let maxRouteTags = 6
+    /// SNS filter policy limits: attributes per policy, and combinations of values.
+    package static let maxPolicyAttributes = 5
+    package static let maxPolicyCombinations = 150
+
     /// The keys of one route.
     static let routeKeys = ["name", "email", "https", "sqs", "lambda", "chat", "match"]
 
@@ -83,6 +89,16 @@ extension Checker {
                 error(pair.key, fieldKey, "unknown attribute '\(field)'; a match uses \(Route.attributes.joined(separator: ", "))",
                       suggestion: Suggest.closest(to: field, among: Route.attributes).first)
             }
+        }
+        let policy = match.filterPolicy
+        if valid, policy.count > RouteRules.maxPolicyAttributes {
+            error(node, key, "matches on \(policy.count) attributes; an SNS filter policy takes at most \(RouteRules.maxPolicyAttributes)")
+            return nil
+        }
+        let combinations = policy.reduce(1) { $0 * $1.values.count }
+        if valid, combinations > RouteRules.maxPolicyCombinations {
+            error(node, key, "has \(combinations) combinations of values; an SNS filter policy takes at most \(RouteRules.maxPolicyCombinations)")
+            return nil
         }
         return valid ? match : nil
     }

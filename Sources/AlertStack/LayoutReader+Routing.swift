@@ -41,6 +41,8 @@ extension Checker {
                 error(item, "routeTags[\(i)]", "'\(key)' cannot name a message attribute (tag.\(key)): use 1 to 120 letters, digits, '_', '-' or '.'")
             } else if keys.contains(key) {
                 error(item, "routeTags[\(i)]", "duplicate tag key '\(key)'")
+            } else if keys.count == RouteRules.maxRouteTags {
+                error(item, "routeTags[\(i)]", "more than \(RouteRules.maxRouteTags) route tags: an alert carries 4 attributes and SQS subscribers take at most 10")
             } else {
                 keys.append(key)
             }

@@ -256,6 +256,15 @@ public struct TemplateBuilder: Sendable {
         }
     }
 
+    /// Registers `change` for every typed resource added from now on, whatever its type (`customize` is the
+    /// one-type form); for library-wide guardrails such as `tagEveryResource`. Runs in registration order
+    /// with the `customize` changes.
+    mutating func customizeEveryResource(
+        _ change: @escaping @Sendable (_ name: String, _ resource: inout any ResourceType) -> Void
+    ) {
+        customizations.append(change)
+    }
+
     /// Declares a parameter.
     @discardableResult
     public mutating func parameter(_ name: String, _ parameter: Parameter) -> ParameterHandle {

@@ -8,8 +8,10 @@ package struct ServiceManagedStackSetDefinition: Sendable, Equatable {
     package var templateBody: String
     package var parameters: [Parameter]
     package var capabilities: [String]
+    /// Tags of the StackSet and, through it, of the member stacks.
+    package var tags: [Parameter] = []
 
-    /// One template parameter value.
+    /// One template parameter value (or tag).
     package struct Parameter: Sendable, Equatable {
         package var key: String
         package var value: String
@@ -34,6 +36,7 @@ package struct ServiceManagedStackSetDefinition: Sendable, Equatable {
         existing.templateBody == templateBody && existing.autoDeploymentEnabled != false
             && parameters.allSatisfy { existing.parameters[$0.key] == $0.value } && existing.parameters.count == parameters.count
             && (existing.capabilities.isEmpty || Set(existing.capabilities) == Set(capabilities))
+            && existing.tags == Dictionary(tags.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
     }
 
     /// Auto-deployment on, stacks removed from accounts that leave the OUs.
@@ -46,6 +49,7 @@ package struct ServiceManagedStackSetDefinition: Sendable, Equatable {
         p.add("Capabilities", list: capabilities)
         p.add("AutoDeployment.Enabled", "true")
         p.add("AutoDeployment.RetainStacksOnAccountRemoval", "false")
+        p.add("Tags", structures: tags.map { [("Key", $0.key), ("Value", $0.value)] })
         return p
     }
 }

@@ -19,6 +19,8 @@ package struct StackSetDescription: Sendable, Equatable {
     /// Service-managed: the OU and root ids instances were created for, and the regions they are in.
     package var organizationalUnitIds: [String] = []
     package var regions: [String] = []
+    /// The StackSet's tags (which it also puts on its stacks).
+    package var tags: [String: String] = [:]
 }
 
 /// What a StackSet holds and how it runs: the input of `CreateStackSet` and `UpdateStackSet`.
@@ -30,11 +32,14 @@ package struct StackSetDefinition: Sendable, Equatable {
     package var capabilities: [String]
     package var administrationRoleARN: String
     package var executionRoleName: String
+    /// Tags of the StackSet and, through it, of its stacks (the layout's `tags`).
+    package var tags: [(String, String)] = []
 
     package init(
         name: String, description: String, templateBody: String, parameters: [(String, String)],
-        capabilities: [String], administrationRoleARN: String, executionRoleName: String
+        capabilities: [String], administrationRoleARN: String, executionRoleName: String, tags: [(String, String)] = []
     ) {
+        self.tags = tags
         self.name = name
         self.description = description
         self.templateBody = templateBody
@@ -48,6 +53,7 @@ package struct StackSetDefinition: Sendable, Equatable {
         lhs.name == rhs.name && lhs.description == rhs.description && lhs.templateBody == rhs.templateBody
             && lhs.parameters.elementsEqual(rhs.parameters, by: ==) && lhs.capabilities == rhs.capabilities
             && lhs.administrationRoleARN == rhs.administrationRoleARN && lhs.executionRoleName == rhs.executionRoleName
+            && lhs.tags.elementsEqual(rhs.tags, by: ==)
     }
 
     var commonParameters: QueryParameters {
@@ -59,6 +65,7 @@ package struct StackSetDefinition: Sendable, Equatable {
         p.add("Capabilities", list: capabilities)
         p.add("AdministrationRoleARN", administrationRoleARN)
         p.add("ExecutionRoleName", executionRoleName)
+        p.add("Tags", structures: tags.map { [("Key", $0.0), ("Value", $0.1)] })
         return p
     }
 }
@@ -159,7 +166,8 @@ extension AWSClient {
             driftStatus: set.value("StackSetDriftDetectionDetails/DriftStatus"),
             driftDetectionStatus: set.value("StackSetDriftDetectionDetails/DriftDetectionStatus"),
             permissionModel: set.value("PermissionModel"), autoDeploymentEnabled: set.value("AutoDeployment/Enabled").map { $0 == "true" },
-            organizationalUnitIds: set.members("OrganizationalUnitIds").map(\.text), regions: set.members("Regions").map(\.text))
+            organizationalUnitIds: set.members("OrganizationalUnitIds").map(\.text), regions: set.members("Regions").map(\.text),
+            tags: Dictionary(set.members("Tags").compactMap { t in t.value("Key").map { ($0, t.text(at: "Value") ?? "") } }, uniquingKeysWith: { _, last in last }))
     }
 
     /// `CreateStackSet` (self-managed).

@@ -45,7 +45,7 @@ package struct DeploymentTarget: Sendable {
                 definition: StackSetDefinition(
                     name: wave.stackSetName, description: "CatalogWatch alert stack", templateBody: body,
                     parameters: parameters, capabilities: ["CAPABILITY_IAM"], administrationRoleARN: adminRole,
-                    executionRoleName: StackSetArtifacts.executionRoleName),
+                    executionRoleName: StackSetArtifacts.executionRoleName, tags: layout.tags.map { ($0.key, $0.value) }),
                 regions: wave.regions,
                 preferences: OperationPreferences(regionOrder: wave.regions, sequential: wave.sequential))
         }
@@ -60,11 +60,12 @@ package struct DeploymentTarget: Sendable {
     /// prefix and this account (the central bus's), rolled out to the layout's OUs in every layout region.
     static func memberTarget(_ layout: Layout) throws(YAMLError) -> MemberStackSetTarget? {
         guard layout.source.usesEventBridge, let account = layout.managementAccountId else { return nil }
-        let definition = ServiceManagedStackSetDefinition(
+        var definition = ServiceManagedStackSetDefinition(
             name: layout.memberStackSetName, description: "CatalogWatch member forwarding",
             templateBody: try MemberForwarding.template(for: layout).rendered(.yaml),
             parameters: [.init("MainRegion", layout.mainRegion), .init("NamePrefix", layout.namePrefix), .init("ManagementAccountId", account)],
             capabilities: ["CAPABILITY_IAM"])
+        definition.tags = layout.tags.map { .init($0.key, $0.value) }
         let shares = OperationPreferences.AccountShares(
             maxConcurrent: MemberForwarding.maxConcurrentPercentage, failureTolerance: MemberForwarding.failureTolerancePercentage)
         return MemberStackSetTarget(

@@ -69,6 +69,7 @@ package struct InstancePlan: Sendable, Equatable {
             || (!existing.capabilities.isEmpty && Set(existing.capabilities) != Set(definition.capabilities))
             || (existing.administrationRoleARN.map { $0 != definition.administrationRoleARN } ?? false)
             || (existing.executionRoleName.map { $0 != definition.executionRoleName } ?? false)
+            || existing.tags != Dictionary(definition.tags, uniquingKeysWith: { _, last in last })
     }
 
     /// Regions to remove, last-deployed first; regions the rollout does not know keep their listed order.

@@ -106,15 +106,17 @@ public enum AlertComposer {
 
     // MARK: Attributes
 
+    /// account, region, status and product, then one `tag.<key>` per routing tag of the stack (`RouteTags`).
     static func attributes(_ failure: StackFailure, _ enrichment: Enrichment) -> [MessageAttribute] {
         let pairs: [(String, String)] = [
             ("account", failure.account), ("region", failure.region), ("status", failure.status),
             ("product", nonEmpty(enrichment.productName) ?? failure.stackName),
         ]
-        return pairs.compactMap { name, raw in
+        let own = pairs.compactMap { name, raw in
             let value = Text.singleLine(raw, limit: 1_000)
             return value.isEmpty ? nil : MessageAttribute(name: name, value: value)
         }
+        return own + RouteTags.attributes(enrichment.stackTags)
     }
 
     // MARK: Text body

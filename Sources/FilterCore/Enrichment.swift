@@ -26,11 +26,14 @@ public struct Enrichment: Sendable, Equatable {
     public var rootCause: RootCause?
     /// One line per failed lookup, e.g. `provisioned product pp-x: AccessDenied (…)`.
     public var lookupFailures: [String]
+    /// The stack's tags whose keys `ROUTE_TAGS` names (key to value); each becomes the message attribute
+    /// `tag.<key>` (`RouteTags`). Empty without `ROUTE_TAGS`, or when the tags could not be read.
+    public var stackTags: [String: String]
 
     public init(
         provisionedProductName: String? = nil, productId: String? = nil, productName: String? = nil,
         provisioningArtifactName: String? = nil, provisioningArtifactDescription: String? = nil,
-        recordErrors: [String] = [], rootCause: RootCause? = nil, lookupFailures: [String] = []
+        recordErrors: [String] = [], rootCause: RootCause? = nil, lookupFailures: [String] = [], stackTags: [String: String] = [:]
     ) {
         self.provisionedProductName = provisionedProductName
         self.productId = productId
@@ -40,5 +43,6 @@ public struct Enrichment: Sendable, Equatable {
         self.recordErrors = recordErrors
         self.rootCause = rootCause
         self.lookupFailures = lookupFailures
+        self.stackTags = stackTags
     }
 }

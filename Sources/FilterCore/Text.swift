@@ -81,6 +81,16 @@ enum Text {
         return String(s.prefix(maxCharacters - 1)) + "…"
     }
 
+    /// `s` cut to at most `maxUTF16` UTF-16 units, and so to at most as many Unicode scalars (what JSON
+    /// Schema's `maxLength` counts), at a Character boundary and ending in "…" when cut.
+    static func truncated(_ s: String, maxUTF16: Int) -> String {
+        guard s.utf16.count > maxUTF16 else { return s }
+        guard maxUTF16 > 0 else { return "" }
+        var cut = AlertComposer.prefix(s, maxUTF16: maxUTF16 - 1)
+        while let last = cut.last, last.isWhitespace { cut.removeLast() }
+        return cut + "…"
+    }
+
     /// The longest prefix of whole Characters of `s` that has at most `maxScalars` Unicode scalars.
     static func prefix(_ s: some StringProtocol, maxScalars: Int) -> String {
         var count = 0

@@ -14,6 +14,12 @@ public struct FilterConfiguration: Sendable, Equatable {
     /// `ALERT_LEDGER_TABLE`: the DynamoDB table that records alerted failures (`AlertLedger`), set when the
     /// same failure can arrive more than once (EventBridge); nil without one.
     public var alertLedgerTable: String?
+    /// `ROUTE_TAGS`: the stack tag keys whose values alerts carry as the message attributes `tag.<key>`
+    /// (`RouteTags`); empty without it.
+    package var routeTags: [String] = []
+    /// `CHAT_ROUTES`: the chat topics and the policies that pick the alerts whose chat notification each gets
+    /// (`ChatPublisher`); empty without it.
+    package var chatRoutes: [ChatRoute] = []
 
     public init(
         alertTopicArn: String, memberRoleName: String, alertStatuses: Set<StackStatus> = AlertStatuses.default, region: String,
@@ -58,8 +64,15 @@ public struct FilterConfiguration: Sendable, Equatable {
         if let ledger, !isTableName(ledger) {
             problems.append("ALERT_LEDGER_TABLE '\(oneLine(ledger, limit: 300))' is not a DynamoDB table name (3 to 255 letters, digits, '_', '-' and '.')")
         }
+        let tags = routeTags(env["ROUTE_TAGS"])
+        let chat = chatRoutes(env["CHAT_ROUTES"], routeTags: tags.keys)
+        problems += tags.problems + chat.problems
         guard problems.isEmpty else { throw Problem(description: problems.joined(separator: "; ")) }
-        return FilterConfiguration(alertTopicArn: topic, memberRoleName: role, alertStatuses: statuses, region: region, alertLedgerTable: ledger)
+        var configuration = FilterConfiguration(
+            alertTopicArn: topic, memberRoleName: role, alertStatuses: statuses, region: region, alertLedgerTable: ledger)
+        configuration.routeTags = tags.keys
+        configuration.chatRoutes = chat.routes
+        return configuration
     }
 
     /// A DynamoDB table name: 3 to 255 of `A-Z`, `a-z`, `0-9`, `_`, `-` and `.`.

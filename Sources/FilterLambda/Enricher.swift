@@ -20,9 +20,14 @@ public struct SNSAlertSink: AlertSink {
     /// Publishes through `client` in the topic's own region (SNS only finds a topic through its regional
     /// endpoint), whatever region `client` was made for.
     public init(client: AWSClient, topicArn: String) {
-        let fields = topicArn.split(separator: ":", omittingEmptySubsequences: false)
-        self.client = fields.count == 6 && !fields[3].isEmpty ? client.with(region: String(fields[3])) : client
+        self.client = Self.client(client, forTopic: topicArn)
         self.topicArn = topicArn
+    }
+
+    /// `client` in the region of the topic `topicArn` (unchanged when the ARN names none).
+    static func client(_ client: AWSClient, forTopic topicArn: String) -> AWSClient {
+        let fields = topicArn.split(separator: ":", omittingEmptySubsequences: false)
+        return fields.count == 6 && !fields[3].isEmpty ? client.with(region: String(fields[3])) : client
     }
 
     public func publish(_ alert: Alert, deadline: ContinuousClock.Instant) async throws -> String {
@@ -42,6 +47,9 @@ public struct AWSEnricher: Enricher {
     public let cache: AssumeRoleCache
     /// How many pages of stack events to read at most when looking for the root cause.
     public var maxEventPages = 5
+    /// `ROUTE_TAGS`: the stack tags to read (one `DescribeStacks` per alert) into `Enrichment.stackTags`;
+    /// none are read when empty.
+    package var routeTags: [String] = []
 
     public init(sts: AWSClient, memberRoleName: String, cache: AssumeRoleCache) {
         self.sts = sts
@@ -69,7 +77,8 @@ public struct AWSEnricher: Enricher {
         let member = sts.with(credentials: provider).with(region: failure.region)
         async let product = lookUpProduct(failure, member, deadline)
         async let cause = lookUpRootCause(failure, member, deadline)
-        let (p, c) = await (product, cause)
+        async let tags = lookUpTags(failure, member, deadline)
+        let (p, c, t) = await (product, cause, tags)
         enrichment.provisionedProductName = p.provisionedProductName
         enrichment.productId = p.productId
         enrichment.productName = p.productName
@@ -77,8 +86,25 @@ public struct AWSEnricher: Enricher {
         enrichment.provisioningArtifactDescription = p.provisioningArtifactDescription
         enrichment.recordErrors = p.recordErrors
         enrichment.rootCause = c.rootCause
-        enrichment.lookupFailures += p.lookupFailures + c.lookupFailures
+        enrichment.stackTags = t.stackTags
+        enrichment.lookupFailures += p.lookupFailures + c.lookupFailures + t.lookupFailures
         return enrichment
+    }
+
+    /// The stack's tags that `routeTags` names, from one `DescribeStacks` (none without `routeTags`). When
+    /// they cannot be read the alert goes without tag attributes, on the default route.
+    func lookUpTags(_ failure: StackFailure, _ member: AWSClient, _ deadline: ContinuousClock.Instant) async -> Enrichment {
+        var e = Enrichment()
+        guard !routeTags.isEmpty else { return e }
+        do {
+            let tags = try await member.describeStackTags(stackName: failure.stackId ?? failure.stackName, deadline: deadline)
+            for key in routeTags {
+                if let value = tags[key] { e.stackTags[key] = value }
+            }
+        } catch {
+            e.lookupFailures.append("tags of stack \(failure.stackName): \(Self.describe(error)); alert sent without tag attributes")
+        }
+        return e
     }
 
     func lookUpProduct(_ failure: StackFailure, _ member: AWSClient, _ deadline: ContinuousClock.Instant) async -> Enrichment {

@@ -93,11 +93,12 @@ public struct FilterHandler: Sendable {
         return .answered(response: Self.response(source: triage.source, failedItems: [], alerts: 0, ignored: triage.decisions.count), alerts: [], failedItems: [])
     }
 
-    /// Enriches and publishes every failure of `triage`. Enrichment never blocks delivery; a failed
-    /// publish fails the invocation (SNS, EventBridge) or is reported as a batch item failure (SQS).
+    /// Enriches and publishes every failure of `triage`, and its chat notification to the matching routes of
+    /// `chat`. Enrichment never blocks delivery; a failed publish (of the alert or of a chat notification)
+    /// fails the invocation (SNS, EventBridge) or is reported as a batch item failure (SQS).
     /// With a `ledger`, a failure that another delivery alerted already is skipped (`AlertLedger`).
     public func deliver(
-        _ triage: Triage, enricher: (any Enricher)?, sink: (any AlertSink)?, ledger: AlertLedger? = nil,
+        _ triage: Triage, enricher: (any Enricher)?, sink: (any AlertSink)?, ledger: AlertLedger? = nil, chat: ChatPublisher? = nil,
         deadline: ContinuousClock.Instant, log: StructuredLogger
     ) async -> Outcome {
         guard !triage.isQuiet, let decoded = triage.decoded else { return quietOutcome(triage, log: log) }
@@ -114,9 +115,10 @@ public struct FilterHandler: Sendable {
         var undelivered: [String] = []
         /// Undelivered SQS records without a messageId: they cannot be named in `batchItemFailures`.
         var unnamed = 0
-        // A dry run (no sink) publishes nothing, so it claims nothing either.
+        // A dry run (no sink) publishes nothing, so it claims nothing and reaches no chat route either.
         let delivery = Delivery(
-            enricher: enricher, sink: sink, ledger: sink == nil ? nil : ledger, lookupDeadline: lookupDeadline, deadline: deadline, log: log)
+            enricher: enricher, sink: sink, ledger: sink == nil ? nil : ledger, chat: sink == nil ? nil : chat, lookupDeadline: lookupDeadline,
+            deadline: deadline, log: log)
         for item in triage.batch.alerts {
             switch await deliverOne(item.failure, delivery) {
             case .delivered(let alert):
@@ -149,6 +151,7 @@ public struct FilterHandler: Sendable {
         var enricher: (any Enricher)?
         var sink: (any AlertSink)?
         var ledger: AlertLedger?
+        var chat: ChatPublisher?
         var lookupDeadline: ContinuousClock.Instant
         var deadline: ContinuousClock.Instant
         var log: StructuredLogger
@@ -160,12 +163,12 @@ public struct FilterHandler: Sendable {
         case delivered(Alert)
         /// The ledger holds it as alerted by another delivery: not published, not a failure.
         case alertedAlready
-        /// The publish failed, for the reason given.
+        /// A publish (of the alert or of a chat notification) failed, for the reason given.
         case undelivered(String)
     }
 
-    /// Claims `failure` in the ledger (if any), enriches, publishes, then marks the claim sent, or removes
-    /// it when the publish failed (so that the retry alerts).
+    /// Claims `failure` in the ledger (if any), enriches, publishes the alert and then its chat notifications,
+    /// then marks the claim sent, or removes it when any publish failed (so that the retry alerts).
     func deliverOne(_ failure: StackFailure, _ d: Delivery) async -> ItemResult {
         let log = d.log
         var claim: AlertLedger.Entry?
@@ -188,6 +191,7 @@ public struct FilterHandler: Sendable {
                 ("messageId", .string(messageId)), ("account", .string(failure.account)), ("region", .string(failure.region)),
                 ("status", .string(failure.status)), ("stack", .string(failure.stackName)),
             ])
+            try await d.chat?.publish(alert, failure: failure, enrichment: enrichment, deadline: d.deadline, log: log)
             let product = enrichment.productName ?? failure.provisionedProductId ?? failure.stackName
             log.sink.write(MetricsEMF.alert(account: failure.account, product: product, timestampMillis: clockMs()))
             if let ledger = d.ledger, let claim {

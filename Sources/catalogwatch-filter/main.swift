@@ -53,15 +53,20 @@ final class Delivery: @unchecked Sendable {
     let sink: SNSAlertSink
     /// The alert ledger, when `ALERT_LEDGER_TABLE` names one.
     let ledger: AlertLedger?
+    /// The chat routes, when `CHAT_ROUTES` lists any.
+    let chat: ChatPublisher?
 
     init(configuration: FilterConfiguration, environment: [String: String]) {
         transport = NIOTransport(caBundle: caBundle)
         let aws = AWSClient(
             transport: transport, credentials: EnvironmentCredentials(environment: environment),
             endpoints: EndpointResolver(environment: environment), region: configuration.region)
-        enricher = AWSEnricher(sts: aws, memberRoleName: configuration.memberRoleName, cache: AssumeRoleCache())
+        var enricher = AWSEnricher(sts: aws, memberRoleName: configuration.memberRoleName, cache: AssumeRoleCache())
+        enricher.routeTags = configuration.routeTags
+        self.enricher = enricher
         sink = SNSAlertSink(client: aws, topicArn: configuration.alertTopicArn)
         ledger = configuration.alertLedgerTable.map { AlertLedger(client: aws, table: $0) }
+        chat = configuration.chatRoutes.isEmpty ? nil : ChatPublisher(client: aws, routes: configuration.chatRoutes)
     }
 }
 
@@ -100,7 +105,7 @@ do {
             let deadline = ContinuousClock.now + .milliseconds(max(0, invocation.remainingMs - 300))
             let handler = handler
             outcome = runBlocking {
-                await handler.deliver(triage, enricher: d.enricher, sink: d.sink, ledger: d.ledger, deadline: deadline, log: log)
+                await handler.deliver(triage, enricher: d.enricher, sink: d.sink, ledger: d.ledger, chat: d.chat, deadline: deadline, log: log)
             }
         }
         switch outcome {

@@ -29,6 +29,10 @@ struct Emitter {
         for resource in resources {
             out.append("")
             out += resourceType(resource)
+            if let tagging = resource.tagging {
+                out.append("")
+                out += taggableConformance(resource, tagging)
+            }
             for model in resource.structs {
                 out.append("")
                 out.append("extension \(namespace).\(resource.swiftName) {")
@@ -71,6 +75,32 @@ struct Emitter {
         out.append("    }")
         out.append("}")
         return out
+    }
+
+    /// The `TaggableResource` conformance of a type whose schema has `Tags`: a call of the `TagMerging` helper for
+    /// its tag shape.
+    private func taggableConformance(_ r: ResourceModel, _ tagging: TaggingModel) -> [String] {
+        let property = "self.\(Naming.escaped(tagging.property.swiftName))"
+        let call: String
+        if let item = tagging.item {
+            let ordered = item.properties.filter(\.required) + item.properties.filter { !$0.required }
+            let arguments = ordered.map { p in
+                "\(Naming.escaped(p.swiftName)): " + (p.jsonName == "Key" ? ".string($0.key)" : "$0.value")
+            }
+            let make = "\(item.swiftName)(\(arguments.joined(separator: ", ")))"
+            call = "TagMerging.merge(tags, into: &\(property), key: { $0.key }) { \(make) }"
+        } else {
+            call = "TagMerging.merge(tags, into: &\(property), shape: .\(tagging.shape.rawValue))"
+        }
+        let shape = tagging.shape == .keyValueList ? "a `Key`/`Value` list" : "a key → value map"
+        return [
+            "extension \(r.namespace).\(r.swiftName): TaggableResource {",
+            "    /// Adds the tags whose keys `Tags` (\(shape)) lacks, after its own (see `TaggableResource`).",
+            "    public mutating func merge(tags: [ResourceTag]) {",
+            "        \(call)",
+            "    }",
+            "}",
+        ]
     }
 
     private func structType(_ s: StructModel) -> [String] {
@@ -153,6 +183,11 @@ struct Emitter {
         out.append("")
         out.append("    /// Type name → the attributes `!GetAtt` accepts.")
         out += listTable("attributes", resources.map { ($0.typeName, $0.attributes) })
+        out.append("")
+        out.append("    /// Type name → the shape of its `Tags` property; types without `Tags` are absent.")
+        out += table(
+            "tagShapes", "[String: TagShape]",
+            resources.compactMap { r in r.tagging.map { (r.typeName, "." + $0.shape.rawValue) } })
         out.append("")
         out.append("    /// Type name → property path (`Runtime`, `LoggingConfig.LogFormat`; list items share their")
         out.append("    /// list's path) → the values the schema allows.")

@@ -35,6 +35,25 @@ struct ResourceModel {
     let required: [String]
     /// Property path (`LoggingConfig.LogFormat`) → allowed values, sorted by path.
     let allowedValues: [(path: String, values: [String])]
+    /// How the type takes tags, when its schema has a settable `Tags` property.
+    let tagging: TaggingModel?
+}
+
+/// The `Tags` property of a taggable type and the shape its schema gives it.
+struct TaggingModel {
+    /// The case names of `TagShape` (Sources/CloudFormation/Tagging.swift).
+    enum Shape: String {
+        /// A list of `{Key, Value}` objects.
+        case keyValueList
+        /// An object of tag key → string value.
+        case stringMap
+    }
+
+    let shape: Shape
+    /// The generated `Tags` property.
+    let property: PropertyModel
+    /// For a list whose items are a generated struct: that struct (its properties are `Key` and `Value`).
+    let item: StructModel?
 }
 
 /// Namespaces whose schema name would clash with a module (`CloudFormation` is this library's module name).
@@ -43,7 +62,8 @@ let namespaceOverrides: [String: String] = ["CloudFormation": "CFN"]
 /// Names a nested struct must not take: the protocol requirements and core types it is nested next to.
 private let reservedTypeNames: Set<String> = [
     "Any", "Array", "Attribute", "Bool", "CFNField", "CFNValue", "CFNValueConvertible", "Double", "Hashable",
-    "Int", "NoAttributes", "Optional", "Protocol", "ResourceType", "Self", "Sendable", "String", "Type",
+    "Int", "NoAttributes", "Optional", "Protocol", "ResourceTag", "ResourceType", "Self", "Sendable", "String",
+    "TagMerging", "TagShape", "TaggableResource", "Type",
 ]
 
 /// Builds a `ResourceModel` from one provider schema.
@@ -101,6 +121,7 @@ final class ResourceBuilder {
         for (name, node) in top where !readOnly.contains("/properties/\(name)") {
             collectEnums(node, path: [name], visiting: [], into: &allowed)
         }
+        let tagging = try taggingModel(properties)
         let description = schema["description"]?.string.map(Naming.docLine) ?? ""
         return ResourceModel(
             typeName: typeName, namespace: namespace, swiftName: swiftName, hash: hash,
@@ -108,7 +129,60 @@ final class ResourceBuilder {
             attributes: attributes(), properties: properties,
             structs: structs.keys.sorted().map { structs[$0]! },
             writable: properties.map(\.jsonName), required: properties.filter(\.required).map(\.jsonName),
-            allowedValues: allowed.keys.sorted().map { ($0, allowed[$0]!) })
+            allowedValues: allowed.keys.sorted().map { ($0, allowed[$0]!) }, tagging: tagging)
+    }
+
+    /// The tag shape of a settable top-level `Tags` property: a list of `{Key, Value}` objects (items with
+    /// exactly those properties, or a `oneOf`/`anyOf` with such an option: then the property is a plain
+    /// `CFNValue`), or an object of values (`patternProperties`, `additionalProperties`, or a JSON object as
+    /// Glue and Greengrass have). Any other shape (AutoScaling's required `PropagateAtLaunch`, a wrapper
+    /// object) is an error: a type added to types.txt with such `Tags` needs a decision here rather than
+    /// silently not being tagged.
+    private func taggingModel(_ properties: [PropertyModel]) throws -> TaggingModel? {
+        guard let property = properties.first(where: { $0.jsonName == "Tags" }),
+            let node = schema["properties"]?["Tags"]
+        else { return nil }
+        let tags = dereferenced(node)
+        let types = Set(tags.typeNames)
+        func isKeyValue(_ node: JSON) -> Bool {
+            Set(dereferenced(node)["properties"]?.fields.map(\.key) ?? []) == ["Key", "Value"]
+        }
+        if types == ["array"] || (types.isEmpty && tags["items"] != nil) {
+            guard let items = tags["items"] else { throw CodegenError("\(typeName): Tags is a list without items") }
+            let options = (dereferenced(items)["oneOf"]?.items ?? []) + (dereferenced(items)["anyOf"]?.items ?? [])
+            if property.type.hasPrefix("["), isKeyValue(items),
+                let item = structs[String(property.type.dropFirst().dropLast())]
+            {
+                return TaggingModel(shape: .keyValueList, property: property, item: item)
+            }
+            if property.type == "CFNValue", isKeyValue(items) || options.contains(where: isKeyValue) {
+                return TaggingModel(shape: .keyValueList, property: property, item: nil)
+            }
+            throw CodegenError(
+                "\(typeName): Tags is a list whose items are not {Key, Value} objects; decide how to tag it in "
+                    + "cfn-codegen")
+        }
+        let isMap =
+            tags["properties"] == nil
+            && (tags["patternProperties"] != nil || tags["additionalProperties"] != nil
+                || tags["format"]?.string == "json")
+        let objectTyped = types.isEmpty || (types.contains("object") && types.isSubset(of: ["object", "string"]))
+        if property.type == "CFNValue", objectTyped, isMap {
+            return TaggingModel(shape: .stringMap, property: property, item: nil)
+        }
+        throw CodegenError(
+            "\(typeName): Tags is neither a list of {Key, Value} objects nor a map; decide how to tag it in cfn-codegen")
+    }
+
+    /// `node`, or the definition its `$ref` chain leads to.
+    private func dereferenced(_ node: JSON) -> JSON {
+        var current = node
+        var depth = 0
+        while let ref = current["$ref"]?.string, depth < 16, let (_, def) = definition(ref) {
+            current = def
+            depth += 1
+        }
+        return current
     }
 
     /// GetAtt names from `readOnlyProperties`; a container whose members are listed is left out.

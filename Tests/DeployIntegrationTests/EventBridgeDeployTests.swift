@@ -183,3 +183,56 @@ final class EventBridgeDeployTests: XCTestCase {
         XCTAssertEqual(body.trimmingCharacters(in: .whitespacesAndNewlines), "False", "the receive topic leaves the alert stack")
     }
 }
+
+/// A layout with routes, tags, a permissions boundary, a role path and a generated KMS key, deployed into moto.
+final class GuardrailDeployTests: XCTestCase {
+    var peers: Peers!
+
+    override func setUp() async throws { peers = try await Peers.start() }
+    override func tearDown() { peers?.stop() }
+
+    func testTheGuardrailedLayoutDeploysWithTagsBoundaryPathAndKey() async throws {
+        let extra = """
+            routeTags: [team]
+            routes:
+              - name: payments
+                email: payments-oncall@example.com
+                match: {tags: {team: [payments]}}
+            tags: {cost-center: "1234", owner: platform}
+            permissionsBoundary: arn:aws:iam::123456789012:policy/landing-zone-boundary
+            rolePath: /platform/
+            encryption: {kms: generate}
+
+            """
+        let layout = try writeLayout(peers, regions: ["ap-northeast-1", "us-east-1"], portfolios: false, extra: extra, name: "guarded.yaml")
+        let run = try catalogwatch(["deploy", "--layout", layout, "--zip", try writeZip(peers), "--poll-interval", "0.1", "--create-bucket"],
+                                   environment: peers.environment)
+        XCTAssertEqual(run.status, 0, run.all)
+        let requests = try await peers.requests()
+        let create = try XCTUnwrap(requests.first { $0["action"] as? String == "CreateStackSet" }?["params"] as? [String: Any])
+        XCTAssertEqual(create["Tags.member.1.Key"] as? String, "cost-center")
+        XCTAssertEqual(create["Tags.member.2.Value"] as? String, "platform")
+        XCTAssertEqual(create["AdministrationRoleARN"] as? String, "arn:aws:iam::123456789012:role/platform/CatalogWatchStackSetAdministration")
+        for r in requests { XCTAssertEqual((r["modelErrors"] as? [Any])?.count ?? 0, 0, "\(r)") }
+        // What the StackSet created in the account (moto builds the instance stacks' resources).
+        let found = try peers.moto.boto3("""
+            iam = client('iam')
+            roles = [r for r in iam.list_roles(PathPrefix='/platform/')['Roles']]
+            role = iam.get_role(RoleName=[r['RoleName'] for r in roles if 'FilterFunctionRole' in r['RoleName']][0])['Role']
+            aliases = [a['AliasName'] for a in client('kms').list_aliases()['Aliases']]
+            topics = client('sns').list_topics()['Topics']
+            send = [t['TopicArn'] for t in topics if t['TopicArn'].endswith(':catalogwatch-alerts')][0]
+            attrs = client('sns').get_topic_attributes(TopicArn=send)['Attributes']
+            print(json.dumps({'path': role['Path'], 'boundary': role.get('PermissionsBoundary', {}).get('PermissionsBoundaryArn'),
+                              'alias': 'alias/catalogwatch-alerts' in aliases, 'kms': attrs.get('KmsMasterKeyId', '')}))
+            """)
+        let state = try XCTUnwrap(try parseJSON(found) as? [String: Any])
+        XCTAssertEqual(state["path"] as? String, "/platform/")
+        XCTAssertEqual(state["boundary"] as? String, "arn:aws:iam::123456789012:policy/landing-zone-boundary")
+        XCTAssertEqual(state["alias"] as? Bool, true)
+        XCTAssertTrue((state["kms"] as? String)?.contains(":key/") == true, "\(state)")
+
+        let second = try catalogwatch(["deploy", "--layout", layout, "--zip", try writeZip(peers), "--poll-interval", "0.1"], environment: peers.environment)
+        XCTAssertTrue(second.stdout.contains("done: nothing to change"), second.stdout)
+    }
+}

@@ -43,15 +43,17 @@ extension MotoServer {
         return messages
     }
 
-    /// Creates a stack in a member account (as a role assumed there), then updates it, so that it has
-    /// events of two operations. Returns the stack id.
-    func memberStack(name: String, account: String = "111122223333", region: String = "ap-northeast-1") throws -> String {
+    /// Creates a stack in a member account (as a role assumed there), with `tags`, then updates it, so that it
+    /// has events of two operations. Returns the stack id.
+    func memberStack(name: String, account: String = "111122223333", region: String = "ap-northeast-1", tags: [String: String] = [:]) throws -> String {
+        let tagList = try jsonText(tags.sorted { $0.key < $1.key }.map { ["Key": $0.key, "Value": $0.value] })
         let output = try boto3("""
             cf = member('cloudformation', '\(region)', '\(account)')
             one = {'Resources': {'Topic': {'Type': 'AWS::SNS::Topic'}}}
             two = {'Resources': {'Topic': {'Type': 'AWS::SNS::Topic'}, 'Queue': {'Type': 'AWS::SQS::Queue'}}}
-            sid = cf.create_stack(StackName='\(name)', TemplateBody=json.dumps(one))['StackId']
-            cf.update_stack(StackName='\(name)', TemplateBody=json.dumps(two))
+            tags = json.loads('\(tagList)')
+            sid = cf.create_stack(StackName='\(name)', TemplateBody=json.dumps(one), Tags=tags)['StackId']
+            cf.update_stack(StackName='\(name)', TemplateBody=json.dumps(two), Tags=tags)
             print(json.dumps({'stackId': sid}))
             """)
         guard let id = try jsonObject(output)["stackId"] as? String else { throw TestFailure(output) }

@@ -121,6 +121,13 @@ extension CFN {
     }
 }
 
+extension CFN.StackSet: TaggableResource {
+    /// Adds the tags whose keys `Tags` (a `Key`/`Value` list) lacks, after its own (see `TaggableResource`).
+    public mutating func merge(tags: [ResourceTag]) {
+        TagMerging.merge(tags, into: &self.tags, key: { $0.key }) { Tag(key: .string($0.key), value: $0.value) }
+    }
+}
+
 extension CFN.StackSet {
     /// The `AutoDeployment` property type of `AWS::CloudFormation::StackSet`.
     public struct AutoDeployment: CFNValueConvertible, Hashable, Sendable {

@@ -104,6 +104,13 @@ extension Chatbot {
     }
 }
 
+extension Chatbot.MicrosoftTeamsChannelConfiguration: TaggableResource {
+    /// Adds the tags whose keys `Tags` (a `Key`/`Value` list) lacks, after its own (see `TaggableResource`).
+    public mutating func merge(tags: [ResourceTag]) {
+        TagMerging.merge(tags, into: &self.tags, key: { $0.key }) { Tag(key: .string($0.key), value: $0.value) }
+    }
+}
+
 extension Chatbot.MicrosoftTeamsChannelConfiguration {
     /// The `Tag` property type of `AWS::Chatbot::MicrosoftTeamsChannelConfiguration`.
     public struct Tag: CFNValueConvertible, Hashable, Sendable {
@@ -213,6 +220,13 @@ extension Chatbot {
             if let value = self.userRoleRequired { fields.append(CFNField("UserRoleRequired", value.cfnValue)) }
             return fields
         }
+    }
+}
+
+extension Chatbot.SlackChannelConfiguration: TaggableResource {
+    /// Adds the tags whose keys `Tags` (a `Key`/`Value` list) lacks, after its own (see `TaggableResource`).
+    public mutating func merge(tags: [ResourceTag]) {
+        TagMerging.merge(tags, into: &self.tags, key: { $0.key }) { Tag(key: .string($0.key), value: $0.value) }
     }
 }
 

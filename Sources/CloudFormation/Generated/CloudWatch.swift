@@ -175,6 +175,13 @@ extension CloudWatch {
     }
 }
 
+extension CloudWatch.Alarm: TaggableResource {
+    /// Adds the tags whose keys `Tags` (a `Key`/`Value` list) lacks, after its own (see `TaggableResource`).
+    public mutating func merge(tags: [ResourceTag]) {
+        TagMerging.merge(tags, into: &self.tags, key: { $0.key }) { Tag(key: .string($0.key), value: $0.value) }
+    }
+}
+
 extension CloudWatch.Alarm {
     /// The `AlarmPromQLCriteria` property type of `AWS::CloudWatch::Alarm`.
     public struct AlarmPromQLCriteria: CFNValueConvertible, Hashable, Sendable {

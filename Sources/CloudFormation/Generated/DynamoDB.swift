@@ -152,6 +152,13 @@ extension DynamoDB {
     }
 }
 
+extension DynamoDB.Table: TaggableResource {
+    /// Adds the tags whose keys `Tags` (a `Key`/`Value` list) lacks, after its own (see `TaggableResource`).
+    public mutating func merge(tags: [ResourceTag]) {
+        TagMerging.merge(tags, into: &self.tags, key: { $0.key }) { Tag(key: .string($0.key), value: $0.value) }
+    }
+}
+
 extension DynamoDB.Table {
     /// The `AttributeDefinition` property type of `AWS::DynamoDB::Table`.
     public struct AttributeDefinition: CFNValueConvertible, Hashable, Sendable {

@@ -81,6 +81,13 @@ extension Events {
     }
 }
 
+extension Events.EventBus: TaggableResource {
+    /// Adds the tags whose keys `Tags` (a `Key`/`Value` list) lacks, after its own (see `TaggableResource`).
+    public mutating func merge(tags: [ResourceTag]) {
+        TagMerging.merge(tags, into: &self.tags, key: { $0.key }) { Tag(key: .string($0.key), value: $0.value) }
+    }
+}
+
 extension Events.EventBus {
     /// The `DeadLetterConfig` property type of `AWS::Events::EventBus`.
     public struct DeadLetterConfig: CFNValueConvertible, Hashable, Sendable {
@@ -326,6 +333,13 @@ extension Events {
             if let value = self.targets { fields.append(CFNField("Targets", value.cfnValue)) }
             return fields
         }
+    }
+}
+
+extension Events.Rule: TaggableResource {
+    /// Adds the tags whose keys `Tags` (a `Key`/`Value` list) lacks, after its own (see `TaggableResource`).
+    public mutating func merge(tags: [ResourceTag]) {
+        TagMerging.merge(tags, into: &self.tags, key: { $0.key }) { Tag(key: .string($0.key), value: $0.value) }
     }
 }
 

@@ -160,6 +160,13 @@ extension IAM {
     }
 }
 
+extension IAM.Role: TaggableResource {
+    /// Adds the tags whose keys `Tags` (a `Key`/`Value` list) lacks, after its own (see `TaggableResource`).
+    public mutating func merge(tags: [ResourceTag]) {
+        TagMerging.merge(tags, into: &self.tags, key: { $0.key }) { Tag(key: .string($0.key), value: $0.value) }
+    }
+}
+
 extension IAM.Role {
     /// The `Policy` property type of `AWS::IAM::Role`.
     public struct Policy: CFNValueConvertible, Hashable, Sendable {

@@ -139,6 +139,13 @@ extension KMS {
     }
 }
 
+extension KMS.Key: TaggableResource {
+    /// Adds the tags whose keys `Tags` (a `Key`/`Value` list) lacks, after its own (see `TaggableResource`).
+    public mutating func merge(tags: [ResourceTag]) {
+        TagMerging.merge(tags, into: &self.tags, key: { $0.key }) { Tag(key: .string($0.key), value: $0.value) }
+    }
+}
+
 extension KMS.Key {
     /// The `Tag` property type of `AWS::KMS::Key`.
     public struct Tag: CFNValueConvertible, Hashable, Sendable {

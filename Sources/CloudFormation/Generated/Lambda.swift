@@ -202,6 +202,13 @@ extension Lambda {
     }
 }
 
+extension Lambda.EventSourceMapping: TaggableResource {
+    /// Adds the tags whose keys `Tags` (a `Key`/`Value` list) lacks, after its own (see `TaggableResource`).
+    public mutating func merge(tags: [ResourceTag]) {
+        TagMerging.merge(tags, into: &self.tags, key: { $0.key }) { Tag(key: .string($0.key), value: $0.value) }
+    }
+}
+
 extension Lambda.EventSourceMapping {
     /// The `AmazonManagedKafkaEventSourceConfig` property type of `AWS::Lambda::EventSourceMapping`.
     public struct AmazonManagedKafkaEventSourceConfig: CFNValueConvertible, Hashable, Sendable {
@@ -879,6 +886,13 @@ extension Lambda {
             if let value = self.vpcConfig { fields.append(CFNField("VpcConfig", value.cfnValue)) }
             return fields
         }
+    }
+}
+
+extension Lambda.Function: TaggableResource {
+    /// Adds the tags whose keys `Tags` (a `Key`/`Value` list) lacks, after its own (see `TaggableResource`).
+    public mutating func merge(tags: [ResourceTag]) {
+        TagMerging.merge(tags, into: &self.tags, key: { $0.key }) { Tag(key: .string($0.key), value: $0.value) }
     }
 }
 

@@ -91,6 +91,13 @@ extension Logs {
     }
 }
 
+extension Logs.LogGroup: TaggableResource {
+    /// Adds the tags whose keys `Tags` (a `Key`/`Value` list) lacks, after its own (see `TaggableResource`).
+    public mutating func merge(tags: [ResourceTag]) {
+        TagMerging.merge(tags, into: &self.tags, key: { $0.key }) { Tag(key: .string($0.key), value: $0.value) }
+    }
+}
+
 extension Logs.LogGroup {
     /// The `Tag` property type of `AWS::Logs::LogGroup`.
     public struct Tag: CFNValueConvertible, Hashable, Sendable {

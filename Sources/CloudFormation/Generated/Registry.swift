@@ -207,6 +207,24 @@ package enum ResourceSchemaRegistry {
         "AWS::SQS::QueuePolicy": ["Id"],
     ]
 
+    /// Type name → the shape of its `Tags` property; types without `Tags` are absent.
+    package static let tagShapes: [String: TagShape] = [
+        "AWS::Chatbot::MicrosoftTeamsChannelConfiguration": .keyValueList,
+        "AWS::Chatbot::SlackChannelConfiguration": .keyValueList,
+        "AWS::CloudFormation::StackSet": .keyValueList,
+        "AWS::CloudWatch::Alarm": .keyValueList,
+        "AWS::DynamoDB::Table": .keyValueList,
+        "AWS::Events::EventBus": .keyValueList,
+        "AWS::Events::Rule": .keyValueList,
+        "AWS::IAM::Role": .keyValueList,
+        "AWS::KMS::Key": .keyValueList,
+        "AWS::Lambda::EventSourceMapping": .keyValueList,
+        "AWS::Lambda::Function": .keyValueList,
+        "AWS::Logs::LogGroup": .keyValueList,
+        "AWS::SNS::Topic": .keyValueList,
+        "AWS::SQS::Queue": .keyValueList,
+    ]
+
     /// Type name → property path (`Runtime`, `LoggingConfig.LogFormat`; list items share their
     /// list's path) → the values the schema allows.
     package static let allowedValues: [String: [String: [String]]] = [

@@ -201,6 +201,13 @@ extension SNS {
     }
 }
 
+extension SNS.Topic: TaggableResource {
+    /// Adds the tags whose keys `Tags` (a `Key`/`Value` list) lacks, after its own (see `TaggableResource`).
+    public mutating func merge(tags: [ResourceTag]) {
+        TagMerging.merge(tags, into: &self.tags, key: { $0.key }) { Tag(key: .string($0.key), value: $0.value) }
+    }
+}
+
 extension SNS.Topic {
     /// The `LoggingConfig` property type of `AWS::SNS::Topic`.
     public struct LoggingConfig: CFNValueConvertible, Hashable, Sendable {

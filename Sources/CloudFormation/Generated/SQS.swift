@@ -129,6 +129,13 @@ extension SQS {
     }
 }
 
+extension SQS.Queue: TaggableResource {
+    /// Adds the tags whose keys `Tags` (a `Key`/`Value` list) lacks, after its own (see `TaggableResource`).
+    public mutating func merge(tags: [ResourceTag]) {
+        TagMerging.merge(tags, into: &self.tags, key: { $0.key }) { Tag(key: .string($0.key), value: $0.value) }
+    }
+}
+
 extension SQS.Queue {
     /// The `Tag` property type of `AWS::SQS::Queue`.
     public struct Tag: CFNValueConvertible, Hashable, Sendable {
