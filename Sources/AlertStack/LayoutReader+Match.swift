@@ -10,6 +10,9 @@ package enum RouteRules {
     package static let maxPolicyAttributes = 5
     package static let maxPolicyCombinations = 150
 
+    /// The room for `CHAT_ROUTES` in the filter's environment (4 KB in all, the other variables need < 600 bytes).
+    package static let maxChatRoutesBytes = 3400
+
     /// The keys of one route.
     static let routeKeys = ["name", "email", "https", "sqs", "lambda", "chat", "match"]
 

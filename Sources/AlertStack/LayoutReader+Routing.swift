@@ -22,6 +22,14 @@ extension Checker {
             }
         }
         if let node = values["routes"] { keys.routes = checkRoutes(node, routeTags: keys.routeTags) }
+        let chatBytes = keys.routes.reduce(0) { sum, route in
+            guard case .chat = route.destination else { return sum }
+            // {"name":…,"topicArn":"arn:<partition>:sns:<region>:<account>:<prefix>-chat-<name>","filterPolicy":{…}}
+            return sum + 2 * route.name.utf8.count + 140 + route.match.filterPolicy.reduce(0) { $0 + $1.attribute.utf8.count + 6 + $1.values.reduce(0) { $0 + $1.utf8.count + 3 } }
+        }
+        if chatBytes > RouteRules.maxChatRoutesBytes {
+            error(values["routes"], "routes", "the chat routes need about \(chatBytes) bytes in the filter's CHAT_ROUTES variable; Lambda's environment holds 4 KB in all: use fewer chat routes or shorter matches")
+        }
         if !keys.defaultRoute, keys.routes.isEmpty, values["defaultRoute"] != nil {
             error(values["defaultRoute"], "defaultRoute", "is false but no route is listed: alerts would reach nobody")
         }

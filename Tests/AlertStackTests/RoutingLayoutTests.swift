@@ -69,6 +69,18 @@ final class RoutingLayoutTests: XCTestCase {
         XCTAssertTrue(layout.defaultRoute)
     }
 
+    func testChatRoutesThatWouldOverflowTheFiltersEnvironmentAreRejected() {
+        let route = { (i: Int) in
+            "  - name: chat-route-\(i)\n    chat: {slack: {workspaceId: T0123ABCD, channelId: C0123ABCD\(i)}}\n    match: {product: [product-with-a-long-name-\(i)]}\n"
+        }
+        let few = LayoutReader.read(layoutText("routes:\n" + (0..<5).map(route).joined()), file: "few.yaml")
+        XCTAssertEqual(few.errors, [])
+        let many = LayoutReader.read(layoutText("routes:\n" + (0..<20).map(route).joined()), file: "many.yaml")
+        XCTAssertEqual(many.errors.map(\.keyPath), ["routes"])
+        XCTAssertTrue(many.errors.first?.message.contains("CHAT_ROUTES") == true, "\(many.errors)")
+        XCTAssertEqual(many.errors.first?.line, 6)
+    }
+
     func testAMultiRegionKeyIsAcceptedAndUsedAsEachRegionsReplica() throws {
         let text = layoutText("encryption: {kms: \"arn:aws:kms:us-east-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab\"}\n")
         let layout = try XCTUnwrap(LayoutReader.read(text, file: "k.yaml").layout)
