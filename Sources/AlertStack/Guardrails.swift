@@ -1,3 +1,4 @@
+import AWSIdentifiers
 import CloudFormation
 
 /// The landing-zone guardrails of a layout, registered on a template builder before any part adds
@@ -25,10 +26,9 @@ public enum Guardrails {
     /// so the layout's policy ARN is taken in the account of the stack (`${AWS::AccountId}`, also in
     /// member accounts) and partition; AWS-managed policies (`iam::aws:`) stay as they are.
     public static func boundaryValue(_ layout: Layout) -> CFNValue? {
-        guard let arn = layout.permissionsBoundary else { return nil }
-        let f = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
-        guard f.count == 6, f[4] != "aws" else { return .string(arn) }
-        return .sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:\(f[5])")
+        guard let text = layout.permissionsBoundary else { return nil }
+        guard let arn = ARN(text), arn.account != "aws" else { return .string(text) }
+        return .sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:\(arn.resource)")
     }
 
     /// `path` + `name`: the part of a role ARN after `role`, e.g. `/platform/CatalogWatchStackSetAdministration`.

@@ -14,11 +14,8 @@ struct GuardrailKeys {
 package enum GuardrailRules {
     /// `arn:<partition>:iam::<12 digits|aws>:policy/<path and name>`.
     package static func isPolicyARN(_ s: String) -> Bool {
-        let f = s.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
-        guard f.count == 6, f[0] == "arn", f[1] == "aws" || f[1].hasPrefix("aws-"), f[2] == "iam", f[3].isEmpty,
-            AccountID.isValid(String(f[4])) || f[4] == "aws", f[5].hasPrefix("policy/"), f[5].count > 7
-        else { return false }
-        return !f[5].hasSuffix("/")
+        guard let arn = ARN(s), arn.service == "iam", arn.region.isEmpty, arn.hasAccountID || arn.account == "aws" else { return false }
+        return arn.resource.hasPrefix("policy/") && arn.resource.count > 7 && !arn.resource.hasSuffix("/")
     }
 
     /// `/` or `/segment/.../`: printable ASCII without spaces, at most 512 characters.
@@ -29,11 +26,10 @@ package enum GuardrailRules {
 
     /// A KMS key ARN (`arn:…:kms:<region>:<account>:key/<id>`); `mrk-` ids are multi-Region keys.
     package static func keyId(ofKeyARN s: String) -> String? {
-        let f = s.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
-        guard f.count == 6, f[0] == "arn", f[1] == "aws" || f[1].hasPrefix("aws-"), f[2] == "kms", RegionTable.region(String(f[3])) != nil,
-            AccountID.isValid(String(f[4])), f[5].hasPrefix("key/"), f[5].count > 4
+        guard let arn = ARN(s), arn.service == "kms", RegionTable.region(arn.region) != nil, arn.hasAccountID,
+            arn.resource.hasPrefix("key/"), arn.resource.count > 4
         else { return nil }
-        return String(f[5].dropFirst(4))
+        return String(arn.resource.dropFirst(4))
     }
 
     /// A resource tag: key 1 to 128 characters not starting with `aws:`, value at most 256.

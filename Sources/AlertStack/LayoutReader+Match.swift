@@ -30,19 +30,13 @@ package enum RouteRules {
     }
 
     /// `arn:<partition>:<service>:<region>:<12 digits>:<resource>`.
-    static func isARN(_ s: String, service: String, resource: (Substring) -> Bool) -> Bool {
-        let f = s.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
-        guard f.count == 6, f[0] == "arn", f[1] == "aws" || f[1].hasPrefix("aws-"), f[2] == service,
-            RegionTable.region(String(f[3])) != nil, AccountID.isValid(String(f[4]))
-        else { return false }
-        return resource(f[5])
+    static func isARN(_ s: String, service: String, resource: (String) -> Bool) -> Bool {
+        guard let arn = ARN(s), arn.service == service, RegionTable.region(arn.region) != nil, arn.hasAccountID else { return false }
+        return resource(arn.resource)
     }
 
-    /// The account of an ARN (its fifth field).
-    package static func account(ofARN s: String) -> String? {
-        let f = s.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
-        return f.count == 6 ? String(f[4]) : nil
-    }
+    /// The account of an ARN.
+    package static func account(ofARN s: String) -> String? { ARN(s)?.account }
 
     /// Slack workspace/channel ids, Teams tenant/team/channel ids.
     static func isChatId(_ s: String) -> Bool {

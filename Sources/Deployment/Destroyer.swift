@@ -76,14 +76,7 @@ package struct Destroyer: Sendable {
                 kept = try await retainInoperable(name, failed: failed, error: error)
             }
         }
-        reporter.report(.step("delete StackSet \(name)"))
-        try await guardrail.run("DeleteStackSet \(name)") {
-            do {
-                try await client.deleteStackSet(name)
-            } catch let error as AWSError where error.code == "StackSetNotFoundException" {
-                return
-            }
-        }
+        try await operations.deleteStackSet(name)
         return kept
     }
 

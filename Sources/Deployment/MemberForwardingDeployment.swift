@@ -156,14 +156,7 @@ package struct MemberForwardingDeployment: Sendable {
                 try await client.stackInstances(.delete(retainStacks: false), stackSet: name, organizationalUnits: ous, regions: regions, preferences: prefs, operationId: id)
             }
         }
-        reporter.report(.step("delete StackSet \(name)"))
-        try await guardrail.run("DeleteStackSet \(name)") {
-            do {
-                try await client.deleteStackSet(name)
-            } catch let error as AWSError where error.code == "StackSetNotFoundException" {
-                return
-            }
-        }
+        try await operations.deleteStackSet(name)
     }
 }
 

@@ -80,6 +80,19 @@ package struct StackSetOperations: Sendable {
                                 reason: state.statusReason ?? (state.status == "SUCCEEDED" ? nil : state.status))
     }
 
+    /// `DeleteStackSet` (its instances gone), said first; a StackSet already gone is fine (a re-run).
+    package func deleteStackSet(_ name: String) async throws {
+        let client = client
+        reporter.report(.step("delete StackSet \(name)"))
+        try await guarded("DeleteStackSet \(name)") {
+            do {
+                try await client.deleteStackSet(name)
+            } catch let error as AWSError where error.code == "StackSetNotFoundException" {
+                return
+            }
+        }
+    }
+
     /// Runs an AWS call of the main region, turning its failure into a `DeploymentError.call` that names
     /// the account, region and the service's answer.
     package func guarded<T: Sendable>(_ step: String, _ body: () async throws -> T) async throws -> T {

@@ -85,13 +85,11 @@ public struct FilterConfiguration: Sendable, Equatable {
 
     /// `arn:<partition>:sns:<region>:<12-digit account>:<name>`, the name of letters, digits, `-` and `_`
     /// (with an optional `.fifo` suffix), at most 256 characters.
-    static func isTopicARN(_ arn: String) -> Bool {
-        let f = arn.split(separator: ":", omittingEmptySubsequences: false)
-        guard f.count == 6, f[0] == "arn", f[1] == "aws" || f[1].hasPrefix("aws-"), f[2] == "sns", !f[3].isEmpty,
-            f[3].allSatisfy({ ($0.isLetter && $0.isLowercase) || $0.isNumber || $0 == "-" }),
-            AccountID.isValid(f[4])
+    static func isTopicARN(_ text: String) -> Bool {
+        guard let arn = ARN(text), arn.service == "sns", !arn.region.isEmpty,
+            arn.region.allSatisfy({ ($0.isLetter && $0.isLowercase) || $0.isNumber || $0 == "-" }), arn.hasAccountID
         else { return false }
-        let name = f[5].hasSuffix(".fifo") ? f[5].dropLast(5) : f[5]
+        let name = arn.resource.hasSuffix(".fifo") ? arn.resource.dropLast(5) : Substring(arn.resource)
         return !name.isEmpty && name.count <= 256 && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
     }
 }

@@ -26,8 +26,8 @@ public struct SNSAlertSink: AlertSink {
 
     /// `client` in the region of the topic `topicArn` (unchanged when the ARN names none).
     static func client(_ client: AWSClient, forTopic topicArn: String) -> AWSClient {
-        let fields = topicArn.split(separator: ":", omittingEmptySubsequences: false)
-        return fields.count == 6 && !fields[3].isEmpty ? client.with(region: String(fields[3])) : client
+        guard let arn = ARN(topicArn), !arn.region.isEmpty else { return client }
+        return client.with(region: arn.region)
     }
 
     public func publish(_ alert: Alert, deadline: ContinuousClock.Instant) async throws -> String {

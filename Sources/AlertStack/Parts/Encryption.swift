@@ -1,3 +1,4 @@
+import AWSIdentifiers
 import CloudFormation
 
 extension AlertStackParts {
@@ -25,11 +26,13 @@ extension AlertStackParts {
         public func add(to t: inout TemplateBuilder) -> CFNValue {
             let keyArn: CFNValue
             switch encryption {
-            case .key(let arn):
+            case .key(let text):
                 // A multi-Region key has the same id in every region: its replica here.
-                let fields = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
-                keyArn = fields.count == 6 && fields[5].hasPrefix("key/mrk-")
-                    ? .sub("arn:${AWS::Partition}:kms:${AWS::Region}:\(fields[4]):\(fields[5])") : .string(arn)
+                if let arn = ARN(text), arn.resource.hasPrefix("key/mrk-") {
+                    keyArn = .sub("arn:${AWS::Partition}:kms:${AWS::Region}:\(arn.account):\(arn.resource)")
+                } else {
+                    keyArn = .string(text)
+                }
             case .generatedKey:
                 var key = KMS.Key()
                 key.description = "CatalogWatch: encrypts the alert topics, queues and ledger in this region."
