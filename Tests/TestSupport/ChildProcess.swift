@@ -33,7 +33,9 @@ public final class ChildProcess: @unchecked Sendable {
             process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = arguments
         }
-        if let environment { process.environment = environment }
+        // Always an explicit environment: Process.run() then builds the child's from this dictionary, not
+        // from the live `environ` (a run once crashed in Foundation's copy while starting a child).
+        process.environment = environment ?? ProcessInfo.processInfo.environment
         process.currentDirectoryURL = workingDirectory ?? Tools.packageRoot
         process.standardInput = try FileHandle(forReadingFrom: stdinURL)
         process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
