@@ -36,8 +36,18 @@ package enum Validation {
         }
         let regions = layout?.orderedRegions ?? RegionTable.all.filter { $0.partition == "aws" }.map(\.name)
         let scenarios = regions.map { ConditionEvaluator.Scenario(region: $0, partition: RegionTable.region($0)?.partition ?? "aws") }
-        let checks = TemplateChecks(scenarios: scenarios, knownRegions: Set(RegionTable.all.map(\.name)))
+        let checks = TemplateChecks(scenarios: scenarios, knownRegions: Set(RegionTable.all.map(\.name)), externalArns: layout.map(externalArns) ?? [])
         return (template, checks.run(template, provenance: provenance(of: template)))
+    }
+
+    /// The ARNs a layout names on purpose, outside the templates: queues and functions that routes send to.
+    package static func externalArns(_ layout: Layout) -> Set<String> {
+        Set(layout.routes.compactMap { route in
+            switch route.destination {
+            case .sqs(let arn), .lambda(let arn): arn
+            default: nil
+            }
+        })
     }
 
     /// Checks that the StackSet and alert stack templates in a folder agree with the layout. The templates are

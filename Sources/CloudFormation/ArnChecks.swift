@@ -2,7 +2,8 @@ import Diagnostics
 
 /// Hard-coded partitions and regions in ARNs (an error in our templates, a warning in hand-written ones).
 extension CheckContext {
-    mutating func checkHardCodedArns(knownRegions: Set<String>, severity: Severity) {
+    mutating func checkHardCodedArns(knownRegions: Set<String>, externalArns: Set<String>, severity: Severity) {
+        self.externalArns = externalArns
         for (path, value) in roots { scanArns(value, path: path, knownRegions: knownRegions, severity: severity) }
     }
 
@@ -33,6 +34,8 @@ extension CheckContext {
         var searchFrom = masked.startIndex
         while let range = masked[searchFrom...].firstRange(of: "arn:") {
             searchFrom = range.upperBound
+            let token = masked[range.lowerBound...].prefix { !" \t\n\"',[]{}".contains($0) }
+            if externalArns.contains(String(token)) { continue }
             let rest = masked[range.upperBound...]
             let parts = rest.split(separator: ":", maxSplits: 4, omittingEmptySubsequences: false)
             guard parts.count >= 3 else { continue }

@@ -18,10 +18,14 @@ public struct TemplateChecks: Sendable {
     public var scenarios: [ConditionEvaluator.Scenario]
     /// Region names recognised as hard-coded when found in ARNs.
     public var knownRegions: Set<String>
+    /// ARNs of resources outside the template that it names on purpose (a queue or function in one region
+    /// that alerts are sent to): their partition and region are what they are, so they are not flagged.
+    public var externalArns: Set<String>
 
-    public init(scenarios: [ConditionEvaluator.Scenario], knownRegions: Set<String>) {
+    public init(scenarios: [ConditionEvaluator.Scenario], knownRegions: Set<String>, externalArns: Set<String> = []) {
         self.scenarios = scenarios
         self.knownRegions = knownRegions
+        self.externalArns = externalArns
     }
 
     /// Every rule these checks, the template reader and schema validation can report.
@@ -49,7 +53,7 @@ public struct TemplateChecks: Sendable {
         context.checkReferences()
         context.checkConditionScopes(scenarios: scenarios)
         context.checkPolicies()
-        context.checkHardCodedArns(knownRegions: knownRegions, severity: provenance == .catalogWatch ? .error : .warning)
+        context.checkHardCodedArns(knownRegions: knownRegions, externalArns: externalArns, severity: provenance == .catalogWatch ? .error : .warning)
         context.findings += SchemaValidation.validate(template: template)
         return context.findings
     }
@@ -63,6 +67,8 @@ struct CheckContext {
     let conditionNames: Set<String>
     /// Names of `AWS::Serverless::*` resources, when the SAM transform is declared.
     let serverlessNames: [String]
+    /// ARNs the hard-coded partition and region checks leave alone (`TemplateChecks.externalArns`).
+    var externalArns: Set<String> = []
 
     init(template: Template) {
         self.template = template

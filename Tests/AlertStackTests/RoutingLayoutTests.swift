@@ -57,8 +57,8 @@ final class RoutingLayoutTests: XCTestCase {
             .appendingPathComponent("examples/layouts/enterprise.yaml")
         let result = LayoutReader.read(try String(contentsOf: url, encoding: .utf8), file: "enterprise.yaml")
         let layout = try XCTUnwrap(result.layout, "\(result.diagnostics)")
-        XCTAssertEqual(layout.routes.map(\.name), ["payments", "data-platform-chat", "sandbox-webhook"])
-        XCTAssertEqual(layout.routes.map(\.logicalName), ["Payments", "DataPlatformChat", "SandboxWebhook"])
+        XCTAssertEqual(layout.routes.map(\.name), ["payments", "data-platform-chat", "sandbox-webhook", "triage-function", "audit-queue"])
+        XCTAssertEqual(layout.routes.map(\.logicalName), ["Payments", "DataPlatformChat", "SandboxWebhook", "TriageFunction", "AuditQueue"])
         XCTAssertEqual(layout.routes[0].match.filterPolicy.map(\.attribute), ["product", "tag.team"])
         XCTAssertEqual(layout.routes[1].destination, .chat(.slack(workspaceId: "T0123ABCD", channelId: "C0123ABCDEF")))
         XCTAssertEqual(layout.routeTags, ["team"])
@@ -79,6 +79,19 @@ final class RoutingLayoutTests: XCTestCase {
         XCTAssertEqual(many.errors.map(\.keyPath), ["routes"])
         XCTAssertTrue(many.errors.first?.message.contains("CHAT_ROUTES") == true, "\(many.errors)")
         XCTAssertEqual(many.errors.first?.line, 6)
+    }
+
+    func testRouteArnsAreNotFlaggedAsHardCodedButOtherArnsStillAre() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("examples/layouts/enterprise.yaml")
+        let layout = try XCTUnwrap(LayoutReader.read(try String(contentsOf: url, encoding: .utf8), file: "enterprise.yaml").layout)
+        let body = try AlertStack.template(for: layout).rendered(.yaml)
+        XCTAssertTrue(body.contains("arn:aws:lambda:eu-west-1:111122223333:function:alert-triage"))
+        let (_, findings) = Validation.checkTemplate(text: body, file: "alert-stack.yaml", layout: layout)
+        XCTAssertEqual(findings.filter { $0.severity == .error }.map(\.message), [])
+        // The same ARN without the layout that names it is a hard-coded region again.
+        let (_, unknown) = Validation.checkTemplate(text: body, file: "alert-stack.yaml", layout: nil)
+        XCTAssertTrue(unknown.contains { $0.rule == "hard-coded-region" && $0.message.contains("alert-triage") }, "\(unknown)")
     }
 
     func testAMultiRegionKeyIsAcceptedAndUsedAsEachRegionsReplica() throws {
