@@ -47,6 +47,14 @@ struct ExecutionGrants {
                     .sub("arn:${AWS::Partition}:kms:*:\(account):key/*"), .sub("arn:${AWS::Partition}:kms:*:\(account):alias/${NamePrefix}-*"),
                 ]))
         }
+        if layout.encryption != nil, layout.source.usesEventBridge {
+            // DynamoDB encrypts the ledger with the key through a grant its creator must be able to make.
+            let keyAccount = AlertStack.keyAccount(layout) ?? account
+            statements.append(PolicyStatement(
+                sid: "LedgerUsesAlertKey", actions: ["kms:CreateGrant", "kms:DescribeKey", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*"],
+                resources: [.sub("arn:${AWS::Partition}:kms:*:\(keyAccount):key/*")],
+                conditions: [PolicyCondition(.stringLike, "kms:ViaService", "dynamodb.*.amazonaws.com")]))
+        }
         statements += routeStatements(account: account)
         if layout.permissionsBoundary != nil {
             statements.append(PolicyStatement(
@@ -60,14 +68,21 @@ struct ExecutionGrants {
     func routeStatements(account: String) -> [PolicyStatement] {
         var statements: [PolicyStatement] = []
         if layout.routes.contains(where: { if case .chat = $0.destination { true } else { false } }) {
+            // Creating and listing channel configurations names no resource (Resource "*" in the service
+            // authorization reference); changing one names its chat-configuration ARN.
+            statements.append(PolicyStatement(
+                sid: "CreateChatChannels",
+                actions: [
+                    "chatbot:CreateSlackChannelConfiguration", "chatbot:DescribeSlackChannelConfigurations",
+                    "chatbot:CreateMicrosoftTeamsChannelConfiguration", "chatbot:ListMicrosoftTeamsChannelConfigurations",
+                ],
+                resources: ["*"]))
             statements.append(PolicyStatement(
                 sid: "ChatChannels",
                 actions: [
-                    "chatbot:CreateSlackChannelConfiguration", "chatbot:UpdateSlackChannelConfiguration",
-                    "chatbot:DeleteSlackChannelConfiguration", "chatbot:DescribeSlackChannelConfigurations",
-                    "chatbot:CreateMicrosoftTeamsChannelConfiguration", "chatbot:UpdateMicrosoftTeamsChannelConfiguration",
-                    "chatbot:DeleteMicrosoftTeamsChannelConfiguration", "chatbot:GetMicrosoftTeamsChannelConfiguration",
-                    "chatbot:TagResource", "chatbot:UntagResource",
+                    "chatbot:UpdateSlackChannelConfiguration", "chatbot:DeleteSlackChannelConfiguration",
+                    "chatbot:UpdateMicrosoftTeamsChannelConfiguration", "chatbot:DeleteMicrosoftTeamsChannelConfiguration",
+                    "chatbot:GetMicrosoftTeamsChannelConfiguration", "chatbot:TagResource", "chatbot:UntagResource",
                 ],
                 resources: [.sub("arn:${AWS::Partition}:chatbot::\(account):chat-configuration/*")]))
             statements.append(PolicyStatement(

@@ -42,7 +42,10 @@ package enum PlanText {
         switch destination {
         case .email(let address): return "e-mail \(address)"
         case .https(let url): return "HTTPS \(url)"
-        case .sqs(let arn): return "SQS \(arn) (its queue policy must let the send topic send)"
+        case .sqs(let arn):
+            let elsewhere = RouteRules.account(ofARN: arn) != layout.managementAccountId
+            return "SQS \(arn) (its queue policy must let the send topic send"
+                + (elsewhere ? "; in another account, its owner must confirm the subscription or subscribe the queue itself)" : ")")
         case .lambda(let arn):
             let granted = RouteRules.account(ofARN: arn) == layout.managementAccountId
             return "Lambda \(arn)" + (granted ? "" : " (grant sns.amazonaws.com lambda:InvokeFunction in its account)")

@@ -30,16 +30,16 @@ package struct ServiceManagedStackSetDefinition: Sendable, Equatable {
         self.capabilities = capabilities
     }
 
-    /// Whether `existing` already holds this template, these parameters and auto-deployment. An empty
+    /// Whether `existing` already holds this template, these parameters and tags (auto-deployment is its own step). An empty
     /// capability list reads as "not reported" (moto never returns it), as for the self-managed sets.
     package func matches(_ existing: StackSetDescription) -> Bool {
-        existing.templateBody == templateBody && existing.autoDeploymentEnabled != false
+        existing.templateBody == templateBody
             && parameters.allSatisfy { existing.parameters[$0.key] == $0.value } && existing.parameters.count == parameters.count
             && (existing.capabilities.isEmpty || Set(existing.capabilities) == Set(capabilities))
             && existing.tags == Dictionary(tags.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
     }
 
-    /// Auto-deployment on, stacks removed from accounts that leave the OUs.
+    /// Name, template, parameters, capabilities and tags.
     var commonParameters: QueryParameters {
         var p = QueryParameters()
         p.add("StackSetName", name)
@@ -47,11 +47,17 @@ package struct ServiceManagedStackSetDefinition: Sendable, Equatable {
         p.add("TemplateBody", templateBody)
         p.add("Parameters", structures: parameters.map { [("ParameterKey", $0.key), ("ParameterValue", $0.value)] })
         p.add("Capabilities", list: capabilities)
-        p.add("AutoDeployment.Enabled", "true")
-        p.add("AutoDeployment.RetainStacksOnAccountRemoval", "false")
         p.add("Tags", structures: tags.map { [("Key", $0.key), ("Value", $0.value)] })
         return p
     }
+
+    /// Auto-deployment on, stacks removed from accounts that leave the OUs.
+    static let autoDeployment: QueryParameters = {
+        var p = QueryParameters()
+        p.add("Enabled", "true")
+        p.add("RetainStacksOnAccountRemoval", "false")
+        return p
+    }()
 }
 
 /// The organization's trusted access for StackSets (`DescribeOrganizationsAccess`).
@@ -65,19 +71,26 @@ extension AWSClient {
     /// `CreateStackSet` (service-managed, auto-deployment on, managed execution so auto-deployments queue).
     package func createStackSet(_ definition: ServiceManagedStackSetDefinition, deadline: ContinuousClock.Instant? = nil) async throws {
         var p = definition.commonParameters
+        p.add("AutoDeployment", structure: ServiceManagedStackSetDefinition.autoDeployment)
         p.add("PermissionModel", "SERVICE_MANAGED")
         p.add("ManagedExecution.Active", "true")
         _ = try await query(.cloudFormation, action: "CreateStackSet", parameters: p.pairs, deadline: deadline)
     }
 
-    /// `UpdateStackSet` of a service-managed StackSet for the instances of `organizationalUnits` in `regions`.
+    /// `UpdateStackSet` of a service-managed StackSet: for the instances of `organizationalUnits` in
+    /// `regions`, or, with `enableAutoDeployment` or no targets, for the StackSet and all its instances.
+    /// AWS takes AutoDeployment only without DeploymentTargets and Regions.
     package func updateStackSet(
-        _ definition: ServiceManagedStackSetDefinition, organizationalUnits: [String], regions: [String],
+        _ definition: ServiceManagedStackSetDefinition, organizationalUnits: [String], regions: [String], enableAutoDeployment: Bool,
         preferences: OperationPreferences, operationId: String, deadline: ContinuousClock.Instant? = nil
     ) async throws -> String {
         var p = definition.commonParameters
-        p.add("DeploymentTargets.OrganizationalUnitIds", list: organizationalUnits)
-        p.add("Regions", list: regions)
+        if enableAutoDeployment || organizationalUnits.isEmpty || regions.isEmpty {
+            if enableAutoDeployment { p.add("AutoDeployment", structure: ServiceManagedStackSetDefinition.autoDeployment) }
+        } else {
+            p.add("DeploymentTargets.OrganizationalUnitIds", list: organizationalUnits)
+            p.add("Regions", list: regions)
+        }
         p.add("OperationPreferences", structure: preferences.parameters)
         p.add("OperationId", operationId)
         return try await stackSetOperation("UpdateStackSet", p, deadline)

@@ -24,8 +24,12 @@ package struct MemberPlan: Sendable, Equatable {
     /// Trusted access for StackSets is off in the organization: turned on first.
     package var activateAccess = false
     package var createStackSet = false
-    /// Template, parameters or auto-deployment differ: the instances of the kept OUs and regions are updated.
+    /// Template, parameters or tags differ: the instances of the kept OUs and regions are updated (the
+    /// StackSet alone when none is kept, so that instances added next get the new template).
     package var updateStackSet = false
+    /// Auto-deployment is off: turned on (an update of the StackSet and every instance; AWS takes
+    /// AutoDeployment only without targets).
+    package var enableAutoDeployment = false
     /// OUs without instances (every layout region), and regions missing for the OUs that stay.
     package var addOrganizationalUnits: [String] = []
     package var addRegions: [String] = []
@@ -37,7 +41,7 @@ package struct MemberPlan: Sendable, Equatable {
     package var keptRegions: [String] = []
 
     package var changesNothing: Bool {
-        !activateAccess && !createStackSet && !updateStackSet && addOrganizationalUnits.isEmpty && addRegions.isEmpty
+        !activateAccess && !createStackSet && !updateStackSet && !enableAutoDeployment && addOrganizationalUnits.isEmpty && addRegions.isEmpty
             && removeOrganizationalUnits.isEmpty && removeRegions.isEmpty
     }
 
@@ -51,13 +55,13 @@ package struct MemberPlan: Sendable, Equatable {
         }
         let ous = existing.organizationalUnitIds, regions = existing.regions
         plan.updateStackSet = !target.definition.matches(existing)
+        plan.enableAutoDeployment = existing.autoDeploymentEnabled == false
         plan.keptOrganizationalUnits = target.organizationalUnits.filter { ous.contains($0) }
         plan.keptRegions = target.regions.filter { regions.contains($0) }
         plan.addOrganizationalUnits = target.organizationalUnits.filter { !ous.contains($0) }
         plan.addRegions = plan.keptOrganizationalUnits.isEmpty ? [] : target.regions.filter { !regions.contains($0) }
         plan.removeOrganizationalUnits = ous.filter { !target.organizationalUnits.contains($0) }
         plan.removeRegions = regions.filter { !target.regions.contains($0) }
-        if plan.keptOrganizationalUnits.isEmpty || plan.keptRegions.isEmpty { plan.updateStackSet = false }
         return plan
     }
 
@@ -76,7 +80,11 @@ package struct MemberPlan: Sendable, Equatable {
         var parts: [String] = []
         if activateAccess { parts.append("turn on trusted access for StackSets in the organization") }
         if createStackSet { parts.append("create") }
-        if updateStackSet { parts.append("update the instances of \(keptOrganizationalUnits.joined(separator: ", ")) in \(keptRegions.joined(separator: ", "))") }
+        if enableAutoDeployment { parts.append("turn auto-deployment on (updates every instance)") }
+        if updateStackSet {
+            parts.append(keptOrganizationalUnits.isEmpty || keptRegions.isEmpty
+                ? "update the StackSet's template" : "update the instances of \(keptOrganizationalUnits.joined(separator: ", ")) in \(keptRegions.joined(separator: ", "))")
+        }
         if !addOrganizationalUnits.isEmpty { parts.append("add \(addOrganizationalUnits.joined(separator: ", ")) in \(target.regions.joined(separator: ", "))") }
         if !addRegions.isEmpty { parts.append("add \(addRegions.joined(separator: ", ")) for \(keptOrganizationalUnits.joined(separator: ", "))") }
         if !removeOrganizationalUnits.isEmpty { parts.append("remove \(removeOrganizationalUnits.joined(separator: ", "))") }
@@ -124,10 +132,13 @@ package struct MemberForwardingDeployment: Sendable {
                 }
             }
         }
-        if plan.updateStackSet {
-            let (ous, regions) = (plan.keptOrganizationalUnits, plan.keptRegions)
+        if plan.updateStackSet || plan.enableAutoDeployment {
+            let enable = plan.enableAutoDeployment
+            let (ous, regions) = enable ? ([], []) : (plan.keptOrganizationalUnits, plan.keptRegions)
             try await operations.run("UpdateStackSet", stackSet: name, regions: regions) { id in
-                try await client.updateStackSet(definition, organizationalUnits: ous, regions: regions, preferences: prefs.ordered(regions), operationId: id)
+                try await client.updateStackSet(
+                    definition, organizationalUnits: ous, regions: regions, enableAutoDeployment: enable, preferences: prefs.ordered(regions),
+                    operationId: id)
             }
         }
         let steps: [(StackInstancesAction, [String], [String])] = [

@@ -14,8 +14,9 @@ import Foundation
 /// and a claim fails (a duplicate) when the item holds a failure within `window` seconds of this one.
 ///
 /// The ledger never costs an alert: a ledger that cannot be used means publishing anyway (a duplicate is
-/// better than a lost alert), a failed publish removes its claim so that the retry alerts, and a claim
-/// whose publisher crashed is taken over once it is `staleClaim` seconds old.
+/// better than a lost alert), a failed publish removes its claim so that the retry alerts, only a claim
+/// marked sent makes a delivery a duplicate (one that meets a claim still being sent fails, so that it
+/// comes back), and a claim whose publisher crashed is taken over once it is `staleClaim` seconds old.
 public struct AlertLedger: Sendable {
     /// Signs with the function's credentials, in the function's region (where the table is).
     public let client: AWSClient
@@ -40,8 +41,13 @@ public struct AlertLedger: Sendable {
     public enum Claim: Sendable, Equatable {
         /// This delivery owns the failure: publish, then `markSent` or `release`.
         case claimed(Entry)
-        /// Another delivery alerted (or is alerting) the same failure: do not publish.
+        /// Another delivery alerted the same failure (its claim is marked sent): do not publish.
         case duplicate
+        /// Another delivery holds an unsent claim of the same failure (publishing now, or crashed less than
+        /// `staleClaim` ago): do not publish, and fail this delivery so that it comes back and finds the
+        /// claim sent (a duplicate), released or stale (then it alerts). Counting it a duplicate would lose
+        /// the alert whenever the claim's publisher crashed.
+        case heldByAnother
         /// The ledger could not be used: publish without it.
         case unavailable
     }
@@ -113,11 +119,34 @@ public struct AlertLedger: Sendable {
                 deadline: bounded(deadline))
             return .claimed(entry)
         } catch let error as AWSError where error.isConditionalCheckFailed {
-            log.info("duplicate failure; alerted already", fields(failure, entry))
-            return .duplicate
+            if await isSent(entry, deadline: deadline) {
+                log.info("duplicate failure; alerted already", fields(failure, entry))
+                return .duplicate
+            }
+            log.info("failure held by another delivery; this one is retried", fields(failure, entry))
+            return .heldByAnother
         } catch {
             log.warn("alert ledger unavailable; alert sent without it", fields(failure, entry) + [("error", .string(AWSEnricher.describe(error)))])
             return .unavailable
+        }
+    }
+
+    /// Whether the item of `entry`'s failure is marked sent: a conditional write that succeeds only then
+    /// (it stamps `seenAgainAt`), so no read permission and no race with the claim's owner are needed.
+    /// Any answer but success (a claim still unsent, released meanwhile, an error) reads as not sent.
+    func isSent(_ entry: Entry, deadline: ContinuousClock.Instant) async -> Bool {
+        let values: [String: DynamoDBAttribute] = [
+            ":sent": .string("sent"), ":lo": .integer(entry.eventTime - AlertLedger.window),
+            ":hi": .integer(entry.eventTime + AlertLedger.window), ":now": .integer(entry.claimedAt),
+        ]
+        do {
+            try await client.updateItem(
+                table: table, key: entry.keyAttributes, update: "SET seenAgainAt = :now",
+                condition: "#state = :sent AND eventTime BETWEEN :lo AND :hi", names: Self.stateName, values: values,
+                deadline: bounded(deadline))
+            return true
+        } catch {
+            return false
         }
     }
 

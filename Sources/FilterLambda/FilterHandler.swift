@@ -175,6 +175,7 @@ public struct FilterHandler: Sendable {
         if let ledger = d.ledger {
             switch await ledger.claim(failure, now: clockMs() / 1000, deadline: d.lookupDeadline, log: log) {
             case .duplicate: return .alertedAlready
+            case .heldByAnother: return .undelivered("another delivery of this failure holds an unsent claim in the alert ledger; retried")
             case .claimed(let entry): claim = entry
             case .unavailable: break
             }

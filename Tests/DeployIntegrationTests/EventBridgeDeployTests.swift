@@ -111,6 +111,24 @@ final class EventBridgeDeployTests: XCTestCase {
         XCTAssertTrue(second.stdout.contains("member StackSet catalogwatch-receive-members (service-managed, auto-deployment): unchanged"), second.stdout)
     }
 
+    func testAChangedTemplateUpdatesTheMemberInstancesByOUWithoutAutoDeployment() async throws {
+        XCTAssertEqual(try deploy(try eventBridgeLayout(), ["--create-bucket"]).status, 0)
+        _ = try await peers.requests(reset: true)
+        let tagged = try writeLayout(peers, regions: ["ap-northeast-1", "us-east-1"], portfolios: false,
+                                     extra: "source: eventbridge\norganizationalUnits: [\(organizationalUnit)]\ntags: {owner: platform}\n", name: "tagged.yaml")
+        let run = try deploy(tagged)
+        XCTAssertEqual(run.status, 0, run.all)
+        let requests = try await peers.requests()
+        let update = try XCTUnwrap(requests.first {
+            $0["action"] as? String == "UpdateStackSet" && ($0["params"] as? [String: Any])?["StackSetName"] as? String == "catalogwatch-receive-members"
+        }?["params"] as? [String: Any])
+        // AWS refuses AutoDeployment together with DeploymentTargets or Regions.
+        XCTAssertEqual(update["DeploymentTargets.OrganizationalUnitIds.member.1"] as? String, organizationalUnit)
+        XCTAssertEqual(update["Regions.member.1"] as? String, "ap-northeast-1")
+        XCTAssertNil(update["AutoDeployment.Enabled"])
+        XCTAssertEqual(update["Tags.member.1.Key"] as? String, "owner")
+    }
+
     func testStatusReportsTheBusTheRulesAndTheMemberInstances() async throws {
         let layout = try eventBridgeLayout()
         XCTAssertEqual(try deploy(layout, ["--create-bucket"]).status, 0)

@@ -98,23 +98,36 @@ final class LedgerIntegrationTests: XCTestCase {
         XCTAssertTrue(put.headers["Authorization"]?.contains("/\(Member.region)/dynamodb/aws4_request") == true)
     }
 
-    func testAFreshClaimIsADuplicateAndAStaleOneIsTakenOver() async throws {
+    func testAFreshUnsentClaimIsRetriedAStaleOneIsTakenOverASentOneIsADuplicate() async throws {
         let eventTime = Int(try epochSeconds("2024-05-04T07:08:12.345Z"))
-        // Another delivery claimed the failure 10 s ago and is still publishing: this one stays quiet.
+        // Another delivery claimed the failure 10 s ago and has not marked it sent: it may be publishing, or it
+        // may have crashed. This delivery does not publish, and fails so that it comes back (a crash must not
+        // cost the alert: Lambda's first retry comes about a minute later, before the claim is stale).
         try moto.putLedgerItem(table: table, item: [
             "failure": key("UPDATE_ROLLBACK_FAILED"), "eventTime": eventTime - 3, "state": "claimed", "claimedAt": Int(now) - 10,
             "expiresAt": Int(now) + 86_400,
         ])
         let log = MemoryLog()
-        let quiet = try await deliver(failure("evt-fresh"), log: log)
-        XCTAssertEqual(quiet.response, #"{"alerts":0,"ignored":0}"#)
-        XCTAssertNil(quiet.failure)
+        let held = try await deliver(failure("evt-fresh"), log: log)
+        XCTAssertNil(held.response)
+        XCTAssertEqual(held.failure?.type, "AlertNotDelivered")
+        XCTAssertTrue(held.failure?.message.contains("unsent claim") == true, "\(String(describing: held.failure))")
         XCTAssertEqual(try published().count, 0)
-        let duplicate = try XCTUnwrap(log.objects.first { $0["message"] as? String == "duplicate failure; alerted already" })
-        XCTAssertEqual(duplicate["level"] as? String, "INFO")
-        XCTAssertEqual(duplicate["stack"] as? String, stackName)
-        XCTAssertEqual(duplicate["status"] as? String, "UPDATE_ROLLBACK_FAILED")
+        let note = try XCTUnwrap(log.objects.first { $0["message"] as? String == "failure held by another delivery; this one is retried" })
+        XCTAssertEqual(note["level"] as? String, "INFO")
+        XCTAssertEqual(note["stack"] as? String, stackName)
         XCTAssertEqual(try moto.ledgerItems(table: table)[key("UPDATE_ROLLBACK_FAILED")]?["claimedAt"] as? Int, Int(now) - 10)
+
+        // Once that claim is marked sent, the same delivery coming back is a duplicate: quiet, and answered.
+        try moto.putLedgerItem(table: table, item: [
+            "failure": key("UPDATE_ROLLBACK_FAILED"), "eventTime": eventTime - 3, "state": "sent", "claimedAt": Int(now) - 10,
+            "expiresAt": Int(now) + 86_400,
+        ])
+        let quietLog = MemoryLog()
+        let quiet = try await deliver(failure("evt-fresh"), log: quietLog)
+        XCTAssertEqual(quiet.response, #"{"alerts":0,"ignored":0}"#)
+        XCTAssertEqual(try published().count, 0)
+        XCTAssertTrue(quietLog.objects.contains { $0["message"] as? String == "duplicate failure; alerted already" }, "\(quietLog.lines)")
 
         // A claim older than twice the function timeout belongs to a publisher that crashed: taken over.
         try moto.putLedgerItem(table: table, item: [
