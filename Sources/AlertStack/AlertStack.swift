@@ -115,12 +115,11 @@ public enum AlertStack {
         let routes = AlertStackParts.Routes(routes: layout.routes, managementAccountId: layout.managementAccountId, condition: isMain)
             .add(sendTopic: alerts.topic, to: &t)
         let logs = AlertStackParts.FilterLogs(retentionInDays: p.logRetentionDays.ref, condition: isMain).add(to: &t)
-        var central = AlertStackParts.CentralBus(organizationId: p.organizationId.ref, condition: isMain)
+        let central = AlertStackParts.CentralBus(organizationId: p.organizationId.ref, condition: isMain)
         var buffer = layout.buffer == .sqs ? AlertStackParts.Buffer(condition: isMain) : nil
         buffer?.topicsSend = source.usesNotifications
         if source.usesEventBridge {
             buffer?.eventRuleArn = .sub("arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/${NamePrefix}-events/${NamePrefix}-stack-failures")
-            central.ruleName = .sub("${NamePrefix}-stack-failures")
         }
         let queues = buffer?.add(to: &t)
         let ledger = source.usesEventBridge ? AlertStackParts.AlertLedger(condition: isMain).add(to: &t) : nil

@@ -59,7 +59,7 @@ struct ExecutionGrants {
         if layout.permissionsBoundary != nil {
             statements.append(PolicyStatement(
                 sid: "RoleBoundaries", actions: ["iam:PutRolePermissionsBoundary", "iam:DeleteRolePermissionsBoundary"],
-                resources: stackSetNames.map { .sub("arn:${AWS::Partition}:iam::\(account):role\(layout.rolePath ?? "/")StackSet-\($0)-*") }))
+                resources: StackSetArtifacts.stackRoleArns(stackSetNames: stackSetNames, rolePath: layout.rolePath ?? "/")))
         }
         return statements
     }

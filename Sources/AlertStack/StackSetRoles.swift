@@ -99,7 +99,7 @@ extension StackSetArtifacts {
                     "iam:CreateRole", "iam:DeleteRole", "iam:GetRole", "iam:UpdateRole", "iam:PutRolePolicy",
                     "iam:DeleteRolePolicy", "iam:GetRolePolicy", "iam:TagRole", "iam:UntagRole", "iam:PassRole",
                 ],
-                resources: stackSetNames.map { .sub("arn:${AWS::Partition}:iam::\(account):role\(rolePath)StackSet-\($0)-*") }),
+                resources: stackRoleArns(stackSetNames: stackSetNames, rolePath: rolePath)),
             PolicyStatement(
                 sid: "FilterLogs",
                 actions: [
@@ -123,5 +123,11 @@ extension StackSetArtifacts {
                 sid: "ReadFilterCode", actions: ["s3:GetObject"],
                 resources: [.sub("arn:${AWS::Partition}:s3:::${LambdaCodeBucket}/*")]),
         ]
+    }
+
+    /// The roles the alert stacks create: CloudFormation names them after the instance stack
+    /// (`StackSet-<set>-<id>-...`), under the layout's role path.
+    static func stackRoleArns(stackSetNames: [String], rolePath: String) -> [CFNValue] {
+        stackSetNames.map { .sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role\(rolePath)StackSet-\($0)-*") }
     }
 }

@@ -255,7 +255,8 @@ public enum AlertComposer {
         ])
     }
 
-    private static func nonEmpty(_ s: String?) -> String? {
+    /// `s`, or nil when it is missing or only whitespace.
+    static func nonEmpty(_ s: String?) -> String? {
         guard let s, !s.allSatisfy({ $0.isWhitespace }) else { return nil }
         return s
     }

@@ -71,7 +71,7 @@ package enum ChatNotification {
             if let value { lines.append("*\(label):* \(value)") }
         }
         func quoted(_ label: String, _ head: String?, _ text: String?) {
-            let body = text.flatMap { nonEmpty(Text.multiline($0, limit: limit)) }.map(safe)
+            let body = text.flatMap { AlertComposer.nonEmpty(Text.multiline($0, limit: limit)) }.map(safe)
             guard head != nil || body != nil else { return }
             let parts = body?.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) ?? []
             if let head {
@@ -173,7 +173,7 @@ package enum ChatNotification {
 
     /// `s` on one line within `limit` Characters, markdown-safe, or nil when blank.
     static func line(_ s: String?, _ limit: Int) -> String? {
-        s.flatMap { nonEmpty(Text.singleLine($0, limit: limit)) }.map(safe)
+        s.flatMap { AlertComposer.nonEmpty(Text.singleLine($0, limit: limit)) }.map(safe)
     }
 
     /// Angle brackets become ‹ and ›, so that text from a stack cannot form a chat link or mention (`<!here>`).
@@ -193,10 +193,5 @@ package enum ChatNotification {
         if let id { text = text.map { "\($0) (\(id))" } ?? id }
         if let detail { text = text.map { "\($0) - \(detail)" } ?? detail }
         return text
-    }
-
-    static func nonEmpty(_ s: String?) -> String? {
-        guard let s, !s.allSatisfy(\.isWhitespace) else { return nil }
-        return s
     }
 }

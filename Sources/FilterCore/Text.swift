@@ -117,7 +117,7 @@ enum Text {
 
 extension StringProtocol {
     /// The string without leading and trailing whitespace (including newlines).
-    func trimmingWhitespace() -> String {
+    package func trimmingWhitespace() -> String {
         guard let start = firstIndex(where: { !$0.isWhitespace }) else { return "" }
         guard let end = lastIndex(where: { !$0.isWhitespace }) else { return "" }
         return String(self[start...end])

@@ -15,7 +15,7 @@ extension FilterConfiguration {
         var keys: [String] = []
         var problems: [String] = []
         for item in raw.split(separator: ",", omittingEmptySubsequences: false) {
-            let key = trimmed(item)
+            let key = item.trimmingWhitespace()
             if key.isEmpty || keys.contains(where: { $0.unicodeScalars.elementsEqual(key.unicodeScalars) }) { continue }
             if let problem = RouteTags.problem(key: key) {
                 problems.append("ROUTE_TAGS key '\(oneLine(key, limit: 140))' \(problem)")
@@ -76,7 +76,7 @@ extension FilterConfiguration {
         for member in members where !chatRouteKeys.contains(member.key) {
             problems.append("\(label) has the unknown key '\(oneLine(member.key, limit: 80))' (known: \(chatRouteKeys.joined(separator: ", ")))")
         }
-        let name = item["name"]?.stringValue.map(trimmed) ?? ""
+        let name = item["name"]?.stringValue?.trimmingWhitespace() ?? ""
         if name.isEmpty {
             problems.append("\(label) has no name (a non-empty string)")
         } else {
@@ -114,11 +114,5 @@ extension FilterConfiguration {
             }
             return "uses '\(oneLine(name, limit: 140))', which alerts do not carry (they have \(alertAttributes.joined(separator: ", ")) and tag.<key>)"
         }
-    }
-
-    /// `s` without the whitespace (newlines included) at its ends.
-    static func trimmed(_ s: some StringProtocol) -> String {
-        guard let start = s.firstIndex(where: { !$0.isWhitespace }), let end = s.lastIndex(where: { !$0.isWhitespace }) else { return "" }
-        return String(s[start...end])
     }
 }
