@@ -105,13 +105,10 @@ final class BufferedPathTests: XCTestCase {
     }
 
     func lambdaEnvironment(topic: String) throws -> [String: String] {
-        [
-            "AWS_REGION": Member.region, "AWS_DEFAULT_REGION": Member.region,
-            "AWS_ACCESS_KEY_ID": "ASIABUFFEREDFUNCTION", "AWS_SECRET_ACCESS_KEY": "buffered/function-secret", "AWS_SESSION_TOKEN": "buffered-token",
-            "AWS_LAMBDA_FUNCTION_NAME": "catalogwatch-filter", "_HANDLER": "bootstrap", "LAMBDA_TASK_ROOT": "/var/task", "TZ": ":UTC",
-            "MEMBER_ROLE_NAME": Member.roleName, "ALERT_TOPIC_ARN": topic,
+        Member.lambdaEnvironment(keyId: "ASIABUFFEREDFUNCTION", secret: "buffered/function-secret", token: "buffered-token").merging([
+            "ALERT_TOPIC_ARN": topic,
             "AWS_ENDPOINT_URL": moto.endpoint, "AWS_ENDPOINT_URL_SERVICE_CATALOG": try XCTUnwrap(fixture).endpoint,
-        ]
+        ]) { $1 }
     }
 
     /// A batch of a first stack's failure, a routine event and a second stack's failure, as received.

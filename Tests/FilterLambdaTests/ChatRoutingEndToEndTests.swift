@@ -59,13 +59,10 @@ final class ChatRoutingEndToEndTests: XCTestCase {
     }
 
     func lambdaEnvironment(routeTags: String?, chatRoutes: String, ledger: String? = nil) throws -> [String: String] {
-        var env = [
-            "AWS_REGION": Member.region, "AWS_DEFAULT_REGION": Member.region,
-            "AWS_ACCESS_KEY_ID": "ASIACHATFUNCTIONKEY1", "AWS_SECRET_ACCESS_KEY": functionSecret,
-            "AWS_LAMBDA_FUNCTION_NAME": "catalogwatch-filter", "_HANDLER": "bootstrap", "LAMBDA_TASK_ROOT": "/var/task", "TZ": ":UTC",
-            "MEMBER_ROLE_NAME": Member.roleName, "ALERT_TOPIC_ARN": send.topicArn, "CHAT_ROUTES": chatRoutes,
+        var env = Member.lambdaEnvironment(keyId: "ASIACHATFUNCTIONKEY1", secret: functionSecret).merging([
+            "ALERT_TOPIC_ARN": send.topicArn, "CHAT_ROUTES": chatRoutes,
             "AWS_ENDPOINT_URL": moto.endpoint, "AWS_ENDPOINT_URL_SERVICE_CATALOG": try XCTUnwrap(fixture).endpoint,
-        ]
+        ]) { $1 }
         env["ROUTE_TAGS"] = routeTags
         env["ALERT_LEDGER_TABLE"] = ledger
         return env

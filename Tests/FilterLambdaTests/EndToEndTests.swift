@@ -45,13 +45,9 @@ final class EndToEndTests: XCTestCase {
 
     /// What Lambda sets, plus the function's settings and the endpoint overrides.
     func lambdaEnvironment(topic: String?) throws -> [String: String] {
-        var env = [
-            "AWS_REGION": Member.region, "AWS_DEFAULT_REGION": Member.region,
-            "AWS_ACCESS_KEY_ID": functionKeyId, "AWS_SECRET_ACCESS_KEY": functionSecret, "AWS_SESSION_TOKEN": functionToken,
-            "AWS_LAMBDA_FUNCTION_NAME": "catalogwatch-filter", "_HANDLER": "bootstrap", "LAMBDA_TASK_ROOT": "/var/task", "TZ": ":UTC",
-            "MEMBER_ROLE_NAME": Member.roleName,
+        var env = Member.lambdaEnvironment(keyId: functionKeyId, secret: functionSecret, token: functionToken).merging([
             "AWS_ENDPOINT_URL": moto.endpoint, "AWS_ENDPOINT_URL_SERVICE_CATALOG": try XCTUnwrap(fixture).endpoint,
-        ]
+        ]) { $1 }
         env["ALERT_TOPIC_ARN"] = topic
         return env
     }

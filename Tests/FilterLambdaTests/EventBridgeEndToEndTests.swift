@@ -43,13 +43,10 @@ final class EventBridgeEndToEndTests: XCTestCase {
 
     /// What Lambda sets, the function's settings with the ledger, and the endpoint overrides.
     func lambdaEnvironment() throws -> [String: String] {
-        [
-            "AWS_REGION": Member.region, "AWS_DEFAULT_REGION": Member.region,
-            "AWS_ACCESS_KEY_ID": "ASIAEBFUNCTIONKEY001", "AWS_SECRET_ACCESS_KEY": functionSecret,
-            "AWS_LAMBDA_FUNCTION_NAME": "catalogwatch-filter", "_HANDLER": "bootstrap", "LAMBDA_TASK_ROOT": "/var/task", "TZ": ":UTC",
-            "MEMBER_ROLE_NAME": Member.roleName, "ALERT_TOPIC_ARN": topicArn, "ALERT_LEDGER_TABLE": table,
+        Member.lambdaEnvironment(keyId: "ASIAEBFUNCTIONKEY001", secret: functionSecret).merging([
+            "ALERT_TOPIC_ARN": topicArn, "ALERT_LEDGER_TABLE": table,
             "AWS_ENDPOINT_URL": moto.endpoint, "AWS_ENDPOINT_URL_SERVICE_CATALOG": try XCTUnwrap(fixture).endpoint,
-        ]
+        ]) { $1 }
     }
 
     /// The structured bodies of the alerts on the test queue.

@@ -177,12 +177,8 @@ final class FaultTests: XCTestCase {
     }
 
     func lambdaEnvironment(endpoints: [String: String]) -> [String: String] {
-        [
-            "AWS_REGION": Member.region, "AWS_DEFAULT_REGION": Member.region,
-            "AWS_ACCESS_KEY_ID": "ASIAFAULTFUNCTION001", "AWS_SECRET_ACCESS_KEY": "fault/function-secret", "AWS_SESSION_TOKEN": "fault-token",
-            "AWS_LAMBDA_FUNCTION_NAME": "catalogwatch-filter", "_HANDLER": "bootstrap", "LAMBDA_TASK_ROOT": "/var/task", "TZ": ":UTC",
-            "MEMBER_ROLE_NAME": Member.roleName, "ALERT_TOPIC_ARN": topicArn,
-        ].merging(endpoints) { $1 }
+        Member.lambdaEnvironment(keyId: "ASIAFAULTFUNCTION001", secret: "fault/function-secret", token: "fault-token")
+            .merging(["ALERT_TOPIC_ARN": topicArn]) { $1 }.merging(endpoints) { $1 }
     }
 
     static let slowDelaySeconds = 8.0

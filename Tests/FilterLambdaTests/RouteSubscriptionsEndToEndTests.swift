@@ -212,13 +212,10 @@ final class RouteSubscriptionsEndToEndTests: XCTestCase {
     // MARK: Running the filter
 
     func lambdaEnvironment(routeTags: String) throws -> [String: String] {
-        [
-            "AWS_REGION": Member.region, "AWS_DEFAULT_REGION": Member.region,
-            "AWS_ACCESS_KEY_ID": "ASIAROUTESUBSKEY0001", "AWS_SECRET_ACCESS_KEY": "routes/FunctionSecretKey-4567",
-            "AWS_LAMBDA_FUNCTION_NAME": "catalogwatch-filter", "_HANDLER": "bootstrap", "LAMBDA_TASK_ROOT": "/var/task", "TZ": ":UTC",
-            "MEMBER_ROLE_NAME": Member.roleName, "ALERT_TOPIC_ARN": send.topicArn, "ROUTE_TAGS": routeTags,
+        Member.lambdaEnvironment(keyId: "ASIAROUTESUBSKEY0001", secret: "routes/FunctionSecretKey-4567").merging([
+            "ALERT_TOPIC_ARN": send.topicArn, "ROUTE_TAGS": routeTags,
             "AWS_ENDPOINT_URL": moto.endpoint, "AWS_ENDPOINT_URL_SERVICE_CATALOG": try XCTUnwrap(fixture).endpoint,
-        ]
+        ]) { $1 }
     }
 
     /// One stack event notification per failure.

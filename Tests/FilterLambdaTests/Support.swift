@@ -157,6 +157,18 @@ enum Member {
 
     static func stackName(_ suffix: String) -> String { "SC-\(account)-pp-\(suffix)" }
 
+    /// What Lambda sets for the filter (region, the function's keys, handler, task root, time zone) and the
+    /// member role it assumes; each test adds its endpoints and the function's own variables.
+    static func lambdaEnvironment(keyId: String, secret: String, token: String? = nil) -> [String: String] {
+        var env = [
+            "AWS_REGION": region, "AWS_DEFAULT_REGION": region, "AWS_ACCESS_KEY_ID": keyId, "AWS_SECRET_ACCESS_KEY": secret,
+            "AWS_LAMBDA_FUNCTION_NAME": "catalogwatch-filter", "_HANDLER": "bootstrap", "LAMBDA_TASK_ROOT": "/var/task", "TZ": ":UTC",
+            "MEMBER_ROLE_NAME": roleName,
+        ]
+        env["AWS_SESSION_TOKEN"] = token
+        return env
+    }
+
     /// A stack id for a stack that does not exist in moto.
     static func fakeStackId(_ suffix: String) -> String {
         "arn:aws:cloudformation:\(region):\(account):stack/\(stackName(suffix))/0f1e2d3c-4b5a-4978-8796-a5b4c3d2e1f0"
