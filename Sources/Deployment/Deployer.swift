@@ -150,10 +150,10 @@ package struct Deployer: Sendable {
         if let member = target.memberStackSet {
             plan.members = try await memberDeployment(member).plan()
             plan.memberName = member.name
-        } else if let name = Optional(target.layout.memberStackSetName),
-            try await guardrail.run("DescribeStackSet \(name)", { try await client.describeStackSet(name) }) != nil
-        {
-            plan.retiredMembers = name
+        } else {
+            // A member StackSet left by an earlier EventBridge source: removed (with --yes).
+            let name = target.layout.memberStackSetName
+            if try await guardrail.run("DescribeStackSet \(name)", { try await client.describeStackSet(name) }) != nil { plan.retiredMembers = name }
         }
         plan.products = try await constraints.survey()
         let stillPointing = plan.products.filter(\.isWatched)
