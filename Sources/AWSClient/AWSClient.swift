@@ -254,6 +254,7 @@ extension AWSService {
         case .sqs: "AmazonSQS"
         case .events: "AWSEvents"
         case .dynamoDB: "DynamoDB_20120810"
+        case .organizations: "AWSOrganizationsV20161128"
         case .sts, .sns, .cloudFormation, .s3, .cloudWatch, .sso: ""
         }
     }

@@ -2,7 +2,7 @@ import AWSIdentifiers
 
 /// The AWS services this client talks to, with their endpoint, signing and protocol metadata.
 public enum AWSService: String, Sendable, CaseIterable {
-    case sts, sns, sqs, cloudFormation, serviceCatalog, s3, cloudWatch, sso, events, dynamoDB
+    case sts, sns, sqs, cloudFormation, serviceCatalog, s3, cloudWatch, sso, events, dynamoDB, organizations
 
     /// The first DNS label of the service's endpoint.
     public var endpointPrefix: String {
@@ -17,6 +17,7 @@ public enum AWSService: String, Sendable, CaseIterable {
         case .sso: "portal.sso"
         case .events: "events"
         case .dynamoDB: "dynamodb"
+        case .organizations: "organizations"
         }
     }
 
@@ -41,6 +42,7 @@ public enum AWSService: String, Sendable, CaseIterable {
         case .sso: "SSO"
         case .events: "EVENTBRIDGE"
         case .dynamoDB: "DYNAMODB"
+        case .organizations: "ORGANIZATIONS"
         }
     }
 
@@ -57,6 +59,7 @@ public enum AWSService: String, Sendable, CaseIterable {
         case .sso: "2019-06-10"
         case .events: "2015-10-07"
         case .dynamoDB: "2012-08-10"
+        case .organizations: "2016-11-28"
         }
     }
 }

@@ -107,12 +107,15 @@ public enum AlertStack {
         let p = AlertStackParts.Parameters(layout: layout).add(to: &t)
         let regions = AlertStackParts.RegionConditions(mainRegion: p.mainRegion, declaresOtherRegion: source.usesNotifications).add(to: &t)
         let isMain = regions.isMainRegion
-        let keyArn = layout.encryption.map {
-            AlertStackParts.Encryption(encryption: $0, organizationPublishes: source.usesNotifications, organizationId: p.organizationId.ref).add(to: &t)
+        if let encryption = layout.encryption {
+            AlertStackParts.Encryption(encryption: encryption, organizationPublishes: source.usesNotifications, organizationId: p.organizationId.ref).add(to: &t)
         }
         let receive = source.usesNotifications ? AlertStackParts.ReceiveSide(organizationId: p.organizationId.ref).add(to: &t) : nil
         let alerts = AlertStackParts.AlertTopic(email: layout.defaultRoute ? p.notificationEmail?.ref : nil, condition: isMain).add(to: &t)
-        let routes = AlertStackParts.Routes(routes: layout.routes, managementAccountId: layout.managementAccountId, condition: isMain)
+        let routes = AlertStackParts.Routes(
+            routes: layout.routes, managementAccountId: layout.managementAccountId, condition: isMain,
+            chatRoleArn: ManagementRoles.roleArn(.chatRole, layout: layout),
+            chatGuardrailArn: .sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/\(PhysicalName.chatGuardrail.template)"))
             .add(sendTopic: alerts.topic, to: &t)
         let logs = AlertStackParts.FilterLogs(retentionInDays: p.logRetentionDays.ref, condition: isMain).add(to: &t)
         let central = AlertStackParts.CentralBus(organizationId: p.organizationId.ref, condition: isMain)
@@ -125,19 +128,20 @@ public enum AlertStack {
         let ledger = source.usesEventBridge ? AlertStackParts.AlertLedger(condition: isMain).add(to: &t) : nil
         var filterPart = AlertStackParts.Filter(
             events: queues.map { .queue($0.queue) } ?? .direct, condition: isMain, logGroup: logs,
-            alertTopic: alerts.topic.ref, memberRoleName: p.memberRoleName.ref, codeBucket: p.lambdaCodeBucket.ref,
+            alertTopic: alerts.topic.ref, memberRoleName: memberRolePath(layout, p.memberRoleName),
+            roleArn: ManagementRoles.roleArn(.filter, layout: layout), codeBucket: p.lambdaCodeBucket.ref,
             codeKey: p.lambdaCodeKey.ref, architecture: p.lambdaArchitecture.ref)
+        filterPart.reservedConcurrency = layout.buffer == .none ? layout.reservedConcurrency : nil
         filterPart.topicsInvoke = source.usesNotifications
         filterPart.ledgerTable = ledger
         filterPart.routeTags = layout.routeTags
-        filterPart.encryptionKey = keyArn
         filterPart.chatTopics = routes.chatTopics
         let filter = filterPart.add(to: &t)
         if let buffer, let queues {
             buffer.addEventSourceMapping(queue: queues.queue, function: filter.function, to: &t)
         }
         let events = ledger.map { ledger in
-            addEventBridge(central: central, ledger: ledger, target: queues.map { .queue($0.queue) } ?? .function(filter.function), to: &t)
+            addEventBridge(layout: layout, central: central, ledger: ledger, target: queues.map { .queue($0.queue) } ?? .function(filter.function), to: &t)
         }
         let alarms = addAlarms(filter: filter, queues: queues, events: events, alarmTopic: alerts.topic.ref, condition: isMain, to: &t)
         var subscriptions: AlertStackParts.ReceiveSubscriptions.Handles?
@@ -153,10 +157,17 @@ public enum AlertStack {
             alarms: alarms, subscriptions: subscriptions, events: events)
     }
 
+    /// `MEMBER_ROLE_NAME`: the reader CatalogWatch deploys sits at the layout's role path (`path/name`
+    /// without the leading `/`); a landing-zone role is taken at `/`.
+    static func memberRolePath(_ layout: Layout, _ name: ParameterHandle) -> CFNValue {
+        guard layout.deployMemberRole, let path = layout.rolePath, path != "/" else { return name.ref }
+        return .sub("\(path.dropFirst())${\(name.name)}")
+    }
+
     /// The central bus and its rule (main region), the invoke permission (unbuffered), and the forwarding
     /// rule of this account (every region, the main one included).
     static func addEventBridge(
-        central: AlertStackParts.CentralBus, ledger: ResourceHandle<DynamoDB.Table>, target: AlertStackParts.ReceiveSubscriptions.Target,
+        layout: Layout, central: AlertStackParts.CentralBus, ledger: ResourceHandle<DynamoDB.Table>, target: AlertStackParts.ReceiveSubscriptions.Target,
         to t: inout TemplateBuilder
     ) -> EventHandles {
         let targetArn: CFNValue
@@ -169,9 +180,10 @@ public enum AlertStack {
         if case .function(let function) = target {
             permission = central.addInvokePermission(rule: bus.rule, function: function, to: &t)
         }
-        let forwarding = AlertStackParts.ForwardingRule(
-            centralBusArn: .sub("arn:${AWS::Partition}:events:${MainRegion}:${AWS::AccountId}:event-bus/${NamePrefix}-events")
-        ).add(to: &t)
+        var forwardingRule = AlertStackParts.ForwardingRule(
+            centralBusArn: .sub("arn:${AWS::Partition}:events:${MainRegion}:${AWS::AccountId}:event-bus/${NamePrefix}-events"))
+        forwardingRule.roleArn = ManagementRoles.roleArn(.forwardRole, layout: layout)
+        let forwarding = forwardingRule.add(to: &t)
         return EventHandles(central: bus, forwarding: forwarding, ledger: ledger, permission: permission)
     }
 

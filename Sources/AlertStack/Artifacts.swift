@@ -19,7 +19,7 @@ package enum Artifacts {
         return missing
     }
 
-    /// The alert stack, StackSet, roles and launch-role policy templates, and the AWS CLI inputs.
+    /// The alert stack, member (forwarding, reader), StackSet, roles and launch-role policy templates, and the AWS CLI inputs.
     package static func generate(for layout: Layout, format: TemplateFormat) throws(YAMLError) -> [Artifact] {
         let ext = format.fileExtension
         let alert = AlertStack.template(for: layout)
@@ -31,7 +31,14 @@ package enum Artifacts {
             files.append(Artifact(path: "member-forwarding.\(ext)", contents: body))
             memberBody = body
         }
-        let stackSet = StackSetArtifacts.stackSetTemplate(for: layout, alertStack: alert, alertStackBody: alertBody, memberBody: memberBody)
+        var readerBody: String?
+        if layout.deployMemberRole {
+            let body = try MemberReader.template(for: layout).rendered(format)
+            files.append(Artifact(path: "member-reader.\(ext)", contents: body))
+            readerBody = body
+        }
+        let stackSet = StackSetArtifacts.stackSetTemplate(
+            for: layout, alertStack: alert, alertStackBody: alertBody, memberBody: memberBody, readerBody: readerBody)
         files.append(Artifact(path: "stackset.\(ext)", contents: try stackSet.rendered(format)))
         files.append(Artifact(path: "stackset-roles.\(ext)", contents: try StackSetArtifacts.rolesTemplate(for: layout).rendered(format)))
         guard layout.source.usesNotifications else { return files + cliInputs(for: layout, alert: alert, alertBody: alertBody) }

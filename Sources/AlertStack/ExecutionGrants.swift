@@ -1,80 +1,105 @@
 import CloudFormation
 
 /// What the StackSet execution role needs beyond the base alert stack, from the layout: the central bus,
-/// rules and ledger of an EventBridge source, a generated KMS key, chat channels and their guardrail
-/// policy, SNS's invoke permission on a Lambda route's function, and setting permissions boundaries.
-/// Each statement names the resources by the alert stack's names, in this account only.
+/// rules and ledger of an EventBridge source, a generated KMS key, chat channels, and SNS's invoke
+/// permission on a Lambda route's function. Each statement names the resources by the alert stack's
+/// names in this account; the roles the stack uses come from the roles stack, so it may only pass them,
+/// each to its one service, and creates none.
 struct ExecutionGrants {
     var layout: Layout
     var stackSetNames: [String]
 
     var statements: [PolicyStatement] {
-        let account = "${AWS::AccountId}"
         var statements: [PolicyStatement] = []
-        if layout.source.usesEventBridge {
-            statements.append(PolicyStatement(
+        if layout.source.usesEventBridge { statements += eventBridgeStatements }
+        statements += keyStatements
+        statements += routeStatements
+        return statements
+    }
+
+    /// The central bus, its policy, the rules, the ledger, and passing the forwarding role to EventBridge.
+    var eventBridgeStatements: [PolicyStatement] {
+        let account = "${AWS::AccountId}"
+        return [
+            PolicyStatement(
                 sid: "EventBusAndRules",
                 actions: [
-                    "events:CreateEventBus", "events:DeleteEventBus", "events:DescribeEventBus", "events:UpdateEventBus",
-                    "events:PutPermission", "events:RemovePermission", "events:PutRule", "events:DeleteRule",
-                    "events:DescribeRule", "events:EnableRule", "events:DisableRule", "events:PutTargets", "events:RemoveTargets",
-                    "events:ListTargetsByRule", "events:TagResource", "events:UntagResource", "events:ListTagsForResource",
+                    "events:CreateEventBus", "events:DeleteEventBus", "events:DescribeEventBus", "events:UpdateEventBus", "events:PutRule",
+                    "events:DeleteRule", "events:DescribeRule", "events:EnableRule", "events:DisableRule", "events:PutTargets",
+                    "events:RemoveTargets", "events:ListTargetsByRule", "events:TagResource", "events:UntagResource",
+                    "events:ListTagsForResource",
                 ],
                 resources: [
                     .sub("arn:${AWS::Partition}:events:*:\(account):event-bus/${NamePrefix}-events"),
                     .sub("arn:${AWS::Partition}:events:*:\(account):rule/${NamePrefix}-*"),
                     .sub("arn:${AWS::Partition}:events:*:\(account):rule/${NamePrefix}-events/${NamePrefix}-*"),
-                ]))
-            statements.append(PolicyStatement(
+                ]),
+            // The bus policy (AWS::Events::EventBusPolicy) is written with PutPermission, which IAM scopes to no resource.
+            PolicyStatement(sid: "EventBusPolicy", actions: ["events:PutPermission", "events:RemovePermission"], resources: ["*"]),
+            PolicyStatement(
+                sid: "PassForwardRoleToEventBridge", actions: ["iam:PassRole"], resources: [ManagementRoles.roleArn(.forwardRole, layout: layout)],
+                conditions: [PolicyCondition(.stringEquals, "iam:PassedToService", "events.amazonaws.com")]),
+            PolicyStatement(
                 sid: "AlertLedger",
                 actions: [
-                    "dynamodb:CreateTable", "dynamodb:DeleteTable", "dynamodb:DescribeTable", "dynamodb:UpdateTable",
-                    "dynamodb:UpdateTimeToLive", "dynamodb:DescribeTimeToLive", "dynamodb:TagResource", "dynamodb:UntagResource",
-                    "dynamodb:ListTagsOfResource",
+                    "dynamodb:CreateTable", "dynamodb:DeleteTable", "dynamodb:DescribeTable", "dynamodb:UpdateTable", "dynamodb:UpdateTimeToLive",
+                    "dynamodb:DescribeTimeToLive", "dynamodb:TagResource", "dynamodb:UntagResource", "dynamodb:ListTagsOfResource",
                 ],
-                resources: [.sub("arn:${AWS::Partition}:dynamodb:*:\(account):table/${NamePrefix}-alerts-sent")]))
-        }
+                resources: [.sub("arn:${AWS::Partition}:dynamodb:*:\(account):table/\(PhysicalName.alertLedger.template)")]),
+        ]
+    }
+
+    /// A generated key: created only with CatalogWatch's tag, administered only while it carries it; its
+    /// alias only under the name prefix. With a ledger, DynamoDB's grant on the key.
+    var keyStatements: [PolicyStatement] {
+        let account = "${AWS::AccountId}"
+        var statements: [PolicyStatement] = []
+        let tagged = AlertStackParts.Encryption.taggedKeyCondition
+        let requestTag = PolicyCondition(.stringEquals, "aws:RequestTag/\(PhysicalName.keyTagKey)", .ref("NamePrefix"))
+        let keys: CFNValue = .sub("arn:${AWS::Partition}:kms:*:\(account):key/*")
         if layout.encryption == .generatedKey {
-            statements.append(PolicyStatement(sid: "CreateAlertKey", actions: ["kms:CreateKey"], resources: ["*"]))
+            statements.append(PolicyStatement(sid: "CreateTaggedAlertKey", actions: ["kms:CreateKey"], resources: ["*"], conditions: [requestTag]))
+            statements.append(PolicyStatement(sid: "TagNewAlertKey", actions: ["kms:TagResource"], resources: [keys], conditions: [requestTag]))
             statements.append(PolicyStatement(
-                sid: "ManageAlertKey",
+                sid: "ManageTaggedAlertKey",
                 actions: [
                     "kms:DescribeKey", "kms:PutKeyPolicy", "kms:GetKeyPolicy", "kms:EnableKeyRotation", "kms:GetKeyRotationStatus",
                     "kms:ScheduleKeyDeletion", "kms:TagResource", "kms:UntagResource", "kms:ListResourceTags", "kms:CreateAlias",
                     "kms:DeleteAlias", "kms:UpdateAlias",
                 ],
-                resources: [
-                    .sub("arn:${AWS::Partition}:kms:*:\(account):key/*"), .sub("arn:${AWS::Partition}:kms:*:\(account):alias/${NamePrefix}-*"),
-                ]))
+                resources: [keys], conditions: [tagged]))
+            statements.append(PolicyStatement(
+                sid: "AlertKeyAlias", actions: ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"],
+                resources: [.sub("arn:${AWS::Partition}:kms:*:\(account):alias/\(PhysicalName.alertKeyAlias.template)")]))
         }
-        if layout.encryption != nil, layout.source.usesEventBridge {
+        if let encryption = layout.encryption, layout.source.usesEventBridge {
             // DynamoDB encrypts the ledger with the key through a grant its creator must be able to make.
-            let keyAccount = AlertStack.keyAccount(layout) ?? account
-            statements.append(PolicyStatement(
+            var statement = PolicyStatement(
                 sid: "LedgerUsesAlertKey", actions: ["kms:CreateGrant", "kms:DescribeKey", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*"],
-                resources: [.sub("arn:${AWS::Partition}:kms:*:\(keyAccount):key/*")],
-                conditions: [PolicyCondition(.stringLike, "kms:ViaService", "dynamodb.*.amazonaws.com")]))
-        }
-        statements += routeStatements(account: account)
-        if layout.permissionsBoundary != nil {
-            statements.append(PolicyStatement(
-                sid: "RoleBoundaries", actions: ["iam:PutRolePermissionsBoundary", "iam:DeleteRolePermissionsBoundary"],
-                resources: StackSetArtifacts.stackRoleArns(stackSetNames: stackSetNames, rolePath: layout.rolePath ?? "/")))
+                resources: [keys], conditions: [PolicyCondition(.stringLike, "kms:ViaService", "dynamodb.*.amazonaws.com")])
+            switch encryption {
+            case .generatedKey: statement.conditions.append(tagged)
+            case .key(let text): statement.resources = [AlertStack.layoutKeyEverywhere(text)]
+            }
+            statements.append(statement)
         }
         return statements
     }
 
-    /// Chat channels and their guardrail policy; SNS's invoke permission on Lambda routes of this account.
-    func routeStatements(account: String) -> [PolicyStatement] {
+    /// Chat channels named under the prefix and passing them the chat role; SNS's invoke permission on
+    /// Lambda routes of this account.
+    var routeStatements: [PolicyStatement] {
+        let account = "${AWS::AccountId}"
         var statements: [PolicyStatement] = []
-        if layout.routes.contains(where: { if case .chat = $0.destination { true } else { false } }) {
-            // Creating and listing channel configurations names no resource (Resource "*" in the service
-            // authorization reference); changing one names its chat-configuration ARN.
+        if ManagementRoles.hasChatChannels(layout) {
+            // Creating, listing and reading channel configurations names no resource type (Resource "*" in
+            // the service authorization reference); changing one names its chat-configuration ARN.
             statements.append(PolicyStatement(
                 sid: "CreateChatChannels",
                 actions: [
                     "chatbot:CreateSlackChannelConfiguration", "chatbot:DescribeSlackChannelConfigurations",
                     "chatbot:CreateMicrosoftTeamsChannelConfiguration", "chatbot:ListMicrosoftTeamsChannelConfigurations",
+                    "chatbot:GetMicrosoftTeamsChannelConfiguration", "chatbot:ListTagsForResource",
                 ],
                 resources: ["*"]))
             statements.append(PolicyStatement(
@@ -82,13 +107,12 @@ struct ExecutionGrants {
                 actions: [
                     "chatbot:UpdateSlackChannelConfiguration", "chatbot:DeleteSlackChannelConfiguration",
                     "chatbot:UpdateMicrosoftTeamsChannelConfiguration", "chatbot:DeleteMicrosoftTeamsChannelConfiguration",
-                    "chatbot:GetMicrosoftTeamsChannelConfiguration", "chatbot:TagResource", "chatbot:UntagResource",
+                    "chatbot:TagResource", "chatbot:UntagResource",
                 ],
-                resources: [.sub("arn:${AWS::Partition}:chatbot::\(account):chat-configuration/*")]))
+                resources: [.sub("arn:${AWS::Partition}:chatbot::\(account):chat-configuration/*/${NamePrefix}-*")]))
             statements.append(PolicyStatement(
-                sid: "ChatGuardrailPolicy",
-                actions: ["iam:CreatePolicy", "iam:DeletePolicy", "iam:GetPolicy", "iam:CreatePolicyVersion", "iam:DeletePolicyVersion", "iam:ListPolicyVersions"],
-                resources: stackSetNames.map { .sub("arn:${AWS::Partition}:iam::\(account):policy/StackSet-\($0)-*") }))
+                sid: "PassChatRoleToChatbot", actions: ["iam:PassRole"], resources: [ManagementRoles.roleArn(.chatRole, layout: layout)],
+                conditions: [PolicyCondition(.stringEquals, "iam:PassedToService", "chatbot.amazonaws.com")]))
         }
         let functions = layout.routes.compactMap { route -> String? in
             guard case .lambda(let arn) = route.destination, RouteRules.account(ofARN: arn) == layout.managementAccountId else { return nil }

@@ -11,8 +11,8 @@ extension AlertStack {
             return .string("arn:\(partition):sns:\(region):\(account):\(layout.namePrefix)-receive")
         }
         var statements = [PolicyStatement(sid: "PublishStackNotificationsToCatalogWatch", actions: ["sns:Publish"], resources: arns)]
-        if layout.encryption != nil {
-            statements.append(encryptedTopicsStatement(keys: .string("arn:\(layout.partition):kms:*:\(keyAccount(layout) ?? account):key/*")))
+        if let encryption = layout.encryption {
+            statements.append(encryptedTopicsStatement(encryption, partition: layout.partition, account: account, namePrefix: layout.namePrefix, inTemplate: false))
         }
         return PolicyDocument(statements)
     }
@@ -20,16 +20,30 @@ extension AlertStack {
     /// With `encryption`, the receive topics use a customer-managed key in the management account: a
     /// publisher from another account needs the key in its own IAM policy too (the key policy admits the
     /// organization through SNS), and only through SNS.
-    static func encryptedTopicsStatement(keys: CFNValue) -> PolicyStatement {
-        PolicyStatement(
-            sid: "EncryptNotificationsWithCatalogWatchKey", actions: ["kms:Decrypt", "kms:GenerateDataKey*"], resources: [keys],
-            conditions: [PolicyCondition(.stringLike, "kms:ViaService", "sns.*.amazonaws.com")])
+    /// The statement names the key: the layout's key (a multi-Region key in every region), or the keys of
+    /// the management account that carry CatalogWatch's tag for this name prefix (one generated per region).
+    /// `partition`, `account` and `namePrefix` are literal values, or `${…}` variables of a `Fn::Sub` when
+    /// `inTemplate`.
+    static func encryptedTopicsStatement(
+        _ encryption: Layout.Encryption, partition: String, account: String, namePrefix: String, inTemplate: Bool
+    ) -> PolicyStatement {
+        var conditions = [PolicyCondition(.stringLike, "kms:ViaService", "sns.*.amazonaws.com")]
+        let keys: CFNValue
+        switch encryption {
+        case .key(let text):
+            keys = layoutKeyEverywhere(text)
+        case .generatedKey:
+            let arn = "arn:\(partition):kms:*:\(account):key/*", prefix = namePrefix
+            keys = inTemplate ? .sub(arn) : .string(arn)
+            conditions.append(PolicyCondition(.stringEquals, "aws:ResourceTag/\(PhysicalName.keyTagKey)", inTemplate ? .sub(prefix) : .string(prefix)))
+        }
+        return PolicyStatement(sid: "EncryptNotificationsWithCatalogWatchKey", actions: ["kms:Decrypt", "kms:GenerateDataKey*"], resources: [keys], conditions: conditions)
     }
 
-    /// The account of a key the layout brings, else nil (a generated key lives in the management account).
-    static func keyAccount(_ layout: Layout) -> String? {
-        if case .key(let arn)? = layout.encryption { return ARN(arn)?.account }
-        return nil
+    /// The layout's key in every region it is used: a multi-Region key's replicas (any region), else the key.
+    static func layoutKeyEverywhere(_ text: String) -> CFNValue {
+        guard let arn = ARN(text), arn.resource.hasPrefix("key/mrk-") else { return .string(text) }
+        return .string("arn:\(arn.partition):kms:*:\(arn.account):\(arn.resource)")
     }
 
     /// A template that creates `launchRolePolicy` as a managed policy in a member account (for a
@@ -47,9 +61,8 @@ extension AlertStack {
                 sid: "PublishStackNotificationsToCatalogWatch", actions: ["sns:Publish"],
                 resources: [.sub("arn:${AWS::Partition}:sns:*:${ManagementAccountId}:${NamePrefix}-receive")])
         ]
-        if layout.encryption != nil {
-            let keyAccount = keyAccount(layout) ?? "${ManagementAccountId}"
-            statements.append(encryptedTopicsStatement(keys: .sub("arn:${AWS::Partition}:kms:*:\(keyAccount):key/*")))
+        if let encryption = layout.encryption {
+            statements.append(encryptedTopicsStatement(encryption, partition: "${AWS::Partition}", account: "${ManagementAccountId}", namePrefix: "${NamePrefix}", inTemplate: true))
         }
         var policy = IAM.ManagedPolicy(policyDocument: PolicyDocument(statements).cfnValue)
         policy.description = "Attach to Service Catalog launch roles so CloudFormation can notify CatalogWatch."

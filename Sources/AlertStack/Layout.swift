@@ -54,7 +54,12 @@ public struct Layout: Hashable, Sendable {
     public var regions: [String]
     public var organizationId: String?
     public var notificationEmail: String?
+    /// The role the filter assumes in member accounts: `<namePrefix>-reader` (deployed by CatalogWatch) by default.
     public var memberRoleName: String
+    /// Whether CatalogWatch deploys `memberRoleName` as its read-only reader role (a service-managed StackSet
+    /// in the OUs' accounts, the roles stack in this account). False for a role the landing zone already has
+    /// (`deployMemberRole: false`, and by default for the administrator roles of `administratorRoleNames`).
+    public var deployMemberRole: Bool
     public var managementAccountId: String?
     public var buffer: Buffer
     public var architecture: Architecture
@@ -83,8 +88,16 @@ public struct Layout: Hashable, Sendable {
     public var rolePath: String?
     /// Customer-managed KMS encryption of every topic and queue (and the alert ledger).
     public var encryption: Encryption?
+    /// Unbuffered filters: the function's reserved concurrency (nil: none; buffered layouts cap concurrency at the queue).
+    public var reservedConcurrency: Int? = Layout.defaultReservedConcurrency
 
-    public static let defaultMemberRoleName = "AWSControlTowerExecution"
+    /// The reader role's name for `namePrefix`: the default member role.
+    public static func readerRoleName(namePrefix: String) -> String { "\(namePrefix)-reader" }
+    /// Roles with administrator access that landing zones put in every member account: a layout may name
+    /// one as `memberRoleName` (CatalogWatch then deploys no reader role), and `validate` warns.
+    public static let administratorRoleNames: Set<String> = ["AWSControlTowerExecution", "OrganizationAccountAccessRole"]
+    /// The filter's reserved concurrency when the layout sets none (unbuffered layouts).
+    public static let defaultReservedConcurrency = 10
     public static let defaultNamePrefix = "catalogwatch"
     public static let allowedRetentionDays = [
         1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
@@ -92,7 +105,7 @@ public struct Layout: Hashable, Sendable {
 
     public init(
         mainRegion: String, regions: [String], organizationId: String? = nil, notificationEmail: String? = nil,
-        memberRoleName: String = Layout.defaultMemberRoleName, managementAccountId: String? = nil,
+        memberRoleName: String? = nil, deployMemberRole: Bool? = nil, managementAccountId: String? = nil,
         buffer: Buffer = .none, architecture: Architecture = .x86_64, rollout: Rollout = .sequential,
         lambdaCode: LambdaCode? = nil, namePrefix: String = Layout.defaultNamePrefix, logRetentionDays: Int = 90,
         stackSetName: String? = nil, portfolios: [String: [String]] = [:], source: Source = .notificationConstraint,
@@ -102,7 +115,9 @@ public struct Layout: Hashable, Sendable {
         self.regions = regions
         self.organizationId = organizationId
         self.notificationEmail = notificationEmail
-        self.memberRoleName = memberRoleName
+        let role = memberRoleName ?? Layout.readerRoleName(namePrefix: namePrefix)
+        self.memberRoleName = role
+        self.deployMemberRole = deployMemberRole ?? !Layout.administratorRoleNames.contains(role)
         self.managementAccountId = managementAccountId
         self.buffer = buffer
         self.architecture = architecture
@@ -154,6 +169,15 @@ public struct Layout: Hashable, Sendable {
 
     /// The service-managed StackSet that puts the forwarding rule into every member account of `organizationalUnits`.
     public var memberStackSetName: String { "\(stackSetName)-members" }
+
+    /// The service-managed StackSet that puts the reader role into every member account of `organizationalUnits`.
+    public var readerStackSetName: String { "\(stackSetName)-reader" }
+
+    /// The member role's path and name as its ARN ends (`role/<this>`): a deployed reader carries the
+    /// layout's role path, a landing-zone role is taken at `/`.
+    public var memberRolePathAndName: String {
+        deployMemberRole ? String(Guardrails.rolePathAndName(memberRoleName, layout: self).dropFirst()) : memberRoleName
+    }
 
     /// The receive topic ARN of `region` in the management account `account`.
     public func receiveTopicArn(region: String, account: String) -> String {

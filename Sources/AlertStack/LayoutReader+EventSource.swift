@@ -17,7 +17,7 @@ extension Checker {
     /// `source` and `organizationalUnits`: the OU list is required (and only meaningful) with an EventBridge
     /// source; every layout region other than the main one must be able to route events across regions.
     mutating func checkEventSource(
-        _ values: [String: YAMLNode], mainRegion: String?, regions: [String], stackSetName: String
+        _ values: [String: YAMLNode], mainRegion: String?, regions: [String], stackSetName: String, deploysReader: Bool
     ) -> EventSourceKeys {
         var keys = EventSourceKeys()
         let sourceNode = values["source"]
@@ -27,9 +27,15 @@ extension Checker {
             keys.source = v
         }
         if let node = values["organizationalUnits"] { keys.organizationalUnits = checkOrganizationalUnits(node) }
+        if deploysReader, !Validators.isStackSetName(stackSetName + "-reader") {
+            error(values["stackSetName"] ?? sourceNode, "stackSetName", "'\(stackSetName)' is too long: the reader StackSet '\(stackSetName)-reader' must have at most 128 characters")
+        }
         guard keys.source.usesEventBridge else {
-            if let node = values["organizationalUnits"] {
-                warning(node, "organizationalUnits", "is used only by source eventbridge or both; with source \(keys.source.rawValue) it is ignored")
+            if let node = values["organizationalUnits"], !deploysReader {
+                warning(node, "organizationalUnits", "is used only by source eventbridge or both, or for the reader role; with source \(keys.source.rawValue) and deployMemberRole false it is ignored")
+            }
+            if values["organizationalUnits"] == nil, deploysReader {
+                warning(sourceNode, "organizationalUnits", "is needed to deploy: add the OU ids (ou-…) or the root id (r-…) whose member accounts launch products, so that the reader role the filter assumes goes into them")
             }
             return keys
         }

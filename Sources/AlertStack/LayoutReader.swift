@@ -9,7 +9,7 @@ public enum LayoutReader {
         "mainRegion", "regions", "organizationId", "notificationEmail", "memberRoleName", "managementAccountId",
         "buffer", "architecture", "rollout", "lambdaCode", "namePrefix", "logRetentionDays", "stackSetName",
         "portfolios", "source", "organizationalUnits", "routes", "defaultRoute", "routeTags", "tags", "permissionsBoundary",
-        "rolePath", "encryption",
+        "rolePath", "encryption", "deployMemberRole", "reservedConcurrency",
     ]
 
     /// The rule id of every layout diagnostic.
@@ -72,7 +72,8 @@ extension YAMLNode {
 struct Identity {
     var organizationId: String?
     var email: String?
-    var roleName = Layout.defaultMemberRoleName
+    var roleName: String?
+    var deployRole: Bool?
     var managementAccountId: String?
 }
 
@@ -131,10 +132,13 @@ struct Checker {
     mutating func check(_ root: YAMLNode) -> Layout? {
         guard let values = topLevelValues(root) else { return nil }
         let (mainRegion, regions) = checkRegions(values, root: root)
-        let identity = checkIdentity(values)
+        var identity = checkIdentity(values)
+        checkMemberRole(values, identity: &identity)
         let options = checkOptions(values)
+        let concurrency = values["reservedConcurrency"].flatMap { checkReservedConcurrency($0, buffer: options.buffer) }
         let portfolios = values["portfolios"].map { checkPortfolios($0, regions: regions) } ?? [:]
-        let events = checkEventSource(values, mainRegion: mainRegion, regions: regions, stackSetName: options.stackSetName ?? "\(options.namePrefix)-receive")
+        let events = checkEventSource(values, mainRegion: mainRegion, regions: regions, stackSetName: options.stackSetName ?? "\(options.namePrefix)-receive",
+            deploysReader: identity.deployRole ?? !Layout.administratorRoleNames.contains(identity.roleName ?? ""))
 
         let routing = checkRouting(values, root: root)
         let guardrails = checkGuardrails(values, regions: regions)
@@ -142,7 +146,7 @@ struct Checker {
         guard let mainRegion, !hasErrors else { return nil }
         var layout = Layout(
             mainRegion: mainRegion, regions: regions, organizationId: identity.organizationId, notificationEmail: identity.email,
-            memberRoleName: identity.roleName, managementAccountId: identity.managementAccountId, buffer: options.buffer,
+            memberRoleName: identity.roleName, deployMemberRole: identity.deployRole, managementAccountId: identity.managementAccountId, buffer: options.buffer,
             architecture: options.architecture, rollout: options.rollout, lambdaCode: options.lambdaCode, namePrefix: options.namePrefix,
             logRetentionDays: options.retention, stackSetName: options.stackSetName, portfolios: portfolios,
             source: events.source, organizationalUnits: events.organizationalUnits)
@@ -153,6 +157,7 @@ struct Checker {
         layout.permissionsBoundary = guardrails.permissionsBoundary
         layout.rolePath = guardrails.rolePath
         layout.encryption = guardrails.encryption
+        if let concurrency { layout.reservedConcurrency = concurrency }
         return layout
     }
 

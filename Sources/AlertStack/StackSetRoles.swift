@@ -1,16 +1,31 @@
 import CloudFormation
 
 extension StackSetArtifacts {
-    /// The StackSet roles template's description.
+    /// The roles template's description.
     public static let rolesTemplateDescription =
-        "CatalogWatch: self-managed StackSet administration and execution roles for the alert stack rollout (management account)."
+        "CatalogWatch roles (management account, main region): the self-managed StackSet administration and execution roles, and every role the alert stacks use."
 
-    /// The self-managed StackSet administration and execution roles, scoped to what the alert stack creates.
+    /// The roles stack: the self-managed StackSet administration and execution roles, scoped to what the
+    /// alert stack creates, and the roles the alert stacks use (`ManagementRoles`), so that no StackSet
+    /// operation creates a role.
     public static func rolesTemplate(for layout: Layout) -> Template {
         var t = TemplateBuilder(description: rolesTemplateDescription)
         Guardrails.register(layout, on: &t)
         addRoles(for: layout, to: &t)
+        ManagementRoles.add(for: layout, to: &t)
         return t.template
+    }
+
+    /// Every self-managed StackSet name the layout may have had (both rollout modes): the administration
+    /// role serves these and no other StackSet of the account.
+    static func allStackSetNames(_ layout: Layout) -> [String] {
+        var names: [String] = []
+        for rollout in Layout.Rollout.allCases {
+            var other = layout
+            other.rollout = rollout
+            for wave in waves(for: other) where !names.contains(wave.stackSetName) { names.append(wave.stackSetName) }
+        }
+        return names
     }
 
     /// Adds the roles template's parameters, both roles and the output to `t`; customizations registered
@@ -25,7 +40,12 @@ extension StackSetArtifacts {
             assumeRolePolicyDocument: PolicyDocument([
                 PolicyStatement(
                     principal: .service(["cloudformation.amazonaws.com"]), actions: ["sts:AssumeRole"],
-                    conditions: [PolicyCondition(.stringEquals, "aws:SourceAccount", .accountId)])
+                    conditions: [
+                        PolicyCondition(.stringEquals, "aws:SourceAccount", .accountId),
+                        PolicyCondition(
+                            .arnLike, "aws:SourceArn",
+                            allStackSetNames(layout).map { .sub("arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:stackset/\($0):*") }),
+                    ])
             ]).cfnValue)
         admin.description = "Lets CloudFormation StackSets run CatalogWatch operations in this account."
         admin.roleName = .string(administrationRoleName)
@@ -57,12 +77,15 @@ extension StackSetArtifacts {
     /// What the execution role may do: the alert stack's resources by name, in this account only, and
     /// what the layout's source, routes and guardrails add.
     static func executionPolicy(stackSetNames: [String], layout: Layout) -> PolicyDocument {
-        PolicyDocument(baseExecutionStatements(stackSetNames: stackSetNames, rolePath: layout.rolePath ?? "/")
+        PolicyDocument(baseExecutionStatements(stackSetNames: stackSetNames, layout: layout)
             + ExecutionGrants(layout: layout, stackSetNames: stackSetNames).statements)
     }
 
-    static func baseExecutionStatements(stackSetNames: [String], rolePath: String) -> [PolicyStatement] {
+    /// What every alert stack needs. Actions that take no resource type in IAM's service authorization
+    /// reference have statements of their own on `*`, narrowed by a condition where IAM offers one.
+    static func baseExecutionStatements(stackSetNames: [String], layout: Layout) -> [PolicyStatement] {
         let account = "${AWS::AccountId}"
+        let function: CFNValue = .sub("arn:${AWS::Partition}:lambda:*:\(account):function:\(PhysicalName.filter.template)")
         return [
             PolicyStatement(
                 sid: "AlertStackInstances", actions: ["cloudformation:*"],
@@ -70,64 +93,57 @@ extension StackSetArtifacts {
             PolicyStatement(
                 sid: "Topics",
                 actions: [
-                    "sns:CreateTopic", "sns:DeleteTopic", "sns:GetTopicAttributes", "sns:SetTopicAttributes",
-                    "sns:Subscribe", "sns:Unsubscribe", "sns:GetSubscriptionAttributes",
-                    "sns:SetSubscriptionAttributes", "sns:ListSubscriptionsByTopic", "sns:TagResource",
-                    "sns:UntagResource", "sns:ListTagsForResource",
+                    "sns:CreateTopic", "sns:DeleteTopic", "sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:Subscribe",
+                    "sns:ListSubscriptionsByTopic", "sns:TagResource", "sns:UntagResource", "sns:ListTagsForResource",
                 ],
                 resources: [.sub("arn:${AWS::Partition}:sns:*:\(account):${NamePrefix}-*")]),
             PolicyStatement(
+                sid: "Subscriptions", actions: ["sns:Unsubscribe", "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes"],
+                resources: ["*"]),
+            PolicyStatement(
                 sid: "FilterFunction",
                 actions: [
-                    "lambda:CreateFunction", "lambda:DeleteFunction", "lambda:GetFunction",
-                    "lambda:GetFunctionConfiguration", "lambda:UpdateFunctionCode",
-                    "lambda:UpdateFunctionConfiguration", "lambda:AddPermission", "lambda:RemovePermission",
-                    "lambda:GetPolicy", "lambda:TagResource", "lambda:UntagResource", "lambda:ListTags",
-                    "lambda:PutFunctionConcurrency", "lambda:DeleteFunctionConcurrency",
+                    "lambda:CreateFunction", "lambda:DeleteFunction", "lambda:GetFunction", "lambda:GetFunctionConfiguration",
+                    "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration", "lambda:AddPermission", "lambda:RemovePermission",
+                    "lambda:GetPolicy", "lambda:TagResource", "lambda:UntagResource", "lambda:ListTags", "lambda:PutFunctionConcurrency",
+                    "lambda:DeleteFunctionConcurrency", "lambda:GetFunctionConcurrency",
                 ],
-                resources: [.sub("arn:${AWS::Partition}:lambda:*:\(account):function:${NamePrefix}-*")]),
+                resources: [function]),
+            PolicyStatement(
+                sid: "PassFilterRoleToLambda", actions: ["iam:PassRole"], resources: [ManagementRoles.roleArn(.filter, layout: layout)],
+                conditions: [PolicyCondition(.stringEquals, "iam:PassedToService", "lambda.amazonaws.com")]),
             PolicyStatement(
                 sid: "QueueEventSource",
                 actions: [
-                    "lambda:CreateEventSourceMapping", "lambda:DeleteEventSourceMapping",
-                    "lambda:GetEventSourceMapping", "lambda:UpdateEventSourceMapping",
+                    "lambda:CreateEventSourceMapping", "lambda:DeleteEventSourceMapping", "lambda:GetEventSourceMapping",
+                    "lambda:UpdateEventSourceMapping",
                 ],
-                resources: [.sub("arn:${AWS::Partition}:lambda:*:\(account):event-source-mapping:*")]),
-            PolicyStatement(
-                sid: "FilterRole",
-                actions: [
-                    "iam:CreateRole", "iam:DeleteRole", "iam:GetRole", "iam:UpdateRole", "iam:PutRolePolicy",
-                    "iam:DeleteRolePolicy", "iam:GetRolePolicy", "iam:TagRole", "iam:UntagRole", "iam:PassRole",
-                ],
-                resources: stackRoleArns(stackSetNames: stackSetNames, rolePath: rolePath)),
+                resources: ["*"], conditions: [PolicyCondition(.arnLike, "lambda:FunctionArn", function)]),
             PolicyStatement(
                 sid: "FilterLogs",
                 actions: [
-                    "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy",
-                    "logs:DeleteRetentionPolicy", "logs:DescribeLogGroups", "logs:TagResource",
-                    "logs:UntagResource", "logs:ListTagsForResource",
+                    "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy",
+                    "logs:TagResource", "logs:UntagResource", "logs:ListTagsForResource",
                 ],
                 resources: [.sub("arn:${AWS::Partition}:logs:*:\(account):log-group:/aws/lambda/${NamePrefix}-*")]),
+            PolicyStatement(sid: "ListLogGroups", actions: ["logs:DescribeLogGroups"], resources: ["*"]),
             PolicyStatement(
                 sid: "Queues",
                 actions: [
-                    "sqs:CreateQueue", "sqs:DeleteQueue", "sqs:GetQueueAttributes", "sqs:SetQueueAttributes",
-                    "sqs:TagQueue", "sqs:UntagQueue", "sqs:ListQueueTags",
+                    "sqs:CreateQueue", "sqs:DeleteQueue", "sqs:GetQueueAttributes", "sqs:SetQueueAttributes", "sqs:TagQueue",
+                    "sqs:UntagQueue", "sqs:ListQueueTags",
                 ],
                 resources: [.sub("arn:${AWS::Partition}:sqs:*:\(account):${NamePrefix}-*")]),
             PolicyStatement(
                 sid: "QueueAlarm",
-                actions: ["cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:DescribeAlarms", "cloudwatch:TagResource"],
+                actions: [
+                    "cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:DescribeAlarms", "cloudwatch:TagResource",
+                    "cloudwatch:UntagResource",
+                ],
                 resources: [.sub("arn:${AWS::Partition}:cloudwatch:*:\(account):alarm:${NamePrefix}-*")]),
             PolicyStatement(
-                sid: "ReadFilterCode", actions: ["s3:GetObject"],
+                sid: "ReadFilterCode", actions: ["s3:GetObject", "s3:GetObjectVersion"],
                 resources: [.sub("arn:${AWS::Partition}:s3:::${LambdaCodeBucket}/*")]),
         ]
-    }
-
-    /// The roles the alert stacks create: CloudFormation names them after the instance stack
-    /// (`StackSet-<set>-<id>-...`), under the layout's role path.
-    static func stackRoleArns(stackSetNames: [String], rolePath: String) -> [CFNValue] {
-        stackSetNames.map { .sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role\(rolePath)StackSet-\($0)-*") }
     }
 }

@@ -55,6 +55,10 @@ public struct ConditionOperator: Hashable, Sendable, RawRepresentable {
     public static let arnLike = ConditionOperator(rawValue: "ArnLike")
     public static let arnNotLike = ConditionOperator(rawValue: "ArnNotLike")
     public static let bool = ConditionOperator(rawValue: "Bool")
+    /// A multivalued key (`kms:ResourceAliases`, `aws:TagKeys`) with at least one value that equals one of the values.
+    public static let forAnyValueStringEquals = ConditionOperator(rawValue: "ForAnyValue:StringEquals")
+    /// A multivalued key all of whose values equal one of the values (true when the key is absent).
+    public static let forAllValuesStringEquals = ConditionOperator(rawValue: "ForAllValues:StringEquals")
     public static let numericLessThanEquals = ConditionOperator(rawValue: "NumericLessThanEquals")
     public static let ipAddress = ConditionOperator(rawValue: "IpAddress")
 

@@ -3,7 +3,8 @@ import AlertStack
 import DeployAPI
 
 extension Deployer {
-    /// Carries out `plan` in order: artifact, roles, retired StackSets, StackSets (main region first), constraints.
+    /// Carries out `plan` in order: artifact, roles, the reader StackSet, retired StackSets, StackSets (main
+    /// region first), the member StackSet, retired member and reader StackSets, constraints.
     func apply(_ plan: DeployPlan) async throws {
         let code = options.code
         if plan.createBucket {
@@ -15,6 +16,10 @@ extension Deployer {
             try await guardrail.run("PutObject \(code.key)") { try await client.putObject(bucket: code.bucket, key: code.key, body: options.zip) }
         }
         try await roles.apply(plan.roles)
+        // The reader goes into member accounts before the filter can run: it trusts the roles stack's filter role.
+        if let reader = target.readerStackSet, let readers = plan.readers {
+            try await memberDeployment(reader).apply(readers)
+        }
         // A former rollout's StackSet goes first: its stacks hold the same named topics and function.
         for retired in plan.retired { try await retire(name: retired.name) }
         for (set, instancePlan) in plan.stackSets {
@@ -27,6 +32,9 @@ extension Deployer {
         }
         if let name = plan.retiredMembers {
             try await memberDeployment(.removal(name, regions: target.layout.orderedRegions)).remove()
+        }
+        if let name = plan.retiredReaders {
+            try await memberDeployment(.removal(name, regions: [target.layout.mainRegion])).remove()
         }
         try await constraints.add(plan.constraintsToAdd)
     }

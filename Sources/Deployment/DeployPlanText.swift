@@ -9,13 +9,14 @@ package enum DeployPlanText {
         lines.append(plan.uploadZip ? "upload \(artifact)" : "artifact \(artifact) already uploaded")
         switch plan.roles {
         case .unchanged: lines.append("roles stack \(target.rolesStackName): unchanged")
-        case .create: lines.append("roles stack \(target.rolesStackName): create (StackSet administration and execution roles)")
+        case .create: lines.append("roles stack \(target.rolesStackName): create (StackSet administration and execution roles, the filter's and the alert stacks' roles)")
         case .update(_, let changes):
             lines.append("roles stack \(target.rolesStackName): update, \(changes.count) change(s)")
             for c in changes {
                 lines.append("  \(c.action) \(c.logicalId) (\(c.resourceType))" + (c.replacement == "True" ? ", replaced" : ""))
             }
         }
+        if let reader = target.readerStackSet, let readers = plan.readers { lines.append(readers.line(reader)) }
         for (set, p) in plan.stackSets {
             let mode = set.preferences.sequential ? "sequential" : "parallel"
             if p.changesNothing {
@@ -39,6 +40,9 @@ package enum DeployPlanText {
         if let member = target.memberStackSet, let members = plan.members { lines.append(members.line(member)) }
         if let name = plan.retiredMembers {
             lines.append("member StackSet \(name): the layout's source no longer uses EventBridge; remove its instances in every member account and delete it")
+        }
+        if let name = plan.retiredReaders {
+            lines.append("reader StackSet \(name): the layout no longer deploys the reader role; remove it from every member account and delete the StackSet")
         }
         if !target.layout.source.usesNotifications {
             lines.append("constraints: source eventbridge needs none" + (target.layout.portfolios.isEmpty ? "" : "; the listed portfolios were checked for constraints still pointing at the receive topics"))

@@ -34,6 +34,10 @@ package struct DeployPlan: Sendable {
     package var members: MemberPlan?
     /// A member StackSet the layout no longer uses (its source is notification-constraint again): removed.
     package var retiredMembers: String?
+    /// The reader role's StackSet (`deployMemberRole`), and one the layout no longer uses: removed.
+    package var readers: MemberPlan?
+    package var readerName: String?
+    package var retiredReaders: String?
 
     package var constraintsToAdd: [ProductWatch] {
         products.filter { !$0.isWatched && $0.otherNotificationConstraintId == nil }
@@ -45,6 +49,8 @@ package struct DeployPlan: Sendable {
             + retired.map { "delete StackSet \($0.name)" + ($0.regions.isEmpty ? "" : " and its instances in \($0.regions.joined(separator: ", "))") }
             + (members.map { plan in memberName.map { plan.removals($0) } ?? [] } ?? [])
             + (retiredMembers.map { ["delete StackSet \($0) and its instances in every member account"] } ?? [])
+            + (readers.map { plan in readerName.map { plan.removals($0) } ?? [] } ?? [])
+            + (retiredReaders.map { ["delete StackSet \($0) and the reader role in every member account"] } ?? [])
     }
 
     /// The member StackSet's name, for messages.
@@ -53,6 +59,7 @@ package struct DeployPlan: Sendable {
     package var changesNothing: Bool {
         !createBucket && !uploadZip && roles == .unchanged && stackSets.allSatisfy(\.plan.changesNothing) && retired.isEmpty
             && constraintsToAdd.isEmpty && (members?.changesNothing ?? true) && retiredMembers == nil
+            && (readers?.changesNothing ?? true) && retiredReaders == nil
     }
 }
 
@@ -154,6 +161,14 @@ package struct Deployer: Sendable {
             // A member StackSet left by an earlier EventBridge source: removed (with --yes).
             let name = target.layout.memberStackSetName
             if try await guardrail.run("DescribeStackSet \(name)", { try await client.describeStackSet(name) }) != nil { plan.retiredMembers = name }
+        }
+        if let reader = target.readerStackSet {
+            plan.readers = try await memberDeployment(reader).plan()
+            plan.readerName = reader.name
+        } else {
+            // A reader StackSet left by a layout that deployed the reader role: removed (with --yes).
+            let name = target.layout.readerStackSetName
+            if try await guardrail.run("DescribeStackSet \(name)", { try await client.describeStackSet(name) }) != nil { plan.retiredReaders = name }
         }
         plan.products = try await constraints.survey()
         let stillPointing = plan.products.filter(\.isWatched)

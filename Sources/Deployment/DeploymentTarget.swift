@@ -25,6 +25,8 @@ package struct DeploymentTarget: Sendable {
     package var formerStackSetNames: [String]
     /// The service-managed StackSet of the member accounts (EventBridge sources); nil otherwise.
     package var memberStackSet: MemberStackSetTarget?
+    /// The service-managed StackSet of the reader role (`deployMemberRole`); nil otherwise.
+    package var readerStackSet: MemberStackSetTarget?
 
     /// Builds the templates for `layout` with the filter code at `code`, for management account `account`.
     package init(layout: Layout, account: String, code: Layout.LambdaCode) throws(YAMLError) {
@@ -36,6 +38,7 @@ package struct DeploymentTarget: Sendable {
         rolesStackName = "\(layout.namePrefix)-stackset-roles"
         rolesTemplateBody = try StackSetArtifacts.rolesTemplate(for: layout).rendered(.yaml)
         rolesParameters = [("NamePrefix", layout.namePrefix), ("LambdaCodeBucket", code.bucket)]
+            + (layout.organizationId.map { [("OrganizationId", $0)] } ?? []) + [("MemberRoleName", layout.memberRoleName)]
         let alert = AlertStack.template(for: layout)
         let body = try alert.rendered(.yaml)
         let parameters = StackSetArtifacts.parameterValues(alertStack: alert)
@@ -54,6 +57,24 @@ package struct DeploymentTarget: Sendable {
         let current = Set(stackSets.map(\.name))
         formerStackSetNames = StackSetArtifacts.waves(for: other).map(\.stackSetName).filter { !current.contains($0) }
         memberStackSet = try Self.memberTarget(layout)
+        readerStackSet = try Self.readerTarget(layout)
+    }
+
+    /// The reader role's StackSet: the reader template, passed the name prefix, this account (the filter's)
+    /// and the role name, rolled out to the layout's OUs in the main region (IAM is global).
+    static func readerTarget(_ layout: Layout) throws(YAMLError) -> MemberStackSetTarget? {
+        guard layout.deployMemberRole, let account = layout.managementAccountId else { return nil }
+        var definition = ServiceManagedStackSetDefinition(
+            name: layout.readerStackSetName, description: "CatalogWatch reader role",
+            templateBody: try MemberReader.template(for: layout).rendered(.yaml),
+            parameters: MemberReader.parameterValues(layout, account: .string(account)).map { .init($0.0, $0.1.stringValue ?? "") },
+            capabilities: ["CAPABILITY_NAMED_IAM"])
+        definition.tags = layout.tags.map { .init($0.key, $0.value) }
+        let shares = OperationPreferences.AccountShares(
+            maxConcurrent: MemberReader.maxConcurrentPercentage, failureTolerance: MemberReader.failureTolerancePercentage)
+        return MemberStackSetTarget(
+            definition: definition, organizationalUnits: layout.organizationalUnits, regions: [layout.mainRegion],
+            preferences: OperationPreferences(regionOrder: [layout.mainRegion], sequential: false, accountShares: shares))
     }
 
     /// The member StackSet of an EventBridge source: the member template, passed the main region, name

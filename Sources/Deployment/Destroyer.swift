@@ -4,7 +4,7 @@ import DeployAPI
 
 /// Takes CatalogWatch out of the account in reverse: constraints first (so no launch publishes to a topic
 /// about to go), the member StackSet (so no account forwards to a bus about to go), then stack instances
-/// with the main region (the filter) last, StackSets, the roles stack.
+/// with the main region (the filter) last, StackSets, the reader StackSet, the roles stack.
 /// The artifact bucket is never deleted.
 package struct Destroyer: Sendable {
     package var client: AWSClient
@@ -40,6 +40,9 @@ package struct Destroyer: Sendable {
         try await MemberForwardingDeployment(client: client, target: member, account: target.account, waiting: waiting, reporter: reporter).remove()
         var kept: [StackSetFailure] = []
         for name in removalOrder { kept += try await remove(stackSet: name) }
+        // The reader role goes after the filter (the main region's alert stack), before the roles it trusts.
+        let reader = target.readerStackSet ?? .removal(target.layout.readerStackSetName, regions: [target.layout.mainRegion])
+        try await MemberForwardingDeployment(client: client, target: reader, account: target.account, waiting: waiting, reporter: reporter).remove()
         if !keepRoles {
             try await ChangeSetDeployment(
                 client: client, stackName: target.rolesStackName, templateBody: "", parameters: [], capabilities: [],

@@ -17,9 +17,12 @@ package enum IdentityCheck {
         }
     }
 
-    /// The layout keys a deployment needs besides the code location, which `deploy` fills in.
+    /// The layout keys a deployment needs besides the code location, which `deploy` fills in; with the
+    /// reader role (the default member role), the OUs whose accounts get it.
     package static func missingKeys(_ layout: Layout) -> [String] {
-        [("organizationId", layout.organizationId), ("notificationEmail", layout.notificationEmail),
-         ("managementAccountId", layout.managementAccountId)].filter { $0.1 == nil }.map(\.0)
+        let keys = [("organizationId", layout.organizationId), ("notificationEmail", layout.notificationEmail),
+                    ("managementAccountId", layout.managementAccountId)].filter { $0.1 == nil }.map(\.0)
+        guard layout.deployMemberRole, layout.organizationalUnits.isEmpty else { return keys }
+        return keys + ["organizationalUnits (the OU ids ou-… or the root id r-… whose accounts launch products: the reader role \(layout.memberRoleName) goes there)"]
     }
 }

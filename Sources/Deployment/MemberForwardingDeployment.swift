@@ -2,8 +2,9 @@ import AWSClient
 import AlertStack
 import DeployAPI
 
-/// The member StackSet of an EventBridge source, resolved for one deployment: its definition, the OUs
-/// and regions it covers, and how its operations roll out.
+/// A service-managed StackSet of the member accounts (the EventBridge forwarding rule, or the reader
+/// role), resolved for one deployment: its definition, the OUs and regions it covers, and how its
+/// operations roll out.
 package struct MemberStackSetTarget: Sendable {
     package var definition: ServiceManagedStackSetDefinition
     package var organizationalUnits: [String]
@@ -110,7 +111,7 @@ package struct MemberForwardingDeployment: Sendable {
         let access = try await guardrail.run("DescribeOrganizationsAccess") { try await client.organizationsAccess() }
         if access == .disabledPermanently {
             throw DeploymentError.call(step: "DescribeOrganizationsAccess", account: account, region: client.region,
-                                       reason: "trusted access for StackSets is permanently disabled in this organization; the eventbridge source needs it (use source notification-constraint)")
+                                       reason: "trusted access for StackSets is permanently disabled in this organization; the service-managed StackSet \(name) needs it (set deployMemberRole: false and use source notification-constraint)")
         }
         let existing = try await guardrail.run("DescribeStackSet \(name)") { try await client.describeStackSet(name) }
         return MemberPlan.make(target: target, existing: existing, access: access)

@@ -44,12 +44,14 @@ package struct StatusReport: Sendable, Equatable {
     package var unwatchedProducts: [ProductWatch] = []
     /// The central bus, its rule and the member StackSet (EventBridge sources).
     package var eventBridge: EventBridgeStatus?
+    /// The reader role's StackSet (`deployMemberRole`).
+    package var reader: ReaderStatus?
 
     package static func == (lhs: Self, rhs: Self) -> Bool {
         lhs.account == rhs.account && lhs.stackSets == rhs.stackSets && lhs.rolesStack == rhs.rolesStack
             && lhs.emailSubscription == rhs.emailSubscription && lhs.deadLetters.elementsEqual(rhs.deadLetters, by: ==)
             && lhs.filterErrors24h == rhs.filterErrors24h && lhs.unwatchedProducts == rhs.unwatchedProducts
-            && lhs.eventBridge == rhs.eventBridge
+            && lhs.eventBridge == rhs.eventBridge && lhs.reader == rhs.reader
     }
 
     /// Every reason the deployment is not healthy; empty when it is.
@@ -70,7 +72,7 @@ package struct StatusReport: Sendable, Equatable {
         for (queue, depth) in deadLetters where (depth ?? 0) > 0 { problems.append("\(queue) holds \(depth!) message(s)") }
         if let errors = filterErrors24h, errors > 0 { problems.append("filter errors in the last 24 h: \(Int(errors))") }
         for w in unwatchedProducts { problems.append("\(w.region) \(w.portfolioId) \(w.productName) (\(w.productId)) lacks the notification constraint") }
-        return problems + (eventBridge?.problems ?? [])
+        return problems + (reader?.problems ?? []) + (eventBridge?.problems ?? [])
     }
 
     package var isHealthy: Bool { problems.isEmpty }
@@ -93,6 +95,7 @@ package struct StatusReport: Sendable, Equatable {
         for (queue, depth) in deadLetters { lines.append("dead-letter queue \(queue): \(depth.map(String.init) ?? "missing")") }
         lines.append("filter errors in the last 24 h: \(filterErrors24h.map { String(Int($0)) } ?? "unknown")")
         for w in unwatchedProducts { lines.append("unwatched: \(w.region) \(w.portfolioId) \(w.productName) (\(w.productId))") }
+        if let reader { lines.append(reader.line) }
         if let eventBridge { lines += eventBridge.lines }
         lines.append(isHealthy ? "healthy" : "degraded: " + problems.joined(separator: "; "))
         return lines.joined(separator: "\n")
@@ -115,7 +118,7 @@ package struct StatusReport: Sendable, Equatable {
             + "\"deadLetterQueues\": [\(queues.joined(separator: ", "))], "
             + "\"filterErrors24h\": \(filterErrors24h.map { String(Int($0)) } ?? "null"), "
             + "\"unwatchedProducts\": [\(unwatched.joined(separator: ", "))], "
-            + "\"eventBridge\": \(eventBridge?.json ?? "null"), "
+            + "\"reader\": \(reader?.json ?? "null"), \"eventBridge\": \(eventBridge?.json ?? "null"), "
             + "\"problems\": [\(problems.map(JSONText.quoted).joined(separator: ", "))]}"
     }
 }
@@ -162,6 +165,7 @@ package struct StatusInspector: Sendable {
             let products = try await CatalogConstraints(client: client, target: target, reporter: reporter, waiting: waiting).survey()
             report.unwatchedProducts = products.filter { !$0.isWatched }
         }
+        if target.layout.deployMemberRole { report.reader = try await inspectReader() }
         if target.layout.source.usesEventBridge { report.eventBridge = try await inspectEventBridge() }
         return report
     }

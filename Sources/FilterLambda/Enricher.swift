@@ -50,6 +50,8 @@ public struct AWSEnricher: Enricher {
     /// `ROUTE_TAGS`: the stack tags to read (one `DescribeStacks` per alert) into `Enrichment.stackTags`;
     /// none are read when empty.
     package var routeTags: [String] = []
+    /// Checks that the event's account is in the organization before any role is assumed there; nil: no check.
+    public var membership: OrganizationMembership?
 
     public init(sts: AWSClient, memberRoleName: String, cache: AssumeRoleCache) {
         self.sts = sts
@@ -60,7 +62,12 @@ public struct AWSEnricher: Enricher {
     public func enrich(_ failure: StackFailure, deadline: ContinuousClock.Instant) async -> Enrichment {
         var enrichment = Enrichment()
         guard AccountID.isValid(failure.account) else {
-            enrichment.lookupFailures.append("member account unknown (no usable StackId): nothing looked up")
+            let shown = failure.account.isEmpty ? "none (no usable StackId)" : "'\(oneLine(failure.account, limit: 40))' is not \(AccountID.length) digits"
+            enrichment.lookupFailures.append("refused: member account \(shown); no role assumed, nothing looked up")
+            return enrichment
+        }
+        if let refusal = await refusal(failure.account, deadline: deadline) {
+            enrichment.lookupFailures.append(refusal)
             return enrichment
         }
         let roleArn = "arn:\(failure.partition):iam::\(failure.account):role/\(memberRoleName)"
@@ -89,6 +96,16 @@ public struct AWSEnricher: Enricher {
         enrichment.stackTags = t.stackTags
         enrichment.lookupFailures += p.lookupFailures + c.lookupFailures + t.lookupFailures
         return enrichment
+    }
+
+    /// Why no role may be assumed in `account` (not an account of the organization), else nil.
+    func refusal(_ account: String, deadline: ContinuousClock.Instant) async -> String? {
+        guard let membership else { return nil }
+        switch await membership.check(account, deadline: deadline) {
+        case .member, .unknown: return nil
+        case .notMember:
+            return "refused: account \(account) is not in this organization (Organizations DescribeAccount: AccountNotFoundException); no role assumed, nothing looked up"
+        }
     }
 
     /// The stack's tags that `routeTags` names, from one `DescribeStacks` (none without `routeTags`). When

@@ -63,6 +63,7 @@ final class Delivery: @unchecked Sendable {
             endpoints: EndpointResolver(environment: environment), region: configuration.region)
         var enricher = AWSEnricher(sts: aws, memberRoleName: configuration.memberRoleName, cache: AssumeRoleCache())
         enricher.routeTags = configuration.routeTags
+        enricher.membership = OrganizationMembership(client: aws)
         self.enricher = enricher
         sink = SNSAlertSink(client: aws, topicArn: configuration.alertTopicArn)
         ledger = configuration.alertLedgerTable.map { AlertLedger(client: aws, table: $0) }

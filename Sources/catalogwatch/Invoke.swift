@@ -1,4 +1,5 @@
 import AWSClient
+import AlertStack
 import ArgumentParser
 import FilterCore
 import FilterLambda
@@ -27,7 +28,7 @@ struct Invoke: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Send topic ARN (default: ALERT_TOPIC_ARN).", valueName: "arn"))
     var alertTopicArn: String?
 
-    @Option(name: .long, help: ArgumentHelp("Member role name (default: MEMBER_ROLE_NAME, else AWSControlTowerExecution).", valueName: "name"))
+    @Option(name: .long, help: ArgumentHelp("Member role name (default: MEMBER_ROLE_NAME, else catalogwatch-reader).", valueName: "name"))
     var memberRoleName: String?
 
     @Option(name: .long, help: ArgumentHelp("Invocation deadline in seconds.", valueName: "seconds"))
@@ -38,7 +39,7 @@ struct Invoke: AsyncParsableCommand {
         var env = ProcessInfo.processInfo.environment
         let region = self.region ?? env["AWS_REGION"] ?? env["AWS_DEFAULT_REGION"] ?? "ap-northeast-1"
         env["AWS_REGION"] = region
-        env["MEMBER_ROLE_NAME"] = memberRoleName ?? env["MEMBER_ROLE_NAME"] ?? "AWSControlTowerExecution"
+        env["MEMBER_ROLE_NAME"] = memberRoleName ?? env["MEMBER_ROLE_NAME"] ?? Layout.readerRoleName(namePrefix: Layout.defaultNamePrefix)
         if let alertTopicArn { env["ALERT_TOPIC_ARN"] = alertTopicArn }
         if dryRun, env["ALERT_TOPIC_ARN"] == nil {
             env["ALERT_TOPIC_ARN"] = "arn:\(AWSPartition.of(region: region).name):sns:\(region):000000000000:dry-run"
@@ -68,7 +69,9 @@ struct Invoke: AsyncParsableCommand {
             let aws = AWSClient(
                 transport: URLSessionTransport(), credentials: EnvironmentCredentials(environment: env),
                 endpoints: EndpointResolver(environment: env), region: region)
-            enricher = AWSEnricher(sts: aws, memberRoleName: configuration.memberRoleName, cache: AssumeRoleCache())
+            var awsEnricher = AWSEnricher(sts: aws, memberRoleName: configuration.memberRoleName, cache: AssumeRoleCache())
+            awsEnricher.membership = OrganizationMembership(client: aws)
+            enricher = awsEnricher
             sink = SNSAlertSink(client: aws, topicArn: configuration.alertTopicArn)
         }
         let outcome = await handler.deliver(triage, enricher: enricher, sink: sink, deadline: .now + .seconds(timeout), log: logger)

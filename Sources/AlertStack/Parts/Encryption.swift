@@ -38,6 +38,8 @@ extension AlertStackParts {
                 key.description = "CatalogWatch: encrypts the alert topics, queues and ledger in this region."
                 key.enableKeyRotation = true
                 key.keyPolicy = keyPolicy.cfnValue
+                // The tag the execution role's key administration and the key users' grants are conditioned on.
+                key.tags = [KMS.Key.Tag(key: .string(PhysicalName.keyTagKey), value: .ref("NamePrefix"))]
                 let handle = t.resource(AlertStack.Names.alertKey, key, deletionPolicy: "Retain", updateReplacePolicy: "Retain")
                 t.resource(AlertStack.Names.alertKeyAlias, KMS.Alias(aliasName: .sub("alias/${NamePrefix}-alerts"), targetKeyId: handle.ref))
                 keyArn = handle.getAtt(.arn)
@@ -54,6 +56,11 @@ extension AlertStackParts {
             return keyArn
         }
 
+        /// The condition that names CatalogWatch's generated keys (by their `catalogwatch:name-prefix` tag).
+        public static var taggedKeyCondition: PolicyCondition {
+            PolicyCondition(.stringEquals, "aws:ResourceTag/\(PhysicalName.keyTagKey)", .ref("NamePrefix"))
+        }
+
         /// The generated key's policy.
         var keyPolicy: PolicyDocument {
             var statements = [
@@ -67,11 +74,15 @@ extension AlertStackParts {
                     conditions: [PolicyCondition(.stringEquals, "aws:SourceAccount", .accountId)]),
             ]
             if organizationPublishes {
+                // Only for this region's receive topic: SNS names the topic in the encryption context.
                 statements.append(PolicyStatement(
                     sid: "LaunchRolesPublishThroughSNS", principal: .anyone, actions: ["kms:Decrypt", "kms:GenerateDataKey*"], resources: ["*"],
                     conditions: [
                         PolicyCondition(.stringEquals, "aws:PrincipalOrgID", organizationId),
                         PolicyCondition(.stringEquals, "kms:ViaService", .sub("sns.${AWS::Region}.amazonaws.com")),
+                        PolicyCondition(
+                            .stringEquals, "kms:EncryptionContext:aws:sns:topicArn",
+                            .sub("arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:\(PhysicalName.receiveTopic.template)")),
                     ]))
             }
             return PolicyDocument(statements)

@@ -107,32 +107,37 @@ extension AlertStackParts {
         public var maximumRetryAttempts = 185
         public var maximumEventAgeSeconds = 86_400
 
+        /// The role EventBridge forwards with; nil: the part adds one (`ForwardStackFailuresRole`), as in
+        /// member accounts. The management account's alert stack uses the roles stack's role instead.
+        public var roleArn: CFNValue?
+
         public init(centralBusArn: CFNValue) { self.centralBusArn = centralBusArn }
 
-        /// The role and the rule.
+        /// The role (when the part added one) and the rule.
         public struct Handles: Sendable {
-            public let role: ResourceHandle<IAM.Role>
+            public let role: ResourceHandle<IAM.Role>?
             public let rule: ResourceHandle<Events.Rule>
         }
 
-        /// Adds `ForwardStackFailuresRole` and `ForwardStackFailuresRule` (no condition: every region).
+        /// The forwarding role's only permission: put events on the central bus `centralBusArn`.
+        public static func putOnCentralBus(_ centralBusArn: CFNValue) -> IAM.Role.Policy {
+            IAM.Role.Policy(
+                policyDocument: PolicyDocument([
+                    PolicyStatement(sid: "PutOnCentralBus", actions: ["events:PutEvents"], resources: [centralBusArn])
+                ]).cfnValue,
+                policyName: "catalogwatch-forward")
+        }
+
+        /// Adds `ForwardStackFailuresRole` (without `roleArn`) and `ForwardStackFailuresRule` (no condition: every region).
         @discardableResult
         public func add(to t: inout TemplateBuilder) -> Handles {
-            var role = IAM.Role(
-                assumeRolePolicyDocument: PolicyDocument([
-                    PolicyStatement(
-                        principal: .service(["events.amazonaws.com"]), actions: ["sts:AssumeRole"],
-                        conditions: [PolicyCondition(.stringEquals, "aws:SourceAccount", .accountId)])
-                ]).cfnValue)
-            role.description = "CatalogWatch: lets EventBridge forward Service Catalog stack failures to the central bus."
-            role.policies = [
-                IAM.Role.Policy(
-                    policyDocument: PolicyDocument([
-                        PolicyStatement(sid: "PutOnCentralBus", actions: ["events:PutEvents"], resources: [centralBusArn])
-                    ]).cfnValue,
-                    policyName: "catalogwatch-forward")
-            ]
-            let forwardRole = t.resource(AlertStack.Names.forwardRole, role)
+            var forwardRole: ResourceHandle<IAM.Role>?
+            if roleArn == nil {
+                var role = IAM.Role(assumeRolePolicyDocument: ManagementRoles.trust(service: "events.amazonaws.com"))
+                role.description = "CatalogWatch: lets EventBridge forward Service Catalog stack failures to the central bus."
+                role.policies = [Self.putOnCentralBus(centralBusArn)]
+                forwardRole = t.resource(AlertStack.Names.forwardRole, role)
+            }
             var rule = Events.Rule()
             rule.description = "CatalogWatch: forwards terminal failures of Service Catalog stacks to the central bus."
             rule.eventPattern = FailureEventPattern.pattern
@@ -143,7 +148,7 @@ extension AlertStackParts {
                     $0.retryPolicy = Events.Rule.RetryPolicy(
                         maximumEventAgeInSeconds: .number(String(maximumEventAgeSeconds)),
                         maximumRetryAttempts: .number(String(maximumRetryAttempts)))
-                    $0.roleArn = forwardRole.getAtt(.arn)
+                    $0.roleArn = roleArn ?? forwardRole?.getAtt(.arn)
                 }
             ]
             return Handles(role: forwardRole, rule: t.resource(AlertStack.Names.forwardRule, rule))

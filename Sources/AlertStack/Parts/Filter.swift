@@ -29,8 +29,8 @@ extension AlertStackParts {
         }
     }
 
-    /// The filter Lambda, main region only: its role (write its logs, publish alerts, assume the member
-    /// role, and read its events), the function (`provided.al2023`, code from S3), and how events reach it.
+    /// The filter Lambda, main region only: the function (`provided.al2023`, code from S3, running as the
+    /// role the roles stack made), and how events reach it.
     public struct Filter: Sendable {
         /// How the receive topics' events reach the function.
         public enum Events: Sendable {
@@ -47,10 +47,13 @@ extension AlertStackParts {
         public var logGroup: ResourceHandle<Logs.LogGroup>
         /// The topic alerts are published to (`ALERT_TOPIC_ARN`).
         public var alertTopic: CFNValue
-        /// The member-account role to assume (`MEMBER_ROLE_NAME`), usually `!Ref MemberRoleName`.
+        /// The member-account role to assume (`MEMBER_ROLE_NAME`: its path without the leading `/`, and its
+        /// name), usually `!Ref MemberRoleName`.
         public var memberRoleName: CFNValue
-        /// The ARNs the role may assume: that role name in any account.
-        public var memberRoleArns: CFNValue = .sub("arn:${AWS::Partition}:iam::*:role/${MemberRoleName}")
+        /// The function's role: made by the roles stack (`ManagementRoles`), so that the StackSet creates no role.
+        public var roleArn: CFNValue
+        /// The function's reserved concurrency (nil: none).
+        public var reservedConcurrency: Int?
         /// The packaged filter zip (`catalogwatch package`).
         public var codeBucket: CFNValue
         public var codeKey: CFNValue
@@ -64,8 +67,6 @@ extension AlertStackParts {
         public var topicsInvoke = true
         /// The `AlertLedger` table's ARN, when the same failure can arrive more than once (`ALERT_LEDGER_TABLE`).
         public var ledgerTable: ResourceHandle<DynamoDB.Table>?
-        /// The key of encrypted topics, queues and ledger (`encryption: kms`): the role may use it.
-        public var encryptionKey: CFNValue?
         /// Stack tag keys copied into message attributes `tag.<key>` (`ROUTE_TAGS`).
         public var routeTags: [String] = []
         /// The chat routes' topics, which the filter feeds in the chat format (`CHAT_ROUTES`).
@@ -73,8 +74,9 @@ extension AlertStackParts {
 
         public init(
             events: Events, condition: ConditionHandle?, logGroup: ResourceHandle<Logs.LogGroup>, alertTopic: CFNValue,
-            memberRoleName: CFNValue, codeBucket: CFNValue, codeKey: CFNValue, architecture: CFNValue
+            memberRoleName: CFNValue, roleArn: CFNValue, codeBucket: CFNValue, codeKey: CFNValue, architecture: CFNValue
         ) {
+            self.roleArn = roleArn
             self.events = events
             self.condition = condition
             self.logGroup = logGroup
@@ -87,7 +89,6 @@ extension AlertStackParts {
 
         /// The filter's resources.
         public struct Handles: Sendable {
-            public let role: ResourceHandle<IAM.Role>
             public let function: ResourceHandle<Lambda.Function>
             /// `.direct` only.
             public let deadLetterQueue: ResourceHandle<SQS.Queue>?
@@ -95,8 +96,8 @@ extension AlertStackParts {
             public let permission: ResourceHandle<Lambda.Permission>?
         }
 
-        /// Adds, in order: `FilterDeadLetterQueue` (`.direct`), `FilterFunctionRole`, `FilterFunction`,
-        /// `FilterFunctionInvokePermission` (`.direct`, when the topics invoke it).
+        /// Adds, in order: `FilterDeadLetterQueue` (`.direct`), `FilterFunction`, `FilterFunctionInvokePermission`
+        /// (`.direct`, when the topics invoke it).
         @discardableResult
         public func add(to t: inout TemplateBuilder) -> Handles {
             var deadLetters: ResourceHandle<SQS.Queue>?
@@ -107,9 +108,7 @@ extension AlertStackParts {
                 queue.sqsManagedSseEnabled = true
                 deadLetters = t.resource(AlertStack.Names.filterDeadLetterQueue, queue, condition: condition)
             }
-            let role = t.resource(AlertStack.Names.filterRole, self.role(deadLetterQueue: deadLetters), condition: condition)
-            let function = t.resource(
-                AlertStack.Names.filterFunction, self.function(role: role, deadLetterQueue: deadLetters), condition: condition)
+            let function = t.resource(AlertStack.Names.filterFunction, self.function(deadLetterQueue: deadLetters), condition: condition)
             var permission: ResourceHandle<Lambda.Permission>?
             if case .direct = events, topicsInvoke {
                 permission = t.resource(
@@ -121,47 +120,7 @@ extension AlertStackParts {
                         },
                     condition: condition)
             }
-            return Handles(role: role, function: function, deadLetterQueue: deadLetters, permission: permission)
-        }
-
-        /// The execution role: nothing beyond what the filter does (no `*` resources).
-        func role(deadLetterQueue: ResourceHandle<SQS.Queue>?) -> IAM.Role {
-            var statements = [
-                PolicyStatement(
-                    sid: "WriteOwnLogs", actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                    resources: [logGroup.getAtt(.arn)]),
-                PolicyStatement(sid: "PublishAlerts", actions: ["sns:Publish"], resources: [alertTopic]),
-            ]
-            if let deadLetterQueue {
-                statements.append(PolicyStatement(sid: "KeepFailedInvocations", actions: ["sqs:SendMessage"], resources: [deadLetterQueue.getAtt(.arn)]))
-            }
-            if case .queue(let queue) = events {
-                statements.append(PolicyStatement(
-                    sid: "ReadBufferedEvents",
-                    actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
-                    resources: [queue.getAtt(.arn)]))
-            }
-            if let ledgerTable {
-                statements.append(PolicyStatement(
-                    sid: "RecordAlertsSent", actions: ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
-                    resources: [ledgerTable.getAtt(.arn)]))
-            }
-            if let encryptionKey {
-                statements.append(PolicyStatement(sid: "UseAlertKey", actions: ["kms:Decrypt", "kms:GenerateDataKey"], resources: [encryptionKey]))
-            }
-            if !chatTopics.isEmpty {
-                statements.append(PolicyStatement(sid: "PublishChatNotifications", actions: ["sns:Publish"], resources: chatTopics.map(\.topic.ref)))
-            }
-            statements.append(PolicyStatement(sid: "DescribeInMemberAccounts", actions: ["sts:AssumeRole"], resources: [memberRoleArns]))
-            var role = IAM.Role(
-                assumeRolePolicyDocument: PolicyDocument([
-                    PolicyStatement(
-                        principal: .service(["lambda.amazonaws.com"]), actions: ["sts:AssumeRole"],
-                        conditions: [PolicyCondition(.stringEquals, "aws:SourceAccount", .accountId)])
-                ]).cfnValue)
-            role.description = "CatalogWatch filter: write its logs, publish alerts, assume the member role."
-            role.policies = [IAM.Role.Policy(policyDocument: PolicyDocument(statements).cfnValue, policyName: "catalogwatch-filter")]
-            return role
+            return Handles(function: function, deadLetterQueue: deadLetters, permission: permission)
         }
 
         /// `CHAT_ROUTES`: `[{"name", "topicArn", "filterPolicy"}]` as compact JSON in a `Fn::Sub` (the topic
@@ -176,13 +135,13 @@ extension AlertStackParts {
         }
 
         /// The function: the environment contract of `catalogwatch-filter`, its logs in `logGroup`.
-        func function(role: ResourceHandle<IAM.Role>, deadLetterQueue: ResourceHandle<SQS.Queue>?) -> Lambda.Function {
+        func function(deadLetterQueue: ResourceHandle<SQS.Queue>?) -> Lambda.Function {
             var function = Lambda.Function(
                 code: Lambda.Function.Code().with {
                     $0.s3Bucket = codeBucket
                     $0.s3Key = codeKey
                 },
-                role: role.getAtt(.arn))
+                role: roleArn)
             function.architectures = [architecture]
             if let deadLetterQueue {
                 function.deadLetterConfig = Lambda.Function.DeadLetterConfig().with { $0.targetArn = deadLetterQueue.getAtt(.arn) }
@@ -200,6 +159,7 @@ extension AlertStackParts {
             function.handler = "bootstrap"
             function.loggingConfig = Lambda.Function.LoggingConfig().with { $0.logGroup = logGroup.ref }
             function.memorySize = 128
+            if let reservedConcurrency { function.reservedConcurrentExecutions = .number(String(reservedConcurrency)) }
             function.runtime = .string(AlertStack.runtime)
             function.timeout = .number(String(AlertStack.functionTimeout))
             return function

@@ -14,11 +14,16 @@ extension AlertStackParts {
         /// permission; one elsewhere must grant it in its own account.
         public var managementAccountId: String?
         public var condition: ConditionHandle?
+        /// The chat channels' role and guardrail policy, made by the roles stack (`ManagementRoles`).
+        public var chatRoleArn: CFNValue
+        public var chatGuardrailArn: CFNValue
 
-        public init(routes: [Route], managementAccountId: String?, condition: ConditionHandle?) {
+        public init(routes: [Route], managementAccountId: String?, condition: ConditionHandle?, chatRoleArn: CFNValue, chatGuardrailArn: CFNValue) {
             self.routes = routes
             self.managementAccountId = managementAccountId
             self.condition = condition
+            self.chatRoleArn = chatRoleArn
+            self.chatGuardrailArn = chatGuardrailArn
         }
 
         /// The chat topic of a chat route.
@@ -31,13 +36,10 @@ extension AlertStackParts {
         public struct Handles: Sendable {
             public let subscriptions: [ResourceHandle<SNS.Subscription>]
             public let chatTopics: [ChatTopic]
-            /// The channel configurations' role (chat routes with a channel only).
-            public let chatRole: ResourceHandle<IAM.Role>?
         }
 
         /// Adds `Route<Name>Subscription` (and `Route<Name>InvokePermission`) per route, and for chat
-        /// routes `Route<Name>ChatTopic` and `Route<Name>Channel`, with `ChatChannelRole` and
-        /// `ChatGuardrailPolicy` once.
+        /// routes `Route<Name>ChatTopic` and `Route<Name>Channel`.
         @discardableResult
         public func add(sendTopic: ResourceHandle<SNS.Topic>, to t: inout TemplateBuilder) -> Handles {
             var subscriptions: [ResourceHandle<SNS.Subscription>] = []
@@ -70,8 +72,8 @@ extension AlertStackParts {
                 subscription.filterPolicyScope = "MessageAttributes"
                 subscriptions.append(t.resource("\(name)Subscription", subscription, condition: condition))
             }
-            let role = chats.isEmpty ? nil : addChannels(chats, to: &t)
-            return Handles(subscriptions: subscriptions, chatTopics: chats, chatRole: role)
+            addChannels(chats, to: &t)
+            return Handles(subscriptions: subscriptions, chatTopics: chats)
         }
 
         /// The route's match as an SNS filter policy object.
@@ -79,21 +81,8 @@ extension AlertStackParts {
             .object(match.filterPolicy.map { CFNField($0.attribute, .list($0.values.map(CFNValue.string))) })
         }
 
-        /// The channel configurations, their role and guardrail.
-        func addChannels(_ chats: [ChatTopic], to t: inout TemplateBuilder) -> ResourceHandle<IAM.Role> {
-            var role = IAM.Role(
-                assumeRolePolicyDocument: PolicyDocument([
-                    PolicyStatement(principal: .service(["chatbot.amazonaws.com"]), actions: ["sts:AssumeRole"],
-                                    conditions: [PolicyCondition(.stringEquals, "aws:SourceAccount", .accountId)])
-                ]).cfnValue)
-            role.description = "CatalogWatch chat channels: shows notifications only; no permissions."
-            let chatRole = t.resource(AlertStack.Names.chatRole, role, condition: condition)
-            var guardrail = IAM.ManagedPolicy(
-                policyDocument: PolicyDocument([
-                    PolicyStatement(sid: "NotificationsOnly", effect: .deny, actions: ["*"], resources: ["*"])
-                ]).cfnValue)
-            guardrail.description = "CatalogWatch chat channels: members can run nothing through the channel."
-            let policy = t.resource(AlertStack.Names.chatGuardrail, guardrail, condition: condition)
+        /// The channel configurations, with the roles stack's role and guardrail.
+        func addChannels(_ chats: [ChatTopic], to t: inout TemplateBuilder) {
             for chat in chats {
                 guard case .chat(let channel) = chat.route.destination else { continue }
                 let name = "Route\(chat.route.logicalName)Channel"
@@ -101,25 +90,24 @@ extension AlertStackParts {
                 switch channel {
                 case .slack(let workspace, let channelId):
                     var config = Chatbot.SlackChannelConfiguration(
-                        configurationName: configName, iamRoleArn: chatRole.getAtt(.arn), slackChannelId: .string(channelId),
+                        configurationName: configName, iamRoleArn: chatRoleArn, slackChannelId: .string(channelId),
                         slackWorkspaceId: .string(workspace))
-                    config.guardrailPolicies = [policy.ref]
+                    config.guardrailPolicies = [chatGuardrailArn]
                     config.loggingLevel = "ERROR"
                     config.snsTopicArns = [chat.topic.ref]
                     config.userRoleRequired = false
                     t.resource(name, config, condition: condition)
                 case .teams(let tenant, let team, let channelId):
                     var config = Chatbot.MicrosoftTeamsChannelConfiguration(
-                        configurationName: configName, iamRoleArn: chatRole.getAtt(.arn), teamId: .string(team),
+                        configurationName: configName, iamRoleArn: chatRoleArn, teamId: .string(team),
                         teamsChannelId: .string(channelId), teamsTenantId: .string(tenant))
-                    config.guardrailPolicies = [policy.ref]
+                    config.guardrailPolicies = [chatGuardrailArn]
                     config.loggingLevel = "ERROR"
                     config.snsTopicArns = [chat.topic.ref]
                     config.userRoleRequired = false
                     t.resource(name, config, condition: condition)
                 }
             }
-            return chatRole
         }
     }
 }

@@ -1,0 +1,98 @@
+import CloudFormation
+
+/// The read-only role the filter assumes in member accounts (`<namePrefix>-reader` by default), and the
+/// service-managed StackSet that puts it into every account of the layout's OUs, accounts that join
+/// later included. It may only describe what the filter reads (the provisioned product, its product,
+/// version and record, the stack's events and tags) and trusts only the filter's role in the
+/// management account. IAM is global: the StackSet has one instance per account, in the main region.
+public enum MemberReader {
+    /// The member template's description.
+    public static let templateDescription =
+        "CatalogWatch reader: the read-only role the CatalogWatch filter in the management account assumes to describe failed Service Catalog products in this account."
+
+    /// Logical names.
+    public static let roleLogicalName = "ReaderRole"
+    public static let stackSetLogicalName = "ReaderStackSet"
+
+    /// Parameters of the reader template, in order (the StackSet passes each).
+    public static let parameterNames = ["NamePrefix", "ManagementAccountId", "MemberRoleName"]
+
+    /// What the filter reads, in two statements: Service Catalog describe calls (two of which name no
+    /// resource type, so they take `*`), and the events and tags of Service Catalog stacks (`SC-*`).
+    public static var policy: PolicyDocument {
+        PolicyDocument([
+            PolicyStatement(
+                sid: "DescribeProvisionedProducts",
+                actions: ["servicecatalog:DescribeProvisionedProduct", "servicecatalog:DescribeRecord"], resources: ["*"]),
+            PolicyStatement(
+                sid: "DescribeProducts", actions: ["servicecatalog:DescribeProduct", "servicecatalog:DescribeProvisioningArtifact"],
+                resources: [.sub("arn:${AWS::Partition}:catalog:*:*:product/*")]),
+            PolicyStatement(
+                sid: "ReadServiceCatalogStacks", actions: ["cloudformation:DescribeStackEvents", "cloudformation:DescribeStacks"],
+                resources: [.sub("arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:stack/SC-*")]),
+        ])
+    }
+
+    /// The reader role, named `MemberRoleName`, trusting `filterRoleArn` only.
+    public static func role(filterRoleArn: CFNValue) -> IAM.Role {
+        var role = IAM.Role(assumeRolePolicyDocument: PolicyDocument([
+            PolicyStatement(principal: .aws([filterRoleArn]), actions: ["sts:AssumeRole"])
+        ]).cfnValue)
+        role.description = "CatalogWatch reader: lets the CatalogWatch filter describe failed Service Catalog products and their stacks; read-only."
+        role.roleName = .ref("MemberRoleName")
+        role.policies = [IAM.Role.Policy(policyDocument: policy.cfnValue, policyName: "catalogwatch-reader")]
+        return role
+    }
+
+    /// The member template: the reader role, trusting the filter's role of `ManagementAccountId`.
+    public static func template(for layout: Layout) -> Template {
+        var t = TemplateBuilder(description: templateDescription)
+        Guardrails.register(layout, on: &t)
+        t.parameter(
+            "NamePrefix", NamePrefixRule.parameter("Prefix of the filter's role name in the management account.", default: layout.namePrefix, explained: true))
+        t.parameter(
+            "ManagementAccountId",
+            .string("Account of the CatalogWatch filter (the organization's management account).", default: layout.managementAccountId,
+                    pattern: "^[0-9]{12}$", constraint: "a 12-digit AWS account id"))
+        t.parameter(
+            "MemberRoleName",
+            .string("Name of the reader role (the filter's MEMBER_ROLE_NAME).", default: layout.memberRoleName,
+                    pattern: "^[\\w+=,.@-]{1,64}$", constraint: "an IAM role name"))
+        let filterRole = "arn:${AWS::Partition}:iam::${ManagementAccountId}:role\(layout.rolePath ?? "/")\(PhysicalName.filter.template)"
+        let reader = t.resource(roleLogicalName, role(filterRoleArn: .sub(filterRole)))
+        t.output("ReaderRoleArn", reader.getAtt(.arn), description: "The role the filter assumes in this account.")
+        return t.template
+    }
+
+    /// How the reader StackSet rolls out: one region, a quarter of the accounts at a time, up to a tenth may fail.
+    public static let maxConcurrentPercentage = MemberForwarding.maxConcurrentPercentage
+    public static let failureTolerancePercentage = MemberForwarding.failureTolerancePercentage
+
+    /// The StackSet's parameter values for `layout` in management account `account`, in `parameterNames` order.
+    public static func parameterValues(_ layout: Layout, account: CFNValue) -> [(String, CFNValue)] {
+        [("NamePrefix", .string(layout.namePrefix)), ("ManagementAccountId", account), ("MemberRoleName", .string(layout.memberRoleName))]
+    }
+
+    /// Adds the service-managed StackSet `ReaderStackSet` to `t`, before the StackSets `before` (the filter
+    /// reads through it as soon as it runs); it depends on nothing but the roles stack.
+    @discardableResult
+    public static func addStackSet(for layout: Layout, readerBody: String, to t: inout TemplateBuilder) -> ResourceHandle<CFN.StackSet> {
+        var set = CFN.StackSet(permissionModel: "SERVICE_MANAGED", stackSetName: .string(layout.readerStackSetName))
+        set.autoDeployment = CFN.StackSet.AutoDeployment(enabled: true, retainStacksOnAccountRemoval: false)
+        set.callAs = "SELF"
+        set.capabilities = ["CAPABILITY_NAMED_IAM"]
+        set.description = "CatalogWatch reader role: every account of the listed OUs, accounts that join later included"
+        set.managedExecution = CFN.StackSet.ManagedExecution(active: true)
+        set.operationPreferences = MemberForwarding.operationPreferences(regions: [layout.mainRegion])
+        set.parameters = parameterValues(layout, account: .accountId).map { CFN.StackSet.Parameter(parameterKey: .string($0.0), parameterValue: $0.1) }
+        set.stackInstancesGroup = [
+            CFN.StackSet.StackInstances(
+                deploymentTargets: CFN.StackSet.DeploymentTargets().with {
+                    $0.organizationalUnitIds = .list(layout.organizationalUnits.map(CFNValue.string))
+                },
+                regions: .list([.string(layout.mainRegion)]))
+        ]
+        set.templateBody = .string(readerBody)
+        return t.resource(stackSetLogicalName, set)
+    }
+}
