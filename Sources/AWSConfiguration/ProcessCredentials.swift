@@ -1,4 +1,5 @@
 import AWSClient
+import ChildProcesses
 import Foundation
 
 /// A profile's `credential_process`: runs the command with `/bin/sh -c` and reads its JSON
@@ -22,18 +23,21 @@ struct ProcessSource: Sendable {
     /// Runs the command and decodes its output.
     func fetch() async throws -> Credentials {
         let what = "credential_process of profile \"\(profile)\""
-        let result: (status: Int32, stdout: Data, stderr: Data)
+        let result: ChildResult
         do {
             result = try await Self.run(command, environment: environment)
         } catch {
             throw CredentialsResolutionError(.sourceFailed, "\(what) could not be started")
         }
-        guard result.status == 0 else {
-            var message = "\(what) exited with status \(result.status)"
-            if let line = Self.lastLine(result.stderr) { message += ": \(line)" }
+        guard result.termination == .exited(0) else {
+            var message = switch result.termination {
+            case .exited(let status): "\(what) exited with status \(status)"
+            case .signaled(let signal): "\(what) was killed by signal \(signal)"
+            }
+            if let line = Self.lastLine(result.standardError) { message += ": \(line)" }
             throw CredentialsResolutionError(.sourceFailed, message)
         }
-        let output = try SourceSupport.decode(Output.self, from: Array(result.stdout), what: "the output of \(what)")
+        let output = try SourceSupport.decode(Output.self, from: result.standardOutput, what: "the output of \(what)")
         guard output.Version == 1 else {
             throw CredentialsResolutionError(.sourceFailed, "the output of \(what) has Version \(output.Version), expected 1")
         }
@@ -43,47 +47,22 @@ struct ProcessSource: Sendable {
     }
 
     /// The last non-empty stderr line, at most 200 characters (diagnostics, as botocore shows them).
-    private static func lastLine(_ data: Data) -> String? {
-        let text = String(decoding: data, as: UTF8.self)
+    private static func lastLine(_ bytes: [UInt8]) -> String? {
+        let text = String(decoding: bytes, as: UTF8.self)
         guard let line = text.split(whereSeparator: \.isNewline).last(where: { !$0.allSatisfy(\.isWhitespace) }) else { return nil }
         let trimmed = line.trimmingCharacters(in: .whitespaces)
         return trimmed.count > 200 ? String(trimmed.prefix(200)) + "…" : trimmed
     }
 
-    /// Runs `/bin/sh -c command` off the cooperative pool; stdin is /dev/null.
-    static func run(_ command: String, environment: [String: String]) async throws -> (status: Int32, stdout: Data, stderr: Data) {
+    /// Runs `/bin/sh -c command` off the cooperative pool; stdin is /dev/null, stdout and stderr are captured
+    /// (read together, so a helper that writes much to stderr never blocks), stderr for its last line.
+    static func run(_ command: String, environment: [String: String]) async throws -> ChildResult {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(with: Result { try runBlocking(command, environment: environment) })
+                continuation.resume(with: Result {
+                    try ChildCommand("/bin/sh", arguments: ["-c", command], environment: environment, standardInput: .null).run()
+                })
             }
         }
-    }
-
-    /// stderr as read by a background reader; written once before `group.wait()` returns.
-    private final class Collected: @unchecked Sendable {
-        var data = Data()
-    }
-
-    private static func runBlocking(_ command: String, environment: [String: String]) throws -> (status: Int32, stdout: Data, stderr: Data) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        process.environment = environment
-        let stdout = Pipe(), stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let errors = Collected()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errors.data = stderr.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return (process.terminationStatus, output, errors.data)
     }
 }

@@ -34,9 +34,6 @@ extension Checker {
             if let node = values["organizationalUnits"], !deploysReader {
                 warning(node, "organizationalUnits", "is used only by source eventbridge or both, or for the reader role; with source \(keys.source.rawValue) and deployMemberRole false it is ignored")
             }
-            if values["organizationalUnits"] == nil, deploysReader {
-                warning(sourceNode, "organizationalUnits", "is needed to deploy: add the OU ids (ou-…) or the root id (r-…) whose member accounts launch products, so that the reader role the filter assumes goes into them")
-            }
             return keys
         }
         if values["organizationalUnits"] == nil {

@@ -73,10 +73,20 @@ public enum MemberReader {
         [("NamePrefix", .string(layout.namePrefix)), ("ManagementAccountId", account), ("MemberRoleName", .string(layout.memberRoleName))]
     }
 
-    /// Adds the service-managed StackSet `ReaderStackSet` to `t`, before the StackSets `before` (the filter
-    /// reads through it as soon as it runs); it depends on nothing but the roles stack.
+    /// Adds the service-managed StackSet `ReaderStackSet` and its OU parameter to `t`; it depends on nothing
+    /// but the roles stack (the filter reads through it as soon as it runs).
+    /// The parameter of the StackSet template that lists the OUs (the layout's by default; a layout without
+    /// any leaves it to whoever deploys the template).
+    public static let organizationalUnitsParameter = "ReaderOrganizationalUnits"
+
     @discardableResult
     public static func addStackSet(for layout: Layout, readerBody: String, to t: inout TemplateBuilder) -> ResourceHandle<CFN.StackSet> {
+        t.parameter(
+            organizationalUnitsParameter,
+            Parameter(
+                type: "CommaDelimitedList",
+                description: "OU ids (ou-…) or the root id (r-…) whose accounts get the reader role the filter assumes.",
+                default: layout.organizationalUnits.isEmpty ? nil : .string(layout.organizationalUnits.joined(separator: ","))))
         var set = CFN.StackSet(permissionModel: "SERVICE_MANAGED", stackSetName: .string(layout.readerStackSetName))
         set.autoDeployment = CFN.StackSet.AutoDeployment(enabled: true, retainStacksOnAccountRemoval: false)
         set.callAs = "SELF"
@@ -87,9 +97,7 @@ public enum MemberReader {
         set.parameters = parameterValues(layout, account: .accountId).map { CFN.StackSet.Parameter(parameterKey: .string($0.0), parameterValue: $0.1) }
         set.stackInstancesGroup = [
             CFN.StackSet.StackInstances(
-                deploymentTargets: CFN.StackSet.DeploymentTargets().with {
-                    $0.organizationalUnitIds = .list(layout.organizationalUnits.map(CFNValue.string))
-                },
+                deploymentTargets: CFN.StackSet.DeploymentTargets().with { $0.organizationalUnitIds = .ref(organizationalUnitsParameter) },
                 regions: .list([.string(layout.mainRegion)]))
         ]
         set.templateBody = .string(readerBody)

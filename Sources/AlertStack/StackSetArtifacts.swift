@@ -61,16 +61,17 @@ public enum StackSetArtifacts {
 
     /// The template holding the StackSet(s); `alertStackBody` is the alert stack template text, inlined,
     /// `memberBody` the member forwarding template's (EventBridge sources), whose StackSet comes last, and
-    /// `readerBody` the reader role's (`deployMemberRole`), whose StackSet comes first.
+    /// `readerBody` the reader role's (`deployMemberRole`), whose StackSet depends on nothing here (until
+    /// it has reached the member accounts, alerts go out without product details).
     public static func stackSetTemplate(
         for layout: Layout, alertStack: Template, alertStackBody: String, memberBody: String? = nil, readerBody: String? = nil
     ) -> Template {
         var t = TemplateBuilder(description: stackSetTemplateDescription)
         Guardrails.register(layout, on: &t)
+        let sets = addStackSets(for: layout, alertStack: alertStack, alertStackBody: alertStackBody, to: &t)
         if let readerBody, layout.deployMemberRole {
             MemberReader.addStackSet(for: layout, readerBody: readerBody, to: &t)
         }
-        let sets = addStackSets(for: layout, alertStack: alertStack, alertStackBody: alertStackBody, to: &t)
         if let memberBody, layout.source.usesEventBridge {
             MemberForwarding.addStackSet(for: layout, memberBody: memberBody, after: sets.map(\.name), to: &t)
         }

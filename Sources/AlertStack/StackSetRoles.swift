@@ -12,7 +12,6 @@ extension StackSetArtifacts {
         var t = TemplateBuilder(description: rolesTemplateDescription)
         Guardrails.register(layout, on: &t)
         addRoles(for: layout, to: &t)
-        ManagementRoles.add(for: layout, to: &t)
         return t.template
     }
 
@@ -28,8 +27,9 @@ extension StackSetArtifacts {
         return names
     }
 
-    /// Adds the roles template's parameters, both roles and the output to `t`; customizations registered
-    /// on `t` beforehand (a permissions boundary, tags) apply to both roles.
+    /// Adds the roles template's parameters, the StackSet roles, the roles the alert stacks use
+    /// (`ManagementRoles`) and the outputs to `t`; customizations registered on `t` beforehand (a
+    /// permissions boundary, tags) apply to every role.
     @discardableResult
     public static func addRoles(for layout: Layout, to t: inout TemplateBuilder) -> (administration: ResourceHandle<IAM.Role>, execution: ResourceHandle<IAM.Role>) {
         t.parameter("NamePrefix", NamePrefixRule.parameter("Name prefix used by the alert stack.", default: layout.namePrefix))
@@ -71,6 +71,7 @@ extension StackSetArtifacts {
         ]
         let executionRole = t.resource(executionRoleLogicalName, execution)
         t.output("AdministrationRoleArn", adminRole.getAtt(.arn), description: "AdministrationRoleARN of the StackSet.")
+        ManagementRoles.add(for: layout, to: &t)
         return (adminRole, executionRole)
     }
 
@@ -81,6 +82,17 @@ extension StackSetArtifacts {
             + ExecutionGrants(layout: layout, stackSetNames: stackSetNames).statements)
     }
 
+    /// What StackSets do to an instance stack as the execution role: create, update and delete it, read
+    /// it, its events, resources and template, detect drift, tag it, and recover a stuck rollback.
+    static let instanceStackActions = [
+        "cloudformation:CreateStack", "cloudformation:UpdateStack", "cloudformation:DeleteStack", "cloudformation:DescribeStacks",
+        "cloudformation:DescribeStackEvents", "cloudformation:DescribeStackResource", "cloudformation:DescribeStackResources",
+        "cloudformation:ListStackResources", "cloudformation:GetTemplate", "cloudformation:GetTemplateSummary",
+        "cloudformation:DetectStackDrift", "cloudformation:DetectStackResourceDrift", "cloudformation:DescribeStackResourceDrifts",
+        "cloudformation:TagResource", "cloudformation:UntagResource", "cloudformation:CancelUpdateStack",
+        "cloudformation:ContinueUpdateRollback", "cloudformation:RollbackStack",
+    ]
+
     /// What every alert stack needs. Actions that take no resource type in IAM's service authorization
     /// reference have statements of their own on `*`, narrowed by a condition where IAM offers one.
     static func baseExecutionStatements(stackSetNames: [String], layout: Layout) -> [PolicyStatement] {
@@ -88,8 +100,11 @@ extension StackSetArtifacts {
         let function: CFNValue = .sub("arn:${AWS::Partition}:lambda:*:\(account):function:\(PhysicalName.filter.template)")
         return [
             PolicyStatement(
-                sid: "AlertStackInstances", actions: ["cloudformation:*"],
+                sid: "AlertStackInstances", actions: instanceStackActions,
                 resources: stackSetNames.map { .sub("arn:${AWS::Partition}:cloudformation:*:\(account):stack/StackSet-\($0)-*") }),
+            PolicyStatement(
+                sid: "TemplatesAndDriftStatus", actions: ["cloudformation:ValidateTemplate", "cloudformation:DescribeStackDriftDetectionStatus"],
+                resources: ["*"]),
             PolicyStatement(
                 sid: "Topics",
                 actions: [

@@ -62,10 +62,13 @@ package enum Validation {
         let all = templates.flatMap { t in
             t.resources.filter { $0.value.type == "AWS::CloudFormation::StackSet" }.map { StackSetEntry(template: t, name: $0.name, resource: $0.value) }
         }
-        // The member StackSet (EventBridge sources) targets OUs, not the management account's regions.
-        let members = all.filter { $0.isServiceManaged }
+        // The member StackSets (forwarding for EventBridge sources, the reader role) target OUs, not the
+        // management account's regions.
+        let readers = all.filter { $0.isServiceManaged && $0.stackSetName == layout.readerStackSetName }
+        let members = all.filter { $0.isServiceManaged && $0.stackSetName != layout.readerStackSetName }
         let sets = all.filter { !$0.isServiceManaged }
         check.memberForwarding(members, alertStackSets: sets)
+        check.memberReader(readers, in: templates)
         guard !sets.isEmpty else {
             check.add(templates.first, "stackset-missing", "Resources", "no AWS::CloudFormation::StackSet in the templates; the receive topics would reach no region")
             return check.findings
@@ -94,6 +97,7 @@ struct StackSetEntry {
     var resource: Resource
     var file: String { template.source.file ?? "(template)" }
     var isServiceManaged: Bool { resource.property("PermissionModel") == "SERVICE_MANAGED" }
+    var stackSetName: String? { resource.property("StackSetName")?.stringValue }
 
     /// Regions of every StackInstancesGroup entry, in order.
     var instanceRegions: [String] {
@@ -258,6 +262,34 @@ extension AgreementCheck {
         }
         for s in alertStackSets where s.file == m.file && !Validation.dependsTransitively(m.name, on: s.name, in: (alertStackSets + [m]).map { ($0.name, $0.resource) }) {
             add(m.template, "member-forwarding", "Resources.\(m.name).DependsOn", "must depend on \(s.name): the central bus must exist before member accounts forward to it")
+        }
+    }
+}
+
+extension AgreementCheck {
+    /// `deployMemberRole`: exactly one reader StackSet, auto-deployed to the layout's OUs (or to the OUs
+    /// its template takes as a parameter), in the main region only; none otherwise.
+    mutating func memberReader(_ readers: [StackSetEntry], in templates: [Template]) {
+        guard layout.deployMemberRole else {
+            for r in readers {
+                add(r.template, "member-reader", "Resources.\(r.name)", "the layout's member role \(layout.memberRoleName) is not deployed by CatalogWatch (deployMemberRole false) but the templates deploy the reader StackSet")
+            }
+            return
+        }
+        guard let r = readers.first else {
+            let stackSets = templates.first { t in t.resources.contains { $0.value.type == "AWS::CloudFormation::StackSet" } }
+            if let stackSets {
+                add(stackSets, "member-reader", "Resources", "no StackSet \(layout.readerStackSetName) puts the reader role \(layout.memberRoleName) into the member accounts")
+            }
+            return
+        }
+        let key = "Resources.\(r.name).Properties"
+        if readers.count > 1 { add(r.template, "member-reader", "Resources", "\(readers.count) reader StackSets; one puts the role into every OU") }
+        if r.resource.property("AutoDeployment")?["Enabled"] != true {
+            add(r.template, "member-reader", key + ".AutoDeployment.Enabled", "must be true, or accounts that join the OUs later cannot be read")
+        }
+        if r.instanceRegions != [layout.mainRegion] {
+            add(r.template, "member-reader", key + ".StackInstancesGroup", "deploys to \(r.instanceRegions) but an IAM role is global: only the main region \(layout.mainRegion)")
         }
     }
 }

@@ -1,4 +1,8 @@
-/// IAM: no `sns:Publish` or `sts:AssumeRole` allowed on every resource.
+import Diagnostics
+import IAMAuthorization
+
+/// IAM: no `sns:Publish` or `sts:AssumeRole` allowed on every resource, and every Allow statement checked
+/// against AWS's service authorization reference (`checkAuthorization`).
 extension CheckContext {
     static let guardedActions = ["sns:publish", "sts:assumerole"]
 
@@ -25,7 +29,11 @@ extension CheckContext {
     }
 
     mutating func checkStatement(_ statement: CFNValue, path: String) {
+        if case .function("Fn::If", .list(let branches)) = statement, branches.count == 3 {
+            return branches[1...].forEach { checkStatement($0, path: path) }
+        }
         guard statement["Effect"] == .string("Allow") else { return }
+        checkAuthorization(statement, path: path)
         func strings(_ v: CFNValue?) -> [CFNValue] {
             guard let v else { return [] }
             if case .list(let items) = v { return items }
@@ -88,5 +96,112 @@ extension CheckContext {
         }
         while pi < p.count, p[pi] == "*" { pi += 1 }
         return pi == p.count
+    }
+}
+
+extension TemplateChecks {
+    /// The rules of the service authorization reference checks (`iam-unknown-service`, `iam-unknown-action`,
+    /// `iam-resource-mismatch`, `iam-unknown-condition-key`).
+    public static let authorizationRules: [DiagnosticRule] = AuthorizationRule.allCases.map { DiagnosticRule($0.rawValue, $0.summary) }
+}
+
+/// An Allow statement against AWS's service authorization reference (IAMAuthorization's `StatementChecker`):
+/// action names exist, each action can apply to the statement's resources, condition keys are defined for it.
+/// Every finding is an error at the action, the Resource or the condition key.
+///
+/// Identity policies (statements without Principal: IAM::Role Policies, ManagedPolicy, Policy documents) get
+/// all three checks. A statement with Principal or NotPrincipal belongs to a resource-based policy (a key,
+/// topic, queue, bus or bucket policy, a role's trust policy): its Resource is the resource the policy is
+/// attached to, not what the actions need, so only action names and condition keys are checked there; so are
+/// NotResource statements. Resources: strings and `Fn::Sub` texts, as `checkStatement` reads them (their `${...}`
+/// stand for some value), and `Fn::Join` with the non-literal parts as such variables; a `Ref` or
+/// `Fn::GetAtt` is some ARN of that resource (never `"*"`, otherwise not matched). Each branch of an `Fn::If`
+/// in Resource is checked as its own variant of the statement; in Action and Condition both branches are read
+/// together, and a statement that is itself an `Fn::If` is checked branch by branch (`checkStatement`).
+extension CheckContext {
+    mutating func checkAuthorization(_ statement: CFNValue, path: String) {
+        let isNotAction = statement["Action"] == nil && statement["NotAction"] != nil
+        let actions = Self.policyStrings(statement[isNotAction ? "NotAction" : "Action"], path: "\(path).\(isNotAction ? "NotAction" : "Action")")
+        guard !actions.isEmpty else { return }
+        let resourceBased = statement["Principal"] != nil || statement["NotPrincipal"] != nil
+        let variants: [[PolicyResource]?] = resourceBased ? [nil] : statement["Resource"].map(Self.resourceVariants) ?? [nil]
+        let keys = Self.conditionKeys(statement["Condition"], path: "\(path).Condition")
+        var reported: [AuthorizationFinding] = []
+        for resources in variants {
+            let text = PolicyStatementText(actions: actions.map(\.text), isNotAction: isNotAction, resources: resources, conditionKeys: keys.map(\.key))
+            for f in StatementChecker.check(text) where !reported.contains(f) {
+                reported.append(f)
+                let at: String
+                switch f.rule {
+                case .resourceMismatch: at = "\(path).Resource"
+                case .unknownConditionKey: at = keys.first { $0.key == f.resource }?.path ?? "\(path).Condition"
+                case .unknownService, .unknownAction: at = actions.first { $0.text == f.action }?.path ?? path
+                }
+                add(f.rule.rawValue, at, f.message)
+            }
+        }
+    }
+
+    /// The strings of an Action list (or one string), with their paths; both branches of an `Fn::If`.
+    static func policyStrings(_ value: CFNValue?, path: String) -> [(text: String, path: String)] {
+        switch value {
+        case .string(let s)?: [(s, path)]
+        case .list(let items)?: items.enumerated().flatMap { policyStrings($0.element, path: "\(path)[\($0.offset)]") }
+        case .function("Fn::If", .list(let items))? where items.count == 3: policyStrings(items[1], path: path) + policyStrings(items[2], path: path)
+        default: []
+        }
+    }
+
+    /// The Resource lists a statement can have: one per combination of `Fn::If` branches (at most 16).
+    static func resourceVariants(_ value: CFNValue) -> [[PolicyResource]] {
+        switch value {
+        case .list(let items):
+            var variants: [[PolicyResource]] = [[]]
+            for item in items {
+                let options = resourceVariants(item)
+                variants = Array(variants.flatMap { v in options.map { v + $0 } }.prefix(16))
+            }
+            return variants
+        case .function("Fn::If", .list(let items)) where items.count == 3:
+            return resourceVariants(items[1]) + resourceVariants(items[2])
+        case .function("Ref", .string("AWS::NoValue")):
+            return [[]]
+        default:
+            return [[policyResource(value)]]
+        }
+    }
+
+    /// One Resource entry: text where the template writes it out, otherwise an ARN the checks cannot read.
+    static func policyResource(_ value: CFNValue) -> PolicyResource {
+        switch value {
+        case .string(let s): return .text(s)
+        case .function("Fn::Sub", .string(let s)): return .text(s)
+        case .function("Fn::Sub", .list(let items)) where items.first?.stringValue != nil: return .text(items[0].stringValue ?? "")
+        case .function("Fn::Join", .list(let items)) where items.count == 2:
+            if case .string(let delimiter) = items[0], case .list(let parts) = items[1] {
+                return .text(parts.map { $0.stringValue ?? "${}" }.joined(separator: delimiter))
+            }
+        case .function("Ref", .string(let name)): return .opaque("!Ref \(name)")
+        case .function("Fn::GetAtt", .string(let name)): return .opaque("!GetAtt \(name)")
+        case .function("Fn::GetAtt", .list(let parts)):
+            return .opaque("!GetAtt " + parts.map { $0.stringValue ?? "?" }.joined(separator: "."))
+        default: break
+        }
+        return .opaque("a computed value")
+    }
+
+    /// The keys of a Condition block (`{StringEquals: {aws:SourceAccount: ...}}`), with their paths.
+    static func conditionKeys(_ value: CFNValue?, path: String) -> [(key: String, path: String)] {
+        switch value {
+        case .object(let operators)?:
+            return operators.flatMap { op -> [(key: String, path: String)] in
+                guard case .object(let keys) = op.value else { return [] }
+                return keys.map { ($0.key, "\(path).\(op.key).\($0.key)") }
+            }
+        case .function("Fn::If", .list(let items))? where items.count == 3:
+            return conditionKeys(items[1], path: path) + conditionKeys(items[2], path: path)
+        default:
+            return []
+        }
     }
 }

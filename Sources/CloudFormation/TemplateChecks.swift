@@ -43,7 +43,7 @@ public struct TemplateChecks: Sendable {
         DiagnosticRule("wildcard-resource", "A policy allows sns:Publish or sts:AssumeRole on every resource"),
         DiagnosticRule("hard-coded-partition", "An ARN names a partition instead of ${AWS::Partition}"),
         DiagnosticRule("hard-coded-region", "An ARN names a region instead of ${AWS::Region} or a parameter"),
-    ] + SchemaValidation.rules
+    ] + authorizationRules + SchemaValidation.rules
 
     /// Runs every check on `template`: what the reader noted, then references, condition scopes, policies,
     /// ARNs and schemas.

@@ -1,5 +1,6 @@
 import AlertStack
 import ArgumentParser
+import ChildProcesses
 import Foundation
 import Packaging
 
@@ -91,13 +92,11 @@ struct Package: ParsableCommand {
             "-Xcc", "-Os",
         ] + sdkArguments
         print("swift \(arguments.joined(separator: " "))")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["swift"] + arguments
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            printError("swift build failed (exit \(process.terminationStatus))")
+        // The build shares our terminal and process group, so Ctrl-C stops it too.
+        let build = ChildCommand("swift", arguments: arguments, searchPath: true, standardInput: .inherit, standardOutput: .inherit, standardError: .inherit)
+        let result = try build.run()
+        guard result.status == 0 else {
+            printError("swift build failed (exit \(result.status))")
             throw ExitCode(1)
         }
         return ".build-lambda/release/catalogwatch-filter"
@@ -105,17 +104,9 @@ struct Package: ParsableCommand {
 
     /// Ids of the Swift SDKs `swift sdk list` reports (empty when none, or when the command fails).
     func installedSwiftSDKs() -> [String] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["swift", "sdk", "list"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return [] }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return [] }
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        let list = ChildCommand("swift", arguments: ["sdk", "list"], searchPath: true, standardInput: .inherit, standardError: .null)
+        guard let result = try? list.run(), result.status == 0 else { return [] }
+        return String(decoding: result.standardOutput, as: UTF8.self).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty && !$0.lowercased().hasPrefix("no swift sdk") }
     }
 }

@@ -17,7 +17,8 @@ struct Validate: ParsableCommand {
         abstract: "Check a layout and templates for CI (exit 0 clean, 1 findings, 2 usage).",
         discussion: """
             Checks the layout's rules; with --templates, checks every template in the folder (references resolve, \
-            resources never depend on resources that may be absent, no sns:Publish or sts:AssumeRole on "*", no \
+            resources never depend on resources that may be absent, no sns:Publish or sts:AssumeRole on "*", every \
+            IAM action, resource ARN and condition key agrees with AWS's service authorization reference, no \
             hard-coded partition or region in ARNs) and that the StackSet templates cover every layout region once, \
             main region first, in the layout's rollout. Templates whose Description starts with "CatalogWatch" (the ones \
             `generate` writes) are ours: a hard-coded partition or region is an error there and a warning in any \

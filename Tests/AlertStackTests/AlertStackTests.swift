@@ -1,5 +1,6 @@
 import CloudFormation
 import Foundation
+import TestSupport
 import XCTest
 import YAML
 
@@ -26,7 +27,7 @@ final class AlertStackTemplateTests: XCTestCase {
         let t = AlertStack.template(for: .embeddedDefault)
         let everywhere = t.resources.filter { $0.value.condition == nil }.map(\.name)
         XCTAssertEqual(everywhere, ["ReceiveTopic", "ReceiveTopicPolicy"])
-        for name in ["SendTopic", "FilterFunction", "FilterFunctionRole", "FilterLogGroup", "FilterDeadLetterQueue", "FilterFunctionInvokePermission"] {
+        for name in ["SendTopic", "FilterFunction", "FilterLogGroup", "FilterDeadLetterQueue", "FilterFunctionInvokePermission"] {
             XCTAssertEqual(t.resource(name)?.condition, "IsMainRegion", name)
         }
         // The main region is a parameter compared with AWS::Region, never a literal.
@@ -55,7 +56,9 @@ final class AlertStackTemplateTests: XCTestCase {
         let t = AlertStack.template(for: .embeddedDefault)
         let json = try t.rendered(.json)
         XCTAssertFalse(json.contains("arn:aws:"), "hard-coded partition")
-        let role = try XCTUnwrap(t.resource("FilterFunctionRole"))
+        XCTAssertTrue(t.resources.allSatisfy { $0.value.type != "AWS::IAM::Role" }, "the alert stack creates no role")
+        XCTAssertEqual(t.resource("FilterFunction")?.property("Role"), .sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${NamePrefix}-filter"))
+        let role = try XCTUnwrap(StackSetArtifacts.rolesTemplate(for: .embeddedDefault).resource("FilterFunctionRole"))
         guard case .list(let policies)? = role.property("Policies") else { return XCTFail("no policies") }
         guard case .list(let statements)? = policies.first?["PolicyDocument"]?["Statement"] else { return XCTFail("no statements") }
         var byAction: [String: CFNValue] = [:]
@@ -64,10 +67,12 @@ final class AlertStackTemplateTests: XCTestCase {
             if case .list(let a)? = s["Action"] { actions = a } else { actions = [s["Action"]!] }
             for a in actions { byAction[a.stringValue!] = s["Resource"] }
         }
-        XCTAssertEqual(byAction["sns:Publish"], .ref("SendTopic"))
+        XCTAssertEqual(byAction["sns:Publish"], .sub("arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:${NamePrefix}-alerts"))
         XCTAssertEqual(byAction["sts:AssumeRole"], .sub("arn:${AWS::Partition}:iam::*:role/${MemberRoleName}"))
-        XCTAssertEqual(byAction["sqs:SendMessage"], .function("Fn::GetAtt", ["FilterDeadLetterQueue", "Arn"]))
-        XCTAssertEqual(byAction["logs:PutLogEvents"], .function("Fn::GetAtt", ["FilterLogGroup", "Arn"]))
+        let assume = try XCTUnwrap(statements.first { $0["Action"] == "sts:AssumeRole" })
+        XCTAssertEqual(assume["Condition"], ["StringEquals": ["aws:ResourceOrgID": .ref("OrganizationId")]], "only accounts of the organization")
+        XCTAssertEqual(byAction["sqs:SendMessage"], .sub("arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${NamePrefix}-filter-dlq"))
+        XCTAssertEqual(byAction["logs:PutLogEvents"], .sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/${NamePrefix}-filter:*"))
         XCTAssertNil(byAction["logs:CreateLogGroup"])
         XCTAssertFalse(statements.contains { $0["Resource"] == "*" })
     }
@@ -215,16 +220,9 @@ func isDirectory(_ url: URL) -> Bool {
     return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir) && isDir.boolValue
 }
 
-/// Runs a command found on PATH; returns its exit status and combined output.
+/// Runs a command found on PATH (through `env`, with TestSupport's runner); its exit status and its stdout
+/// followed by its stderr.
 func runCommand(_ arguments: [String]) throws -> (Int32, String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    let result = try Tools.execute("/usr/bin/env", arguments)
+    return (result.status, result.stdout + result.stderr)
 }

@@ -18,7 +18,7 @@ final class AssemblyAndRulesTests: XCTestCase {
             XCTAssertEqual(stack.regions.isMainRegion.name, "IsMainRegion")
             XCTAssertEqual(stack.buffer?.queue.name, layout.buffer == .sqs ? "EventQueue" : nil)
             XCTAssertEqual(stack.alarms.map(\.name), [layout.buffer == .sqs ? "EventDeadLetterQueueAlarm" : "FilterDeadLetterQueueAlarm"])
-            for handle in [stack.receive?.topic.name, stack.alerts.emailSubscription?.name, stack.logs.name, stack.filter.role.name, stack.subscriptions?.otherRegions.name] {
+            for handle in [stack.receive?.topic.name, stack.alerts.emailSubscription?.name, stack.logs.name, stack.filter.function.name, stack.subscriptions?.otherRegions.name] {
                 XCTAssertNotNil(handle.flatMap { t.template.resource($0) }, handle ?? "nil handle")
             }
         }
@@ -54,7 +54,7 @@ final class AssemblyAndRulesTests: XCTestCase {
         AlertStack.add(for: Layout(mainRegion: "ap-northeast-1", regions: ["ap-northeast-1"], buffer: .sqs), to: &t)
         StackSetArtifacts.addRoles(for: .embeddedDefault, to: &t)
         let roles = t.template.resources.filter { $0.value.type == "AWS::IAM::Role" }
-        XCTAssertEqual(roles.map(\.name), ["FilterFunctionRole", "AdministrationRole", "ExecutionRole"])
+        XCTAssertEqual(roles.map(\.name), ["AdministrationRole", "ExecutionRole", "FilterFunctionRole", "ReaderRole"])
         for role in roles {
             XCTAssertEqual(role.value.property("PermissionsBoundary"), .sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/boundary"), role.name)
         }
@@ -74,8 +74,17 @@ final class AssemblyAndRulesTests: XCTestCase {
         XCTAssertEqual(statements(execution.property("AssumeRolePolicyDocument")).first?["Principal"], ["AWS": arn("AdministrationRole")])
         XCTAssertEqual(
             roleStatements(execution).compactMap { $0["Sid"]?.stringValue },
-            ["AlertStackInstances", "Topics", "FilterFunction", "QueueEventSource", "FilterRole", "FilterLogs", "Queues", "QueueAlarm", "ReadFilterCode"])
-        XCTAssertFalse(roleStatements(execution).contains { $0["Resource"] == "*" })
+            ["AlertStackInstances", "TemplatesAndDriftStatus", "Topics", "Subscriptions", "FilterFunction", "PassFilterRoleToLambda", "QueueEventSource", "FilterLogs",
+             "ListLogGroups", "Queues", "QueueAlarm", "ReadFilterCode"])
+        // `*` only where IAM's service authorization reference names no resource type (IAMAuthorization checks that).
+        XCTAssertEqual(roleStatements(execution).filter { $0["Resource"] == "*" }.compactMap { $0["Sid"]?.stringValue },
+                       ["TemplatesAndDriftStatus", "Subscriptions", "QueueEventSource", "ListLogGroups"])
+        let actions = roleStatements(execution).flatMap { s -> [String] in
+            if case .list(let a)? = s["Action"] { return a.compactMap(\.stringValue) }
+            return [s["Action"]?.stringValue].compactMap { $0 }
+        }
+        XCTAssertEqual(actions.filter { $0.hasPrefix("iam:") }, ["iam:PassRole"], "the execution role creates no role")
+        XCTAssertFalse(actions.contains { $0.hasSuffix(":*") }, "no service-wide wildcard")
         XCTAssertEqual(t.parameter("NamePrefix")?.allowedPattern, "^[a-zA-Z][a-zA-Z0-9-]{0,39}$")
     }
 
@@ -91,7 +100,7 @@ final class AssemblyAndRulesTests: XCTestCase {
     /// The example in README's "Using the DSL as a library", as written there.
     func testReadmeLibraryExample() throws {
         var t = TemplateBuilder(description: AlertStack.templateDescription)
-        t.customize(IAM.Role.self) { _, role in role.permissionsBoundary = .sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/boundary") }
+        t.customize(Lambda.Function.self) { _, function in function.memorySize = 256 }
         let stack = AlertStack.add(for: .embeddedDefault, to: &t)
         let errors = CloudWatch.Alarm(
             alarmActions: [stack.alerts.topic.ref], comparisonOperator: "GreaterThanOrEqualToThreshold",
@@ -100,7 +109,7 @@ final class AssemblyAndRulesTests: XCTestCase {
         t.resource("FilterErrorsAlarm", errors, condition: stack.regions.isMainRegion)
         let yaml = try t.template.rendered(.yaml)
         XCTAssertTrue(yaml.contains("FilterErrorsAlarm:\n    Type: AWS::CloudWatch::Alarm\n    Condition: IsMainRegion\n"), yaml)
-        XCTAssertEqual(t.template.resource("FilterFunctionRole")?.property("PermissionsBoundary"), .sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/boundary"))
+        XCTAssertEqual(t.template.resource("FilterFunction")?.property("MemorySize"), 256)
         XCTAssertEqual(t.template.resource("FilterErrorsAlarm")?.property("Dimensions"), [["Name": "FunctionName", "Value": .ref("FilterFunction")]])
     }
 

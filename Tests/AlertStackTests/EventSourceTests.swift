@@ -19,7 +19,12 @@ final class EventSourceTests: XCTestCase {
         XCTAssertEqual(result.warnings.map(\.keyPath), ["portfolios"])
         XCTAssertEqual(result.warnings.first?.line, 8)
 
-        let ignored = LayoutReader.read(layoutText("organizationalUnits: [ou-ab12-cdef3456]\n"), file: "n.yaml")
+        // With the notification constraint, the OUs are where the reader role goes: used, no warning.
+        let reader = LayoutReader.read(layoutText("organizationalUnits: [ou-ab12-cdef3456]\n"), file: "r.yaml")
+        XCTAssertEqual(reader.layout?.source, .notificationConstraint)
+        XCTAssertEqual(reader.warnings.map(\.keyPath), [])
+        // Without the reader role (a landing-zone role), nothing uses them.
+        let ignored = LayoutReader.read(layoutText("organizationalUnits: [ou-ab12-cdef3456]\nmemberRoleName: PlatformReadOnly\ndeployMemberRole: false\n"), file: "n.yaml")
         XCTAssertEqual(ignored.layout?.source, .notificationConstraint)
         XCTAssertEqual(ignored.warnings.map(\.keyPath), ["organizationalUnits"])
         XCTAssertTrue(ignored.warnings.first?.message.contains("ignored") == true)
@@ -74,12 +79,14 @@ final class EventSourceTests: XCTestCase {
 
     func testValidateFindsAMissingOrMistargetedMemberStackSet() throws {
         let alert = AlertStack.template(for: eventBridge)
-        let full = StackSetArtifacts.stackSetTemplate(for: eventBridge, alertStack: alert, alertStackBody: "alert", memberBody: "member")
+        let full = StackSetArtifacts.stackSetTemplate(for: eventBridge, alertStack: alert, alertStackBody: "alert", memberBody: "member", readerBody: "reader")
         XCTAssertEqual(Validation.checkAgainstLayout([alert, full], layout: eventBridge).map(\.message), [])
-        let without = StackSetArtifacts.stackSetTemplate(for: eventBridge, alertStack: alert, alertStackBody: "alert")
+        let without = StackSetArtifacts.stackSetTemplate(for: eventBridge, alertStack: alert, alertStackBody: "alert", readerBody: "reader")
         let missing = Validation.checkAgainstLayout([alert, without], layout: eventBridge)
         XCTAssertEqual(missing.map(\.rule), ["member-forwarding"])
         XCTAssertTrue(missing.first?.message.contains("no service-managed StackSet") == true)
+        let noReader = Validation.checkAgainstLayout([alert, StackSetArtifacts.stackSetTemplate(for: eventBridge, alertStack: alert, alertStackBody: "alert", memberBody: "member")], layout: eventBridge)
+        XCTAssertEqual(noReader.map(\.rule), ["member-reader"], "the reader role's StackSet is missing")
         var otherOUs = eventBridge
         otherOUs.organizationalUnits = ["ou-ab12-cdef3456"]
         let mistargeted = Validation.checkAgainstLayout([alert, full], layout: otherOUs)

@@ -10,7 +10,15 @@ final class FilterAndBufferPartsTests: XCTestCase {
     func filter(_ events: AlertStackParts.Filter.Events) -> AlertStackParts.Filter {
         AlertStackParts.Filter(
             events: events, condition: isMain, logGroup: ResourceHandle(name: "FilterLogGroup"), alertTopic: .ref("SendTopic"),
-            memberRoleName: .ref("MemberRoleName"), codeBucket: "bucket", codeKey: "key.zip", architecture: "arm64")
+            memberRoleName: .ref("MemberRoleName"), roleArn: filterRoleArn, codeBucket: "bucket", codeKey: "key.zip", architecture: "arm64")
+    }
+
+    /// The roles stack's filter role, as the alert stack names it.
+    var filterRoleArn: CFNValue { .sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${NamePrefix}-filter") }
+
+    /// The filter role's statements in the roles template of `layout`.
+    func filterRoleStatements(_ layout: Layout) -> [CFNValue] {
+        roleStatements(StackSetArtifacts.rolesTemplate(for: layout).resource(ManagementRoles.Names.filterRole))
     }
 
     func testFilterLogsKeepTheFunctionsLogGroup() {
@@ -23,21 +31,22 @@ final class FilterAndBufferPartsTests: XCTestCase {
         XCTAssertEqual(logs?.property("RetentionInDays"), .ref("LogRetentionDays"))
     }
 
-    func testDirectFilterHasDeadLetterQueueRoleFunctionAndPermission() throws {
+    func testDirectFilterHasDeadLetterQueueFunctionAndPermission() throws {
         var handles: AlertStackParts.Filter.Handles?
         let t = partTemplate { handles = filter(.direct).add(to: &$0) }
-        XCTAssertEqual(t.resources.map(\.name), ["FilterDeadLetterQueue", "FilterFunctionRole", "FilterFunction", "FilterFunctionInvokePermission"])
+        XCTAssertEqual(t.resources.map(\.name), ["FilterDeadLetterQueue", "FilterFunction", "FilterFunctionInvokePermission"])
         XCTAssertTrue(t.resources.allSatisfy { $0.value.condition == "IsMainRegion" })
         XCTAssertEqual(handles?.deadLetterQueue?.name, "FilterDeadLetterQueue")
         XCTAssertEqual(handles?.permission?.name, "FilterFunctionInvokePermission")
 
-        let sids = roleStatements(t.resource("FilterFunctionRole")).compactMap { $0["Sid"]?.stringValue }
-        XCTAssertEqual(sids, ["WriteOwnLogs", "PublishAlerts", "KeepFailedInvocations", "DescribeInMemberAccounts"])
-        let role = try XCTUnwrap(t.resource("FilterFunctionRole"))
+        let sids = filterRoleStatements(.embeddedDefault).compactMap { $0["Sid"]?.stringValue }
+        XCTAssertEqual(sids, ["WriteOwnLogs", "PublishAlerts", "KeepFailedInvocations", "CheckAccountIsInOrganization", "AssumeReaderInOrganizationAccounts"])
+        let role = try XCTUnwrap(StackSetArtifacts.rolesTemplate(for: .embeddedDefault).resource(ManagementRoles.Names.filterRole))
         XCTAssertEqual(statements(role.property("AssumeRolePolicyDocument")).first?["Principal"], ["Service": "lambda.amazonaws.com"])
+        XCTAssertEqual(role.property("RoleName"), .sub("${NamePrefix}-filter"))
 
         let function = try XCTUnwrap(t.resource("FilterFunction"))
-        XCTAssertEqual(function.property("Role"), arn("FilterFunctionRole"))
+        XCTAssertEqual(function.property("Role"), filterRoleArn)
         XCTAssertEqual(function.property("Runtime"), "provided.al2023")
         XCTAssertEqual(function.property("Architectures"), ["arm64"])
         XCTAssertEqual(function.property("Code"), ["S3Bucket": "bucket", "S3Key": "key.zip"])
@@ -55,13 +64,14 @@ final class FilterAndBufferPartsTests: XCTestCase {
     func testQueueFilterReadsTheQueueAndHasNoDeadLetterQueueOrPermission() throws {
         var handles: AlertStackParts.Filter.Handles?
         let t = partTemplate { handles = filter(.queue(ResourceHandle(name: "EventQueue"))).add(to: &$0) }
-        XCTAssertEqual(t.resources.map(\.name), ["FilterFunctionRole", "FilterFunction"])
+        XCTAssertEqual(t.resources.map(\.name), ["FilterFunction"])
         XCTAssertNil(handles?.deadLetterQueue)
         XCTAssertNil(handles?.permission)
         XCTAssertNil(t.resource("FilterFunction")?.property("DeadLetterConfig"))
-        let read = try XCTUnwrap(roleStatements(t.resource("FilterFunctionRole")).first { $0["Sid"] == "ReadBufferedEvents" })
-        XCTAssertEqual(read["Resource"], arn("EventQueue"))
-        XCTAssertFalse(roleStatements(t.resource("FilterFunctionRole")).contains { $0["Sid"] == "KeepFailedInvocations" })
+        let buffered = Layout(mainRegion: "ap-northeast-1", regions: ["ap-northeast-1"], buffer: .sqs)
+        let read = try XCTUnwrap(filterRoleStatements(buffered).first { $0["Sid"] == "ReadBufferedEvents" })
+        XCTAssertEqual(read["Resource"], .sub("arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${NamePrefix}-events"))
+        XCTAssertFalse(filterRoleStatements(buffered).contains { $0["Sid"] == "KeepFailedInvocations" })
     }
 
     func testBufferQueuesPolicyAndEventSourceMapping() throws {

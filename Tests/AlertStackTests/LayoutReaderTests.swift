@@ -125,6 +125,14 @@ let badLayouts: [BadLayout] = {
                   key: "mainRegion", value: "!Ref 'MainRegion'", at: 1, 13),
         BadLayout("lambdaCode as a string", layoutText("lambdaCode: s3://my-bucket/filter.zip\n"),
                   key: "lambdaCode", value: "found a scalar 's3://my-bucket/filter.zip'", at: 5, 13),
+        BadLayout("deployMemberRole not a boolean", layoutText("deployMemberRole: yes please\n"),
+                  key: "deployMemberRole", value: "'yes please'", at: 5, 19),
+        BadLayout("deployMemberRole of a landing-zone administrator role", layoutText("memberRoleName: AWSControlTowerExecution\ndeployMemberRole: true\n"),
+                  key: "deployMemberRole", value: "'AWSControlTowerExecution'", at: 6, 19),
+        BadLayout("reservedConcurrency zero", layoutText("reservedConcurrency: 0\n"),
+                  key: "reservedConcurrency", value: "'0'", at: 5, 22),
+        BadLayout("reservedConcurrency as a word", layoutText("reservedConcurrency: lots\n"),
+                  key: "reservedConcurrency", value: "'lots'", at: 5, 22),
         BadLayout("logRetentionDays as a word", layoutText("logRetentionDays: ninety\n"),
                   key: "logRetentionDays", value: "'ninety'", at: 5, 19),
         BadLayout("logRetentionDays not a Logs retention", layoutText("logRetentionDays: 91\n"),
@@ -325,7 +333,7 @@ final class LayoutReaderTests: XCTestCase {
         XCTAssertEqual(result.diagnostics, [])
         let expected = Layout(
             mainRegion: "eu-west-1", regions: ["us-east-1", "eu-west-1"], organizationId: "o-abcdefghij",
-            notificationEmail: "ops+alerts@mail.example.co.jp", memberRoleName: "OrgAdmin@Exec_1",
+            notificationEmail: "ops+alerts@mail.example.co.jp", memberRoleName: "OrgAdmin@Exec_1", deployMemberRole: true,
             managementAccountId: "012345678901", buffer: .sqs, architecture: .arm64, rollout: .mainThenParallel,
             lambdaCode: .init(bucket: "my.artifacts-1", key: "filter/arm64.zip"), namePrefix: "cw-Prod",
             logRetentionDays: 365, stackSetName: "Alerts-1")
@@ -333,10 +341,27 @@ final class LayoutReaderTests: XCTestCase {
         XCTAssertEqual(result.layout?.orderedRegions, ["eu-west-1", "us-east-1"])
     }
 
+    func testALandingZoneAdministratorRoleIsAllowedWithAWarning() throws {
+        let result = LayoutReader.read(layoutText("memberRoleName: AWSControlTowerExecution\nreservedConcurrency: none\n"), file: "x.yaml")
+        let layout = try XCTUnwrap(result.layout)
+        XCTAssertEqual(layout.memberRoleName, "AWSControlTowerExecution")
+        XCTAssertFalse(layout.deployMemberRole, "CatalogWatch does not deploy a landing-zone role")
+        XCTAssertNil(layout.reservedConcurrency)
+        XCTAssertEqual(result.warnings.map(\.keyPath), ["memberRoleName"])
+        XCTAssertEqual(result.warnings.first?.line, 5)
+        XCTAssertTrue(result.warnings.first?.message.contains("administrator access") == true)
+        XCTAssertEqual(layout.memberRolePathAndName, "AWSControlTowerExecution")
+        var reader = Layout(mainRegion: "ap-northeast-1", regions: ["ap-northeast-1"], namePrefix: "cw")
+        reader.rolePath = "/platform/"
+        XCTAssertEqual(reader.memberRolePathAndName, "platform/cw-reader", "the deployed reader carries the role path")
+    }
+
     func testDefaultsWhenOptionalKeysAreAbsent() throws {
         let layout = try XCTUnwrap(LayoutReader.read(layoutText(), file: "x").layout)
         XCTAssertEqual(layout, Layout(mainRegion: "ap-northeast-1", regions: ["ap-northeast-1", "us-east-1"]))
-        XCTAssertEqual(layout.memberRoleName, "AWSControlTowerExecution")
+        XCTAssertEqual(layout.memberRoleName, "catalogwatch-reader")
+        XCTAssertTrue(layout.deployMemberRole)
+        XCTAssertEqual(layout.reservedConcurrency, 10)
         XCTAssertEqual(layout.stackSetName, "catalogwatch-receive")
         XCTAssertEqual(layout.logRetentionDays, 90)
         XCTAssertEqual(layout.buffer, .none)

@@ -52,7 +52,8 @@ extension Resource {
 
 func stackSetTemplate(for layout: Layout) throws -> Template {
     let alert = AlertStack.template(for: layout)
-    return StackSetArtifacts.stackSetTemplate(for: layout, alertStack: alert, alertStackBody: try alert.rendered(.yaml))
+    return StackSetArtifacts.stackSetTemplate(
+        for: layout, alertStack: alert, alertStackBody: try alert.rendered(.yaml), readerBody: try MemberReader.template(for: layout).rendered(.yaml))
 }
 
 /// Runs the layout agreement checks on templates rendered to YAML and parsed back (so findings carry real positions).
@@ -224,7 +225,7 @@ final class LayoutAgreementTests: XCTestCase {
         let layout = try mainThenParallel
         let t = try stackSetTemplate(for: layout)
         var main = t
-        main.resources.removeAll { $0.name != "MainRegionStackSet" }
+        main.resources.removeAll { !["MainRegionStackSet", MemberReader.stackSetLogicalName].contains($0.name) }
         var others = t
         others.resources.removeAll { $0.name != "OtherRegionsStackSet" }
         others.update("OtherRegionsStackSet") { $0.dependsOn = [] }

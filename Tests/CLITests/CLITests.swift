@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// The package root, found from this file's path (for examples/ and stacks/ only).
@@ -32,32 +33,11 @@ final class CLITests: XCTestCase {
         if let temp { try? FileManager.default.removeItem(at: temp) }
     }
 
-    /// Runs `catalogwatch arguments` in the package root, capturing both streams through files.
+    /// Runs `catalogwatch arguments` in the package root with TestSupport's runner (stdin empty).
     func run(_ arguments: [String]) throws -> Run {
         let binary = try XCTUnwrap(Self.executable, "catalogwatch is not built next to the tests or in .build/debug")
-        let out = temp.appendingPathComponent("stdout-\(UUID().uuidString)")
-        let err = temp.appendingPathComponent("stderr-\(UUID().uuidString)")
-        try Data().write(to: out)
-        try Data().write(to: err)
-        let outHandle = try FileHandle(forWritingTo: out)
-        let errHandle = try FileHandle(forWritingTo: err)
-        defer {
-            try? outHandle.close()
-            try? errHandle.close()
-        }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = packageRoot
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = outHandle
-        process.standardError = errHandle
-        try process.run()
-        process.waitUntilExit()
-        return Run(
-            status: process.terminationStatus,
-            stdout: try String(contentsOf: out, encoding: .utf8),
-            stderr: try String(contentsOf: err, encoding: .utf8))
+        let result = try Tools.execute(binary.path, arguments, in: packageRoot)
+        return Run(status: result.status, stdout: result.stdout, stderr: result.stderr)
     }
 
     func write(_ name: String, _ text: String) throws -> String {

@@ -1,25 +1,12 @@
 import Foundation
+import TestSupport
 import XCTest
 
-/// Runs a command through `env` (so PATH finds cfn-lint and python3), both streams together.
+/// Runs a command through `env` (so PATH finds cfn-lint and python3) in the package root, with TestSupport's
+/// runner; its exit status and its stdout followed by its stderr.
 private func runTool(_ arguments: [String], stdin: Data? = nil) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    process.currentDirectoryURL = packageRoot
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    let input = Pipe()
-    process.standardInput = stdin == nil ? FileHandle.nullDevice : input
-    try process.run()
-    if let stdin {
-        input.fileHandleForWriting.write(stdin)
-        try input.fileHandleForWriting.close()
-    }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    let result = try Tools.execute("/usr/bin/env", arguments, in: packageRoot, input: stdin.map { [UInt8]($0) } ?? [])
+    return (result.status, result.stdout + result.stderr)
 }
 
 /// The corpus of valid hand-written templates (Tests/Fixtures/templates/valid): SAM, language extensions and

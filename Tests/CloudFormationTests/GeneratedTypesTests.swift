@@ -1,5 +1,6 @@
 import Diagnostics
 import Foundation
+import TestSupport
 import XCTest
 
 @testable import CloudFormation
@@ -49,22 +50,10 @@ enum CodegenTestSupport {
         init(_ description: String) { self.description = description }
     }
 
-    /// Runs a process to completion; stdout and stderr are captured together through a file.
+    /// Runs a process to completion with TestSupport's runner; its exit status and its stdout followed by its stderr.
     static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("cw-test-\(UUID().uuidString).log")
-        guard FileManager.default.createFile(atPath: log.path, contents: nil) else { throw Failure("cannot create \(log.path)") }
-        defer { try? FileManager.default.removeItem(at: log) }
-        let handle = try FileHandle(forWritingTo: log)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        process.waitUntilExit()
-        try handle.close()
-        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        return (process.terminationStatus, output)
+        let result = try Tools.execute(executable, arguments)
+        return (result.status, result.stdout + result.stderr)
     }
 
     static func temporaryDirectory(_ prefix: String) throws -> URL {

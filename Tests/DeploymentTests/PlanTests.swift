@@ -145,7 +145,12 @@ final class IdentityCheckTests: XCTestCase {
     }
 
     func testMissingKeysAreNamed() {
-        XCTAssertEqual(IdentityCheck.missingKeys(Layout(mainRegion: "ap-northeast-1", regions: ["ap-northeast-1"])),
+        XCTAssertEqual(IdentityCheck.missingKeys(Layout(mainRegion: "ap-northeast-1", regions: ["ap-northeast-1"], memberRoleName: "AWSControlTowerExecution")),
                        ["organizationId", "notificationEmail", "managementAccountId"])
+        // The reader role (the default) goes into the OUs' accounts: a layout without any is told what to add.
+        let missing = IdentityCheck.missingKeys(Layout(mainRegion: "ap-northeast-1", regions: ["ap-northeast-1"], organizationId: "o-exampleorg1"))
+        XCTAssertEqual(missing.count, 3)
+        XCTAssertTrue(missing.last?.hasPrefix("organizationalUnits (the OU ids ou-… or the root id r-…") == true, "\(missing)")
+        XCTAssertTrue(IdentityCheck.missingKeys(Layout(mainRegion: "ap-northeast-1", regions: ["ap-northeast-1"], organizationalUnits: ["r-ab12"])).allSatisfy { !$0.hasPrefix("organizationalUnits") })
     }
 }

@@ -41,7 +41,7 @@ public final class MotoServer: @unchecked Sendable {
         let start = ContinuousClock.now
         while ContinuousClock.now - start < readyWithin {
             guard child.isRunning else {
-                throw TestFailure("moto_server exited with \(child.process.terminationStatus): \(child.stderr.suffix(2000)) \(child.stdout.suffix(2000))")
+                throw TestFailure("moto_server exited with \(child.exitStatus ?? -1): \(child.stderr.suffix(2000)) \(child.stdout.suffix(2000))")
             }
             if let response = try? await transport.send(HTTPRequest(method: "GET", url: server.endpoint + "/moto-api/data.json"), timeout: .seconds(2)),
                 response.status == 200

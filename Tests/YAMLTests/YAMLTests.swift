@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 @testable import YAML
@@ -38,7 +39,7 @@ final class YAMLEmitterTests: XCTestCase {
             d = yaml.safe_load(sys.stdin.read())
             print(json.dumps([[k, type(v).__name__] for k, v in d.items()]))
             """
-        let output = try runPython(script, stdin: yaml)
+        let output = try Tools.python3(script, input: Array(yaml.utf8))
         let pairs = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [[String]]
         XCTAssertEqual(pairs?.count, Self.ambiguous.count)
         for pair in pairs ?? [] { XCTAssertEqual(pair[1], "str", "PyYAML read \(pair[0]) as \(pair[1])") }
@@ -183,26 +184,6 @@ final class YAMLParserTests: XCTestCase {
         XCTAssertEqual(YAMLResolver.resolvePlain("2012-10-17"), .string("2012-10-17"))
         XCTAssertEqual(YAMLResolver.resolvePlain("1e"), .string("1e"))
     }
-}
-
-/// Runs `python3 -c script` with `stdin`, returning stdout; throws when python3 fails.
-func runPython(_ script: String, stdin: String) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", script]
-    let input = Pipe()
-    let output = Pipe()
-    process.standardInput = input
-    process.standardOutput = output
-    try process.run()
-    input.fileHandleForWriting.write(Data(stdin.utf8))
-    try input.fileHandleForWriting.close()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw NSError(domain: "python3", code: Int(process.terminationStatus))
-    }
-    return String(decoding: data, as: UTF8.self)
 }
 
 /// Inputs the fuzzers found (Fuzz/regressions/yaml/): each must parse or fail cleanly, and what parses must round-trip.

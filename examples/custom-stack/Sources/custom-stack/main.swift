@@ -57,17 +57,10 @@ func customize(_ t: inout TemplateBuilder, boundary: CFNValue) {
     t.customize(Lambda.EventSourceMapping.self) { _, mapping in mapping.tags = tagList(Lambda.EventSourceMapping.Tag.init) }
     t.customize(CloudWatch.Alarm.self) { _, alarm in alarm.tags = tagList(CloudWatch.Alarm.Tag.init) }
     t.customize(CFN.StackSet.self) { _, stackSet in stackSet.tags = tagList(CFN.StackSet.Tag.init) }
-    t.customize(IAM.Role.self) { name, role in
+    // Every role is in the roles stack (the StackSet execution role creates none), so the boundary goes there.
+    t.customize(IAM.Role.self) { _, role in
         role.tags = tagList(IAM.Role.Tag.init)
         role.permissionsBoundary = boundary
-        // The StackSet execution role creates the filter's role, now with the boundary: let it set that one only.
-        if name == "ExecutionRole" {
-            let setBoundary = PolicyStatement(
-                sid: "SetFilterRoleBoundary", actions: ["iam:PutRolePermissionsBoundary"],
-                resources: [.sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/StackSet-*")],
-                conditions: [PolicyCondition(.stringEquals, "iam:PermissionsBoundary", boundary)])
-            role.policies = (role.policies ?? []) + [IAM.Role.Policy(policyDocument: PolicyDocument([setBoundary]).cfnValue, policyName: "permissions-boundary")]
-        }
     }
 }
 
