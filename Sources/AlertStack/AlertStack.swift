@@ -108,7 +108,11 @@ public enum AlertStack {
         let regions = AlertStackParts.RegionConditions(mainRegion: p.mainRegion, declaresOtherRegion: source.usesNotifications).add(to: &t)
         let isMain = regions.isMainRegion
         if let encryption = layout.encryption {
-            AlertStackParts.Encryption(encryption: encryption, organizationPublishes: source.usesNotifications, organizationId: p.organizationId.ref).add(to: &t)
+            var key = AlertStackParts.Encryption(encryption: encryption, organizationPublishes: source.usesNotifications, organizationId: p.organizationId.ref)
+            key.filterRoleArn = ManagementRoles.roleArn(.filter, layout: layout)
+            key.executionRoleArn = .sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/\(StackSetArtifacts.executionRoleName)")
+            key.grantsToDynamoDB = source.usesEventBridge
+            key.add(to: &t)
         }
         let receive = source.usesNotifications ? AlertStackParts.ReceiveSide(organizationId: p.organizationId.ref).add(to: &t) : nil
         let alerts = AlertStackParts.AlertTopic(email: layout.defaultRoute ? p.notificationEmail?.ref : nil, condition: isMain).add(to: &t)

@@ -49,39 +49,33 @@ struct ExecutionGrants {
         ]
     }
 
-    /// A generated key: created only with CatalogWatch's tag, administered only while it carries it; its
-    /// alias only under the name prefix. With a ledger, DynamoDB's grant on the key.
+    /// A generated key: created only with CatalogWatch's tag (the tag can only be set with the key's
+    /// creation request's own value), its alias only under the name prefix; everything else the role does
+    /// to the key it created, and DynamoDB's grant for the ledger, comes from that key's own policy
+    /// (`AlertStackParts.Encryption`), so no other key of the account is reachable by tagging it. With the
+    /// layout's key and a ledger, DynamoDB's grant on that key.
     var keyStatements: [PolicyStatement] {
         let account = "${AWS::AccountId}"
         var statements: [PolicyStatement] = []
-        let tagged = AlertStackParts.Encryption.taggedKeyCondition
         let requestTag = PolicyCondition(.stringEquals, "aws:RequestTag/\(PhysicalName.keyTagKey)", .ref("NamePrefix"))
-        let keys: CFNValue = .sub("arn:${AWS::Partition}:kms:*:\(account):key/*")
-        if layout.encryption == .generatedKey {
-            statements.append(PolicyStatement(sid: "CreateTaggedAlertKey", actions: ["kms:CreateKey"], resources: ["*"], conditions: [requestTag]))
-            statements.append(PolicyStatement(sid: "TagNewAlertKey", actions: ["kms:TagResource"], resources: [keys], conditions: [requestTag]))
+        // Only the tags the key gets: a TagResource on another key (IAM cannot tell it from the creation's)
+        // can set no tag some other policy of the account may grant by.
+        let tagKeys = PolicyCondition(.forAllValuesStringEquals, "aws:TagKeys", ([PhysicalName.keyTagKey] + layout.tags.map(\.key)).map(CFNValue.string))
+        switch layout.encryption {
+        case nil:
+            break
+        case .generatedKey?:
             statements.append(PolicyStatement(
-                sid: "ManageTaggedAlertKey",
-                actions: [
-                    "kms:DescribeKey", "kms:PutKeyPolicy", "kms:GetKeyPolicy", "kms:EnableKeyRotation", "kms:GetKeyRotationStatus",
-                    "kms:ScheduleKeyDeletion", "kms:TagResource", "kms:UntagResource", "kms:ListResourceTags", "kms:CreateAlias",
-                    "kms:DeleteAlias", "kms:UpdateAlias",
-                ],
-                resources: [keys], conditions: [tagged]))
+                sid: "CreateTaggedAlertKey", actions: ["kms:CreateKey", "kms:TagResource"], resources: ["*"], conditions: [requestTag, tagKeys]))
             statements.append(PolicyStatement(
                 sid: "AlertKeyAlias", actions: ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"],
                 resources: [.sub("arn:${AWS::Partition}:kms:*:\(account):alias/\(PhysicalName.alertKeyAlias.template)")]))
-        }
-        if let encryption = layout.encryption, layout.source.usesEventBridge {
+        case .key(let text)?:
+            guard layout.source.usesEventBridge else { break }
             // DynamoDB encrypts the ledger with the key through a grant its creator must be able to make.
-            var statement = PolicyStatement(
+            statements.append(PolicyStatement(
                 sid: "LedgerUsesAlertKey", actions: ["kms:CreateGrant", "kms:DescribeKey", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*"],
-                resources: [keys], conditions: [PolicyCondition(.stringLike, "kms:ViaService", "dynamodb.*.amazonaws.com")])
-            switch encryption {
-            case .generatedKey: statement.conditions.append(tagged)
-            case .key(let text): statement.resources = [AlertStack.layoutKeyEverywhere(text)]
-            }
-            statements.append(statement)
+                resources: [AlertStack.layoutKeyEverywhere(text)], conditions: [PolicyCondition(.stringLike, "kms:ViaService", "dynamodb.*.amazonaws.com")]))
         }
         return statements
     }

@@ -131,8 +131,8 @@ struct FilterRolePolicy {
         }
     }
 
-    /// The alert key in this region: the layout's key (a multi-Region key's replica here), or the generated
-    /// key, known by its tag.
+    /// The layout's key in this region (a multi-Region key's replica here); a generated key's own policy
+    /// grants the filter's role instead.
     var keyStatement: PolicyStatement? {
         switch layout.encryption {
         case nil:
@@ -146,9 +146,8 @@ struct FilterRolePolicy {
             }
             return PolicyStatement(sid: "UseAlertKey", actions: ["kms:Decrypt", "kms:GenerateDataKey"], resources: [resource])
         case .generatedKey?:
-            return PolicyStatement(
-                sid: "UseAlertKey", actions: ["kms:Decrypt", "kms:GenerateDataKey"], resources: [arn("kms", "key/*")],
-                conditions: [AlertStackParts.Encryption.taggedKeyCondition])
+            return nil  // the generated key's own policy names the filter's role
+
         }
     }
 }

@@ -4,8 +4,7 @@ package enum PlanText {
     package static func lines(for layout: Layout) -> [String] {
         var lines = [
             "Layout: main region \(layout.mainRegion), \(layout.orderedRegions.count) region\(layout.orderedRegions.count == 1 ? "" : "s"), source \(layout.source.rawValue), buffer \(layout.buffer.rawValue), rollout \(layout.rollout.rawValue)",
-            "", "Rollout order:",
-        ]
+        ] + memberRole(layout) + ["", "Rollout order:"]
         var step = 1
         for wave in StackSetArtifacts.waves(for: layout) {
             if wave.sequential {
@@ -57,6 +56,23 @@ package enum PlanText {
             }
             return "chat (\(place), topic \(layout.namePrefix)-chat-\(route.name), Amazon Q Developer custom notifications)"
         }
+    }
+
+    /// The role the filter assumes in member accounts, and how it gets there (before the alert stacks).
+    static func memberRole(_ layout: Layout) -> [String] {
+        let roles = "Roles: the roles stack \(layout.namePrefix)-stackset-roles (management account, \(layout.mainRegion)) holds every role the alert stacks use; the StackSets create none"
+        guard layout.deployMemberRole else {
+            let admin = Layout.administratorRoleNames.contains(layout.memberRoleName)
+            return ["", roles, "Member role: \(layout.memberRoleName), which the landing zone provides in every member account"
+                + (admin ? " (administrator access: the read-only reader role is the default)" : "")]
+        }
+        let targets = layout.organizationalUnits.isEmpty
+            ? "the OUs under organizationalUnits (none listed: add the OU ids ou-… or the root id r-… before deploy)"
+            : "every account of \(layout.organizationalUnits.joined(separator: ", "))"
+        return [
+            "", roles,
+            "Member role: \(layout.memberRoleName) (read-only, trusts only the filter's role), put by StackSet \(layout.readerStackSetName) (service-managed, auto-deployment) into \(targets) in \(layout.mainRegion) only (IAM is global), before the alert stacks",
+        ]
     }
 
     /// The landing-zone guardrails the templates carry.

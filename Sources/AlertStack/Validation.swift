@@ -15,6 +15,7 @@ package enum Validation {
         DiagnosticRule("rollout-order", "The StackSet rollout does not finish the main region first"),
         DiagnosticRule("guardrails", "A role lacks the layout's permissions boundary or path"),
         DiagnosticRule("member-forwarding", "The member-account StackSet of an EventBridge source is missing or does not match the layout"),
+        DiagnosticRule("member-reader", "The reader role's StackSet is missing, or does not match the layout's member role and OUs"),
         DiagnosticRule("manifest", "A template does not match the packaged filter (runtime, architecture, code key)"),
     ] + TemplateChecks.rules
 

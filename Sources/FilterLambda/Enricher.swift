@@ -62,7 +62,8 @@ public struct AWSEnricher: Enricher {
     public func enrich(_ failure: StackFailure, deadline: ContinuousClock.Instant) async -> Enrichment {
         var enrichment = Enrichment()
         guard AccountID.isValid(failure.account) else {
-            let shown = failure.account.isEmpty ? "none (no usable StackId)" : "'\(oneLine(failure.account, limit: 40))' is not \(AccountID.length) digits"
+            let shown = ["", "unknown"].contains(failure.account)
+                ? "unknown (no usable StackId)" : "'\(oneLine(failure.account, limit: 40))' is not \(AccountID.length) digits"
             enrichment.lookupFailures.append("refused: member account \(shown); no role assumed, nothing looked up")
             return enrichment
         }

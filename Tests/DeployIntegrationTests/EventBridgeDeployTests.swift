@@ -232,11 +232,10 @@ final class GuardrailDeployTests: XCTestCase {
         XCTAssertEqual(create["Tags.member.2.Value"] as? String, "platform")
         XCTAssertEqual(create["AdministrationRoleARN"] as? String, "arn:aws:iam::123456789012:role/platform/CatalogWatchStackSetAdministration")
         for r in requests { XCTAssertEqual((r["modelErrors"] as? [Any])?.count ?? 0, 0, "\(r)") }
-        // What the StackSet created in the account (moto builds the instance stacks' resources).
+        // What the roles stack and the StackSet created in the account (moto builds the instance stacks' resources).
         let found = try peers.moto.boto3("""
             iam = client('iam')
-            roles = [r for r in iam.list_roles(PathPrefix='/platform/')['Roles']]
-            role = iam.get_role(RoleName=[r['RoleName'] for r in roles if 'FilterFunctionRole' in r['RoleName']][0])['Role']
+            role = iam.get_role(RoleName='catalogwatch-filter')['Role']
             aliases = [a['AliasName'] for a in client('kms').list_aliases()['Aliases']]
             topics = client('sns').list_topics()['Topics']
             send = [t['TopicArn'] for t in topics if t['TopicArn'].endswith(':catalogwatch-alerts')][0]

@@ -122,8 +122,11 @@ func catalogwatch(_ arguments: [String], environment: [String: String], timeout:
 }
 
 /// A layout file for moto's account in a temporary folder.
+/// `memberRole`: by default a role the landing zone already has (no reader StackSet, no OUs needed);
+/// "" deploys CatalogWatch's reader role (the layout then needs `organizationalUnits` in `extra`).
 func writeLayout(_ peers: Peers, regions: [String] = ["ap-northeast-1", "us-east-1", "eu-west-1"], rollout: String = "sequential",
-                 account: String = Peers.account, portfolios: Bool = true, extra: String = "", name: String = "layout.yaml") throws -> String {
+                 account: String = Peers.account, portfolios: Bool = true, extra: String = "", name: String = "layout.yaml",
+                 memberRole: String = "memberRoleName: PlatformReadOnly\ndeployMemberRole: false\n") throws -> String {
     var text = """
         mainRegion: ap-northeast-1
         regions: [\(regions.joined(separator: ", "))]
@@ -135,7 +138,7 @@ func writeLayout(_ peers: Peers, regions: [String] = ["ap-northeast-1", "us-east
           bucket: catalogwatch-artifacts-\(Peers.account)
           key: catalogwatch/filter-x86_64.zip
         \(extra)
-        """
+        """ + "\n" + memberRole
     if portfolios {
         let listed = [("ap-northeast-1", "port-tokyo00000001"), ("us-east-1", "port-useast0000001")].filter { regions.contains($0.0) }
         text += "portfolios:\n" + listed.map { "  \($0.0): [\($0.1)]\n" }.joined()

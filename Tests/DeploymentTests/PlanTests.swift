@@ -118,7 +118,8 @@ final class DeploymentTargetTests: XCTestCase {
         XCTAssertEqual(parameters["MainRegion"], "ap-northeast-1")
         XCTAssertTrue(target.stackSets[0].definition.templateBody.contains("catalogwatch/filter-x86_64-0123456789abcdef.zip"))
         XCTAssertEqual(target.stackSets[0].definition.administrationRoleARN, "arn:aws:iam::111122223333:role/CatalogWatchStackSetAdministration")
-        XCTAssertEqual(target.rolesParameters.map(\.1), ["catalogwatch", "artifacts"])
+        XCTAssertEqual(target.rolesParameters.map(\.0), ["NamePrefix", "LambdaCodeBucket", "OrganizationId", "MemberRoleName"])
+        XCTAssertEqual(target.rolesParameters.map(\.1), ["catalogwatch", "artifacts", "o-exampleorg1", "catalogwatch-reader"])
         XCTAssertEqual(target.receiveTopicArn("eu-west-1"), "arn:aws:sns:eu-west-1:111122223333:catalogwatch-receive")
         XCTAssertEqual(target.alertTopicArn, "arn:aws:sns:ap-northeast-1:111122223333:catalogwatch-alerts")
     }

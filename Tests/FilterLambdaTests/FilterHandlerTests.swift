@@ -279,7 +279,15 @@ final class FilterHandlerTests: XCTestCase {
         let failure = StackFailure(account: "unknown", region: "unknown", partition: "aws", stackId: nil, stackARN: nil, stackName: "orphan",
                                    status: "CREATE_FAILED", reason: nil, eventId: "e", timestamp: nil, provisionedProductId: nil)
         let enrichment = await enricher.enrich(failure, deadline: deadline)
-        XCTAssertEqual(enrichment.lookupFailures, ["member account unknown (no usable StackId): nothing looked up"])
+        XCTAssertEqual(enrichment.lookupFailures, ["refused: member account unknown (no usable StackId); no role assumed, nothing looked up"])
+        XCTAssertEqual(transport.used.value, 0)
+        // An account id that is not 12 digits is refused the same way, before any call.
+        let malformed = StackFailure(account: "12345", region: "ap-northeast-1", partition: "aws", stackId: nil, stackARN: nil, stackName: "SC-12345-pp-x",
+                                     status: "CREATE_FAILED", reason: nil, eventId: "e", timestamp: nil, provisionedProductId: nil)
+        var checked = enricher
+        checked.membership = OrganizationMembership(client: sts)
+        let refused = await checked.enrich(malformed, deadline: deadline)
+        XCTAssertEqual(refused.lookupFailures, ["refused: member account '12345' is not 12 digits; no role assumed, nothing looked up"])
         XCTAssertEqual(transport.used.value, 0)
     }
 

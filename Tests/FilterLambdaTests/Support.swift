@@ -64,7 +64,8 @@ extension MotoServer {
 /// The moto_server of one test class (stopped in the class tearDown), with member stacks made once per
 /// class: a stack name is unique per account and region.
 final class ClassMoto: @unchecked Sendable {
-    private let shared = SharedMoto()
+    /// In an organization holding the member account, as the filter's management account is.
+    private let shared = SharedMoto(organizationAccountIds: [Member.account])
     private let lock = NSLock()
     private var stackIds: [String: String] = [:]
 

@@ -25,7 +25,12 @@ public final class MotoServer: @unchecked Sendable {
     /// Starts moto_server and waits until it answers (HTTP 200 from /moto-api/data.json) within `readyWithin`.
     /// Skips when it is missing: with `needsBoto3` (the test runs `boto3` scripts) also when python3 or boto3
     /// is (`Tools.installHint`), else with "moto_server is not installed: pip install 'moto[server]'".
-    public static func start(needsBoto3: Bool = true, readyWithin: Duration = .seconds(60)) async throws -> MotoServer {
+    /// `organizationAccountIds`: when given, the default account (the function's) creates an organization
+    /// holding these accounts (scripts/moto_server.py hands them out to CreateAccount), as in a real
+    /// management account; the filter refuses accounts outside it.
+    public static func start(
+        needsBoto3: Bool = true, readyWithin: Duration = .seconds(60), organizationAccountIds: [String] = []
+    ) async throws -> MotoServer {
         if needsBoto3 { _ = try Tools.requirePythonAWS() }
         guard Tools.which("moto_server") != nil, let timeout = Tools.which("timeout") else {
             throw XCTSkip(needsBoto3 ? Tools.installHint : "moto_server is not installed: pip install 'moto[server]'")
@@ -34,8 +39,10 @@ public final class MotoServer: @unchecked Sendable {
         let python = try Tools.requirePythonAWS()
         let script = Tools.packageRoot.appendingPathComponent("scripts/moto_server.py").path
         let port = try Tools.freePort()
+        var environment = ProcessInfo.processInfo.environment
+        if !organizationAccountIds.isEmpty { environment["CATALOGWATCH_MOTO_ACCOUNT_IDS"] = organizationAccountIds.joined(separator: ",") }
         let child = try ChildProcess(executable: timeout, arguments: ["-k", "5", "600", python, script, "-H", "127.0.0.1", "-p", String(port)],
-                                     unblockingSignals: true)
+                                     environment: environment, unblockingSignals: true)
         let server = MotoServer(child: child, port: port)
         let transport = URLSessionTransport()
         let start = ContinuousClock.now
@@ -46,6 +53,7 @@ public final class MotoServer: @unchecked Sendable {
             if let response = try? await transport.send(HTTPRequest(method: "GET", url: server.endpoint + "/moto-api/data.json"), timeout: .seconds(2)),
                 response.status == 200
             {
+                if !organizationAccountIds.isEmpty { try server.createOrganization(organizationAccountIds) }
                 return server
             }
             try await Task.sleep(for: .milliseconds(100))
@@ -76,6 +84,17 @@ public final class MotoServer: @unchecked Sendable {
         return try Tools.python(script)
     }
 
+    /// An organization of the default account holding `accounts` (which moto_server.py was started to hand out).
+    func createOrganization(_ accounts: [String]) throws {
+        _ = try boto3("""
+            org = client('organizations', 'us-east-1')
+            org.create_organization(FeatureSet='ALL')
+            for expected in \(accounts):
+                status = org.create_account(Email=f'{expected}@example.com', AccountName=expected)['CreateAccountStatus']
+                assert status['AccountId'] == expected, status
+            """)
+    }
+
     /// moto's record of the roles assumed through STS (role_arn, session_name, external_id, ...).
     public func assumedRoles() async throws -> [[String: Any]] {
         let response = try await URLSessionTransport().send(HTTPRequest(method: "GET", url: endpoint + "/moto-api/data.json"), timeout: .seconds(10))
@@ -89,13 +108,16 @@ public final class MotoServer: @unchecked Sendable {
 public final class SharedMoto: @unchecked Sendable {
     private let lock = NSLock()
     private var starting: Task<MotoServer, any Error>?
+    private let organizationAccountIds: [String]
 
-    public init() {}
+    /// `organizationAccountIds`: see `MotoServer.start`.
+    public init(organizationAccountIds: [String] = []) { self.organizationAccountIds = organizationAccountIds }
 
     public func get() async throws -> MotoServer {
         let task: Task<MotoServer, any Error> = lock.withLock {
             if let starting { return starting }
-            let task = Task { try await MotoServer.start() }
+            let accounts = organizationAccountIds
+            let task = Task { try await MotoServer.start(organizationAccountIds: accounts) }
             starting = task
             return task
         }
