@@ -32,6 +32,7 @@ final class BufferedPathTests: XCTestCase {
         moto = try await Self.moto.get()
         // A clean moto for every test: no queue holds messages of an earlier test, no topic two subscriptions.
         _ = try moto.boto3("urllib.request.urlopen(urllib.request.Request(ENDPOINT + '/moto-api/reset', method='POST'))")
+        try moto.createOrganization([Member.account])  // the reset took the organization too
         let output = try moto.boto3("""
             sns = client('sns'); sqs = client('sqs')
             topic = sns.create_topic(Name='catalogwatch-receive')['TopicArn']

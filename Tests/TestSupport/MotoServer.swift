@@ -85,7 +85,7 @@ public final class MotoServer: @unchecked Sendable {
     }
 
     /// An organization of the default account holding `accounts` (which moto_server.py was started to hand out).
-    func createOrganization(_ accounts: [String]) throws {
+    public func createOrganization(_ accounts: [String]) throws {
         _ = try boto3("""
             org = client('organizations', 'us-east-1')
             org.create_organization(FeatureSet='ALL')
