@@ -96,7 +96,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["AWSClient", "URLSessionTransport", "ChildProcesses"], path: "Tests/TestSupport"),
         .testTarget(name: "YAMLTests", dependencies: ["YAML", "TestSupport"]),
         .testTarget(name: "CloudFormationTests", dependencies: ["CloudFormation", "YAML", "Diagnostics", "TestSupport"]),
-        .testTarget(name: "IAMAuthorizationTests", dependencies: ["IAMAuthorization"]),
+        .testTarget(name: "IAMAuthorizationTests", dependencies: ["IAMAuthorization", "TestSupport"]),
         .testTarget(name: "AlertStackTests", dependencies: ["AlertStack", "CloudFormation", "YAML", "AWSIdentifiers", "Diagnostics", "TestSupport"]),
         .testTarget(name: "FilterCoreTests", dependencies: ["FilterCore"]),
         .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "SHA2", "URLSessionTransport", "TestSupport"]),

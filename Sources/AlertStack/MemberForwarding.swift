@@ -22,18 +22,22 @@ public enum MemberForwarding {
             "MainRegion",
             .string("Region of the central bus (the layout's main region).", default: layout.mainRegion,
                     pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]$", constraint: "an AWS region name such as ap-northeast-1"))
-        t.parameter(
-            "NamePrefix",
-            NamePrefixRule.parameter("Prefix of the central bus and rule names.", default: layout.namePrefix, explained: true))
-        t.parameter(
-            "ManagementAccountId",
-            .string("Account holding the central bus (the organization's management account).", default: layout.managementAccountId,
-                    pattern: "^[0-9]{12}$", constraint: "a 12-digit AWS account id"))
+        addManagementParameters(
+            for: layout, namePrefix: "Prefix of the central bus and rule names.",
+            account: "Account holding the central bus (the organization's management account).", to: &t)
         let forwarding = AlertStackParts.ForwardingRule(
             centralBusArn: .sub("arn:${AWS::Partition}:events:${MainRegion}:${ManagementAccountId}:event-bus/${NamePrefix}-events")
         ).add(to: &t)
         t.output("ForwardRuleArn", forwarding.rule.getAtt(.arn), description: "The rule forwarding stack failures from this account and region.")
         return t.template
+    }
+
+    /// `NamePrefix` and `ManagementAccountId`, the parameters every member template takes (described for its use).
+    static func addManagementParameters(for layout: Layout, namePrefix: String, account: String, to t: inout TemplateBuilder) {
+        t.parameter("NamePrefix", NamePrefixRule.parameter(namePrefix, default: layout.namePrefix, explained: true))
+        t.parameter(
+            "ManagementAccountId",
+            .string(account, default: layout.managementAccountId, pattern: "^[0-9]{12}$", constraint: "a 12-digit AWS account id"))
     }
 
     /// How the member StackSet rolls out when deploy adds or updates instances: every region at once, a

@@ -48,12 +48,9 @@ public enum MemberReader {
     public static func template(for layout: Layout) -> Template {
         var t = TemplateBuilder(description: templateDescription)
         Guardrails.register(layout, on: &t)
-        t.parameter(
-            "NamePrefix", NamePrefixRule.parameter("Prefix of the filter's role name in the management account.", default: layout.namePrefix, explained: true))
-        t.parameter(
-            "ManagementAccountId",
-            .string("Account of the CatalogWatch filter (the organization's management account).", default: layout.managementAccountId,
-                    pattern: "^[0-9]{12}$", constraint: "a 12-digit AWS account id"))
+        MemberForwarding.addManagementParameters(
+            for: layout, namePrefix: "Prefix of the filter's role name in the management account.",
+            account: "Account of the CatalogWatch filter (the organization's management account).", to: &t)
         t.parameter(
             "MemberRoleName",
             .string("Name of the reader role (the filter's MEMBER_ROLE_NAME).", default: layout.memberRoleName,

@@ -154,22 +154,10 @@ package struct Deployer: Sendable {
             let instances = try await guardrail.run("ListStackInstances \(name)") { try await client.listStackInstances(name) }
             plan.retired.append((name, InstancePlan.removalOrder(instances.map(\.region), rollout: target.layout.orderedRegions)))
         }
-        if let member = target.memberStackSet {
-            plan.members = try await memberDeployment(member).plan()
-            plan.memberName = member.name
-        } else {
-            // A member StackSet left by an earlier EventBridge source: removed (with --yes).
-            let name = target.layout.memberStackSetName
-            if try await guardrail.run("DescribeStackSet \(name)", { try await client.describeStackSet(name) }) != nil { plan.retiredMembers = name }
-        }
-        if let reader = target.readerStackSet {
-            plan.readers = try await memberDeployment(reader).plan()
-            plan.readerName = reader.name
-        } else {
-            // A reader StackSet left by a layout that deployed the reader role: removed (with --yes).
-            let name = target.layout.readerStackSetName
-            if try await guardrail.run("DescribeStackSet \(name)", { try await client.describeStackSet(name) }) != nil { plan.retiredReaders = name }
-        }
+        (plan.members, plan.retiredMembers) = try await servicePlan(target.memberStackSet, formerName: target.layout.memberStackSetName)
+        plan.memberName = target.memberStackSet?.name
+        (plan.readers, plan.retiredReaders) = try await servicePlan(target.readerStackSet, formerName: target.layout.readerStackSetName)
+        plan.readerName = target.readerStackSet?.name
         plan.products = try await constraints.survey()
         let stillPointing = plan.products.filter(\.isWatched)
         if !target.layout.source.usesNotifications, !stillPointing.isEmpty {
@@ -178,6 +166,15 @@ package struct Deployer: Sendable {
         }
         if !target.layout.source.usesNotifications { plan.products = [] }  // checked only; no constraint is added
         return plan
+    }
+
+    /// The plan of a service-managed StackSet the layout has (member forwarding, reader); without one, the
+    /// name of such a StackSet an earlier layout left (`formerName`, removed with --yes).
+    func servicePlan(_ stackSet: MemberStackSetTarget?, formerName: String) async throws -> (MemberPlan?, retired: String?) {
+        if let stackSet { return (try await memberDeployment(stackSet).plan(), nil) }
+        let client = client
+        let left = try await guardrail.run("DescribeStackSet \(formerName)") { try await client.describeStackSet(formerName) }
+        return (nil, left == nil ? nil : formerName)
     }
 
     /// The exact AWS CLI command that makes a private, encrypted artifact bucket.

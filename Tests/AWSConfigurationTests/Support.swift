@@ -65,7 +65,7 @@ final class CredentialEndpoints: @unchecked Sendable {
 
     init(config: [String: Any]) throws {
         server = try ScriptServer(script: "scripts/credential_endpoints.py", arguments: ["--config", try jsonText(config), "--timeout", "300"],
-                                  readyWithin: .seconds(60), unblockingSignals: true)
+                                  readyWithin: .seconds(60))
     }
 
     func stop() { server.stop() }

@@ -86,6 +86,25 @@ final class Peers: @unchecked Sendable {
 
     func fault(_ faults: [[String: Any]]) async throws { _ = try await proxy.postJSON("/__faults", faults) }
 
+    /// An organization of the management account with one OU holding two member accounts (moto's
+    /// Organizations, which the proxy reads for service-managed StackSets): the OU id and the accounts.
+    func organizationWithOneOU() throws -> (organizationalUnit: String, accounts: [String]) {
+        let out = try moto.boto3("""
+            org = client('organizations', 'us-east-1')
+            org.create_organization(FeatureSet='ALL')
+            root = org.list_roots()['Roots'][0]['Id']
+            ou = org.create_organizational_unit(ParentId=root, Name='workloads')['OrganizationalUnit']['Id']
+            ids = []
+            for name in ('payments', 'orders'):
+                status = org.create_account(Email=f'{name}@example.com', AccountName=name)['CreateAccountStatus']
+                org.move_account(AccountId=status['AccountId'], SourceParentId=root, DestinationParentId=ou)
+                ids.append(status['AccountId'])
+            print(json.dumps({'ou': ou, 'accounts': sorted(ids)}))
+            """)
+        let parsed = try XCTUnwrap(try parseJSON(out.trimmingCharacters(in: .whitespacesAndNewlines)) as? [String: Any])
+        return (try XCTUnwrap(parsed["ou"] as? String), try XCTUnwrap(parsed["accounts"] as? [String]))
+    }
+
     /// Regions of the stack instances of `stackSet` in moto.
     func instanceRegions(_ stackSet: String) throws -> [String] {
         let out = try moto.boto3("""

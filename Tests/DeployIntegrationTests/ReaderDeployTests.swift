@@ -13,21 +13,7 @@ final class ReaderDeployTests: XCTestCase {
 
     override func setUp() async throws {
         peers = try await Peers.start()
-        let out = try peers.moto.boto3("""
-            org = client('organizations', 'us-east-1')
-            org.create_organization(FeatureSet='ALL')
-            root = org.list_roots()['Roots'][0]['Id']
-            ou = org.create_organizational_unit(ParentId=root, Name='workloads')['OrganizationalUnit']['Id']
-            ids = []
-            for name in ('payments', 'orders'):
-                status = org.create_account(Email=f'{name}@example.com', AccountName=name)['CreateAccountStatus']
-                org.move_account(AccountId=status['AccountId'], SourceParentId=root, DestinationParentId=ou)
-                ids.append(status['AccountId'])
-            print(json.dumps({'ou': ou, 'accounts': sorted(ids)}))
-            """)
-        let parsed = try XCTUnwrap(try parseJSON(out.trimmingCharacters(in: .whitespacesAndNewlines)) as? [String: Any])
-        organizationalUnit = try XCTUnwrap(parsed["ou"] as? String)
-        members = try XCTUnwrap(parsed["accounts"] as? [String])
+        (organizationalUnit, members) = try peers.organizationWithOneOU()
     }
 
     override func tearDown() {

@@ -22,7 +22,7 @@ final class NIOTransportTests: XCTestCase {
     private func startServer(tls directory: URL? = nil) throws -> ScriptServer {
         var arguments = ["--timeout", "120"]
         if let directory { arguments += ["--tls", directory.path] }
-        let server = try ScriptServer(script: "scripts/keepalive_server.py", arguments: arguments, unblockingSignals: true)
+        let server = try ScriptServer(script: "scripts/keepalive_server.py", arguments: arguments)
         servers.append(server)
         return server
     }

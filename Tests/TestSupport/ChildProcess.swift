@@ -15,10 +15,10 @@ public final class ChildProcess: Sendable {
     /// nil), with `environment` (inherited when nil) and `stdin` as its input.
     ///
     /// Every child starts with an empty signal mask and default signal dispositions (posix_spawn resets
-    /// them), whatever the test threads block: `unblockingSignals` is kept for callers and changes nothing.
+    /// them), whatever the test threads block.
     public init(
         executable: String, arguments: [String], environment: [String: String]? = nil, stdin: [UInt8] = [],
-        workingDirectory: URL? = nil, unblockingSignals: Bool = false
+        workingDirectory: URL? = nil
     ) throws {
         let directory = try Tools.temporaryDirectory()
         self.directory = directory

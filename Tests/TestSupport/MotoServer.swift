@@ -42,7 +42,7 @@ public final class MotoServer: @unchecked Sendable {
         var environment = ProcessInfo.processInfo.environment
         if !organizationAccountIds.isEmpty { environment["CATALOGWATCH_MOTO_ACCOUNT_IDS"] = organizationAccountIds.joined(separator: ",") }
         let child = try ChildProcess(executable: timeout, arguments: ["-k", "5", "600", python, script, "-H", "127.0.0.1", "-p", String(port)],
-                                     environment: environment, unblockingSignals: true)
+                                     environment: environment)
         let server = MotoServer(child: child, port: port)
         let transport = URLSessionTransport()
         let start = ContinuousClock.now

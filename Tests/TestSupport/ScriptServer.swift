@@ -17,9 +17,9 @@ public final class ScriptServer: @unchecked Sendable {
     /// Starts `python arguments...` (python3 from PATH when nil, XCTSkip without it) and reads the port from
     /// the first line it prints within `readyWithin`. `name` names the server in errors.
     public init(
-        name: String, python: String? = nil, arguments: [String], readyWithin: Duration = .seconds(30), unblockingSignals: Bool = false
+        name: String, python: String? = nil, arguments: [String], readyWithin: Duration = .seconds(30)
     ) throws {
-        child = try ChildProcess(executable: try python ?? Tools.requirePython3(), arguments: arguments, unblockingSignals: unblockingSignals)
+        child = try ChildProcess(executable: try python ?? Tools.requirePython3(), arguments: arguments)
         guard let port = Int(try child.firstLine(timeout: readyWithin).trimmingCharacters(in: .whitespaces)) else {
             child.stop()
             throw TestFailure("\(name) printed no port: \(child.stderr.suffix(2000))")
@@ -29,10 +29,10 @@ public final class ScriptServer: @unchecked Sendable {
 
     /// Starts `python3 <script> arguments...`, `script` relative to the package root ("scripts/aws_fault_proxy.py").
     public convenience init(
-        script: String, arguments: [String] = [], python: String? = nil, readyWithin: Duration = .seconds(30), unblockingSignals: Bool = false
+        script: String, arguments: [String] = [], python: String? = nil, readyWithin: Duration = .seconds(30)
     ) throws {
         try self.init(name: script, python: python, arguments: [Tools.packageRoot.appendingPathComponent(script).path] + arguments,
-                      readyWithin: readyWithin, unblockingSignals: unblockingSignals)
+                      readyWithin: readyWithin)
     }
 
     /// SIGTERM, then SIGKILL after 5 s.
