@@ -38,9 +38,12 @@ let package = Package(
         // Typed CloudFormation DSL, template model, renderers, parser and checks.
         .target(name: "CloudFormation", dependencies: ["YAML", "JSONText", "Diagnostics", "IAMAuthorization"], swiftSettings: strict),
         // The alert stack (composable parts), StackSet artifacts and the layout model.
-        .target(name: "AlertStack", dependencies: ["CloudFormation", "YAML", "AWSIdentifiers", "Diagnostics", "JSONText"], swiftSettings: strict),
+        .target(name: "AlertStack", dependencies: ["CloudFormation", "YAML", "AWSIdentifiers", "Diagnostics", "JSONText", "FilterContract"], swiftSettings: strict),
+        // The filter's contract, written once for both sides: its environment variables and the message
+        // attributes routes match on (no Foundation: the static Lambda links it).
+        .target(name: "FilterContract", swiftSettings: strict),
         // Pure filter logic: event decoding, notification parsing, classification, alert text.
-        .target(name: "FilterCore", dependencies: ["JSONText", "AWSIdentifiers", "URLText"], swiftSettings: strict),
+        .target(name: "FilterCore", dependencies: ["JSONText", "AWSIdentifiers", "URLText", "FilterContract"], swiftSettings: strict),
         // Hand-written AWS client layer: SigV4, credentials, endpoints, the few calls we make.
         .target(name: "AWSClient", dependencies: ["SHA2", "AWSIdentifiers", "URLText"], swiftSettings: strict),
         // The AWS calls of deploy, status and destroy: StackSets, change sets, S3, SNS, SQS, CloudWatch,
@@ -57,7 +60,7 @@ let package = Package(
         // URLSession transport for the CLI and tests (the Lambda uses NIOTransport).
         .target(name: "URLSessionTransport", dependencies: ["AWSClient"], swiftSettings: strict),
         // The filter handler: decode, classify, enrich, publish, report batch failures.
-        .target(name: "FilterLambda", dependencies: ["FilterCore", "AWSClient", "AWSIdentifiers"], swiftSettings: strict),
+        .target(name: "FilterLambda", dependencies: ["FilterCore", "FilterContract", "AWSClient", "AWSIdentifiers"], swiftSettings: strict),
         // The filter Lambda's HTTP transport: SwiftNIO + NIOSSL, keep-alive connections pooled per endpoint, AWS_CA_BUNDLE.
         .target(
             name: "NIOTransport",
@@ -73,7 +76,7 @@ let package = Package(
         // Lambda Runtime API client loop over blocking sockets.
         .target(name: "LambdaRuntime", dependencies: ["JSONText"], swiftSettings: strict),
         // ELF inspection, deterministic zip writer, package manifest.
-        .target(name: "Packaging", dependencies: ["SHA2", "CZlib", "JSONText"], swiftSettings: strict),
+        .target(name: "Packaging", dependencies: ["SHA2", "CZlib", "JSONText", "FilterContract"], swiftSettings: strict),
         // Child processes over posix_spawn without Foundation (Foundation.Process crashes at times in Process.run() on 6.3.1).
         .target(name: "ChildProcesses", swiftSettings: strict),
         // zlib's raw deflate for the zip writer (apt: zlib1g-dev).
@@ -82,7 +85,7 @@ let package = Package(
             name: "catalogwatch",
             dependencies: [
                 "AlertStack", "CloudFormation", "Diagnostics", "YAML", "FilterCore", "FilterLambda", "AWSClient", "Packaging", "URLSessionTransport",
-                "AWSConfiguration", "Deployment", "SHA2", "ChildProcesses",
+                "AWSConfiguration", "Deployment", "SHA2", "ChildProcesses", "FilterContract",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -97,14 +100,14 @@ let package = Package(
         .testTarget(name: "YAMLTests", dependencies: ["YAML", "TestSupport"]),
         .testTarget(name: "CloudFormationTests", dependencies: ["CloudFormation", "YAML", "Diagnostics", "TestSupport"]),
         .testTarget(name: "IAMAuthorizationTests", dependencies: ["IAMAuthorization", "TestSupport"]),
-        .testTarget(name: "AlertStackTests", dependencies: ["AlertStack", "CloudFormation", "YAML", "AWSIdentifiers", "Diagnostics", "TestSupport"]),
+        .testTarget(name: "AlertStackTests", dependencies: ["AlertStack", "CloudFormation", "YAML", "AWSIdentifiers", "Diagnostics", "FilterContract", "TestSupport"]),
         .testTarget(name: "FilterCoreTests", dependencies: ["FilterCore"]),
         .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "SHA2", "URLSessionTransport", "TestSupport"]),
         .testTarget(name: "SHA2Tests", dependencies: ["SHA2", "TestSupport"]),
         .testTarget(name: "AWSConfigurationTests", dependencies: ["AWSConfiguration", "AWSClient", "URLSessionTransport", "TestSupport"]),
         .testTarget(name: "FilterLambdaTests", dependencies: ["FilterLambda", "FilterCore", "AWSClient", "LambdaRuntime", "URLSessionTransport", "TestSupport"]),
         .testTarget(name: "NIOTransportTests", dependencies: ["NIOTransport", "AWSClient", "TestSupport"]),
-        .testTarget(name: "PackagingTests", dependencies: ["Packaging", "SHA2", "TestSupport"]),
+        .testTarget(name: "PackagingTests", dependencies: ["Packaging", "SHA2", "TestSupport", "FilterContract"]),
         .testTarget(name: "DeploymentTests", dependencies: ["Deployment", "DeployAPI", "AlertStack", "AWSClient"]),
         // deploy, status, destroy and constraints run as the built CLI against moto_server, the fault proxy and the Service Catalog fixture.
         .testTarget(name: "DeployIntegrationTests", dependencies: ["TestSupport"]),

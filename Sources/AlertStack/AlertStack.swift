@@ -126,7 +126,7 @@ public enum AlertStack {
         var buffer = layout.buffer == .sqs ? AlertStackParts.Buffer(condition: isMain) : nil
         buffer?.topicsSend = source.usesNotifications
         if source.usesEventBridge {
-            buffer?.eventRuleArn = .sub("arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/${NamePrefix}-events/${NamePrefix}-stack-failures")
+            buffer?.eventRuleArn = .sub("arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/\(PhysicalName.centralBus.template)/\(PhysicalName.centralRule.template)")
         }
         let queues = buffer?.add(to: &t)
         let ledger = source.usesEventBridge ? AlertStackParts.AlertLedger(condition: isMain).add(to: &t) : nil
@@ -185,7 +185,7 @@ public enum AlertStack {
             permission = central.addInvokePermission(rule: bus.rule, function: function, to: &t)
         }
         var forwardingRule = AlertStackParts.ForwardingRule(
-            centralBusArn: .sub("arn:${AWS::Partition}:events:${MainRegion}:${AWS::AccountId}:event-bus/${NamePrefix}-events"))
+            centralBusArn: .sub("arn:${AWS::Partition}:events:${MainRegion}:${AWS::AccountId}:event-bus/\(PhysicalName.centralBus.template)"))
         forwardingRule.roleArn = ManagementRoles.roleArn(.forwardRole, layout: layout)
         let forwarding = forwardingRule.add(to: &t)
         return EventHandles(central: bus, forwarding: forwarding, ledger: ledger, permission: permission)

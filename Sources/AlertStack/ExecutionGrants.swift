@@ -30,9 +30,9 @@ struct ExecutionGrants {
                     "events:ListTagsForResource",
                 ],
                 resources: [
-                    .sub("arn:${AWS::Partition}:events:*:\(account):event-bus/${NamePrefix}-events"),
+                    .sub("arn:${AWS::Partition}:events:*:\(account):event-bus/\(PhysicalName.centralBus.template)"),
                     .sub("arn:${AWS::Partition}:events:*:\(account):rule/${NamePrefix}-*"),
-                    .sub("arn:${AWS::Partition}:events:*:\(account):rule/${NamePrefix}-events/${NamePrefix}-*"),
+                    .sub("arn:${AWS::Partition}:events:*:\(account):rule/\(PhysicalName.centralBus.template)/${NamePrefix}-*"),
                 ]),
             // The bus policy (AWS::Events::EventBusPolicy) is written with PutPermission, which IAM scopes to no resource.
             PolicyStatement(sid: "EventBusPolicy", actions: ["events:PutPermission", "events:RemovePermission"], resources: ["*"]),

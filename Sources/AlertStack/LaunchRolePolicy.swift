@@ -8,7 +8,7 @@ extension AlertStack {
         let account = layout.managementAccountId ?? "${ManagementAccountId}"
         let arns = layout.orderedRegions.map { region -> CFNValue in
             let partition = RegionTable.region(region)?.partition ?? layout.partition
-            return .string("arn:\(partition):sns:\(region):\(account):\(layout.namePrefix)-receive")
+            return .string("arn:\(partition):sns:\(region):\(account):\(PhysicalName.receiveTopic.name(prefix: layout.namePrefix))")
         }
         var statements = [PolicyStatement(sid: "PublishStackNotificationsToCatalogWatch", actions: ["sns:Publish"], resources: arns)]
         if let encryption = layout.encryption {
@@ -59,14 +59,14 @@ extension AlertStack {
         var statements = [
             PolicyStatement(
                 sid: "PublishStackNotificationsToCatalogWatch", actions: ["sns:Publish"],
-                resources: [.sub("arn:${AWS::Partition}:sns:*:${ManagementAccountId}:${NamePrefix}-receive")])
+                resources: [.sub("arn:${AWS::Partition}:sns:*:${ManagementAccountId}:\(PhysicalName.receiveTopic.template)")])
         ]
         if let encryption = layout.encryption {
             statements.append(encryptedTopicsStatement(encryption, partition: "${AWS::Partition}", account: "${ManagementAccountId}", namePrefix: "${NamePrefix}", inTemplate: true))
         }
         var policy = IAM.ManagedPolicy(policyDocument: PolicyDocument(statements).cfnValue)
         policy.description = "Attach to Service Catalog launch roles so CloudFormation can notify CatalogWatch."
-        policy.managedPolicyName = .sub("${NamePrefix}-launch-role-notifications")
+        policy.managedPolicyName = PhysicalName.launchRolePolicy.sub
         let managed = t.resource("LaunchRoleNotificationPolicy", policy)
         t.output("PolicyArn", managed.ref, description: "Attach this policy to every launch role of shared products.")
         return t.template

@@ -1,3 +1,4 @@
+import FilterContract
 import YAML
 
 /// Where and how CatalogWatch is deployed: the regions, the main region and the alert settings.
@@ -10,11 +11,8 @@ public struct Layout: Hashable, Sendable {
         case sqs
     }
 
-    /// The Lambda's instruction set.
-    public enum Architecture: String, CaseIterable, Sendable {
-        case x86_64
-        case arm64
-    }
+    /// The Lambda's instruction set (the package's too).
+    public typealias Architecture = LambdaArchitecture
 
     /// How the StackSet rolls out across regions; the main region is always first.
     public enum Rollout: String, CaseIterable, Sendable {
@@ -92,7 +90,7 @@ public struct Layout: Hashable, Sendable {
     public var reservedConcurrency: Int? = Layout.defaultReservedConcurrency
 
     /// The reader role's name for `namePrefix`: the default member role.
-    public static func readerRoleName(namePrefix: String) -> String { "\(namePrefix)-reader" }
+    public static func readerRoleName(namePrefix: String) -> String { PhysicalName.reader.name(prefix: namePrefix) }
     /// Roles with administrator access that landing zones put in every member account: a layout may name
     /// one as `memberRoleName` (CatalogWatch then deploys no reader role), and `validate` warns.
     public static let administratorRoleNames: Set<String> = ["AWSControlTowerExecution", "OrganizationAccountAccessRole"]
@@ -125,7 +123,7 @@ public struct Layout: Hashable, Sendable {
         self.lambdaCode = lambdaCode
         self.namePrefix = namePrefix
         self.logRetentionDays = logRetentionDays
-        self.stackSetName = stackSetName ?? "\(namePrefix)-receive"
+        self.stackSetName = stackSetName ?? PhysicalName.defaultStackSet.name(prefix: namePrefix)
         self.portfolios = portfolios
         self.source = source
         self.organizationalUnits = organizationalUnits
@@ -165,7 +163,7 @@ public struct Layout: Hashable, Sendable {
     }
 
     /// The central bus's name (main region of the management account), `<namePrefix>-events`.
-    public var centralBusName: String { "\(namePrefix)-events" }
+    public var centralBusName: String { PhysicalName.centralBus.name(prefix: namePrefix) }
 
     /// The service-managed StackSet that puts the forwarding rule into every member account of `organizationalUnits`.
     public var memberStackSetName: String { "\(stackSetName)-members" }
@@ -181,6 +179,6 @@ public struct Layout: Hashable, Sendable {
 
     /// The receive topic ARN of `region` in the management account `account`.
     public func receiveTopicArn(region: String, account: String) -> String {
-        "arn:\(partition):sns:\(region):\(account):\(namePrefix)-receive"
+        "arn:\(partition):sns:\(region):\(account):\(PhysicalName.receiveTopic.name(prefix: namePrefix))"
     }
 }

@@ -137,7 +137,7 @@ struct Checker {
         let options = checkOptions(values)
         let concurrency = values["reservedConcurrency"].flatMap { checkReservedConcurrency($0, buffer: options.buffer) }
         let portfolios = values["portfolios"].map { checkPortfolios($0, regions: regions) } ?? [:]
-        let events = checkEventSource(values, mainRegion: mainRegion, regions: regions, stackSetName: options.stackSetName ?? "\(options.namePrefix)-receive",
+        let events = checkEventSource(values, mainRegion: mainRegion, regions: regions, stackSetName: options.stackSetName ?? PhysicalName.defaultStackSet.name(prefix: options.namePrefix),
             deploysReader: identity.deployRole ?? !Layout.administratorRoleNames.contains(identity.roleName ?? ""))
 
         let routing = checkRouting(values, root: root)

@@ -44,7 +44,7 @@ public enum ManagementRoles {
             var forward = IAM.Role(assumeRolePolicyDocument: trust(service: "events.amazonaws.com"))
             forward.description = "CatalogWatch: lets EventBridge forward Service Catalog stack failures from every region to the central bus."
             forward.roleName = PhysicalName.forwardRole.sub
-            forward.policies = [AlertStackParts.ForwardingRule.putOnCentralBus(.sub("arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${NamePrefix}-events"))]
+            forward.policies = [AlertStackParts.ForwardingRule.putOnCentralBus(.sub("arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/\(PhysicalName.centralBus.template)"))]
             t.resource(Names.forwardRole, forward)
         }
         if hasChatChannels(layout) {
@@ -127,7 +127,7 @@ struct FilterRolePolicy {
     var chatTopics: [String] {
         layout.routes.compactMap { route in
             guard case .chat = route.destination else { return nil }
-            return "${NamePrefix}-chat-\(route.name)"
+            return "\(PhysicalName.chatTopic(route.name).template)"
         }
     }
 

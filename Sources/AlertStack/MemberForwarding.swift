@@ -26,7 +26,7 @@ public enum MemberForwarding {
             for: layout, namePrefix: "Prefix of the central bus and rule names.",
             account: "Account holding the central bus (the organization's management account).", to: &t)
         let forwarding = AlertStackParts.ForwardingRule(
-            centralBusArn: .sub("arn:${AWS::Partition}:events:${MainRegion}:${ManagementAccountId}:event-bus/${NamePrefix}-events")
+            centralBusArn: .sub("arn:${AWS::Partition}:events:${MainRegion}:${ManagementAccountId}:event-bus/\(PhysicalName.centralBus.template)")
         ).add(to: &t)
         t.output("ForwardRuleArn", forwarding.rule.getAtt(.arn), description: "The rule forwarding stack failures from this account and region.")
         return t.template

@@ -34,6 +34,22 @@ public struct PhysicalName: Hashable, Sendable {
     public static let alertLedger = PhysicalName("alerts-sent")
     /// The generated key's alias tail (`alias/<name>`).
     public static let alertKeyAlias = PhysicalName("alerts")
+    /// EventBridge sources: the central bus and its rule (main region), the rule's dead-letter queue, and
+    /// the forwarding rule on the default bus of every region and account.
+    public static let centralBus = PhysicalName("events")
+    public static let centralRule = PhysicalName("stack-failures")
+    public static let ruleDeadLetterQueue = PhysicalName("eventrule-dlq")
+    public static let forwardRule = PhysicalName("forward-stack-failures")
+    /// The read-only role the filter assumes in member accounts (the default member role).
+    public static let reader = PhysicalName("reader")
+    /// The managed policy launch roles get (`launch-role-policy.yaml`).
+    public static let launchRolePolicy = PhysicalName("launch-role-notifications")
+    /// The roles stack `deploy` creates (a stack name).
+    public static let rolesStack = PhysicalName("stackset-roles")
+    /// The default StackSet name (`stackSetName`), which the rollouts and member StackSets extend.
+    public static let defaultStackSet = PhysicalName("receive")
+    /// A chat route's topic.
+    public static func chatTopic(_ route: String) -> PhysicalName { PhysicalName("chat-\(route)") }
 
     /// The generated key's tag (key and value `${NamePrefix}`) that the StackSet execution role's key
     /// administration is conditioned on: it can administer CatalogWatch's keys and no other.

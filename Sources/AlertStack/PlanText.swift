@@ -54,13 +54,13 @@ package enum PlanText {
             case .slack(let workspace, let channelId): place = "Slack \(workspace)/\(channelId)"
             case .teams(_, let team, let channelId): place = "Teams \(team)/\(channelId)"
             }
-            return "chat (\(place), topic \(layout.namePrefix)-chat-\(route.name), Amazon Q Developer custom notifications)"
+            return "chat (\(place), topic \(PhysicalName.chatTopic(route.name).name(prefix: layout.namePrefix)), Amazon Q Developer custom notifications)"
         }
     }
 
     /// The role the filter assumes in member accounts, and how it gets there (before the alert stacks).
     static func memberRole(_ layout: Layout) -> [String] {
-        let roles = "Roles: the roles stack \(layout.namePrefix)-stackset-roles (management account, \(layout.mainRegion)) holds every role the alert stacks use; the StackSets create none"
+        let roles = "Roles: the roles stack \(PhysicalName.rolesStack.name(prefix: layout.namePrefix)) (management account, \(layout.mainRegion)) holds every role the alert stacks use; the StackSets create none"
         guard layout.deployMemberRole else {
             let admin = Layout.administratorRoleNames.contains(layout.memberRoleName)
             return ["", roles, "Member role: \(layout.memberRoleName), which the landing zone provides in every member account"
@@ -82,7 +82,7 @@ package enum PlanText {
         if let boundary = layout.permissionsBoundary { parts.append("permissions boundary \(boundary) on every role") }
         if let path = layout.rolePath { parts.append("role path \(path) (the StackSet execution role stays at /: StackSets find it by name)") }
         switch layout.encryption {
-        case .generatedKey?: parts.append("topics, queues and ledger encrypted with a generated KMS key per region (alias/\(layout.namePrefix)-alerts)")
+        case .generatedKey?: parts.append("topics, queues and ledger encrypted with a generated KMS key per region (alias/\(PhysicalName.alertKeyAlias.name(prefix: layout.namePrefix)))")
         case .key(let arn)?: parts.append("topics, queues and ledger encrypted with \(arn) (its policy must admit SNS, EventBridge and CloudWatch of this account, and the organization's launch roles through SNS)")
         case nil: break
         }
@@ -120,7 +120,7 @@ package enum PlanText {
         if layout.source.usesEventBridge {
             lines.append("Event path: CloudFormation (member account) → default bus → forwarding rule (Service Catalog stacks, terminal failures only) → \(layout.centralBusName) bus (\(layout.mainRegion), management account) → rule → \(filter)")
             lines.append("Undeliverable events: each rule retries for 24 hours; the central rule then keeps them in its dead-letter queue (alarm → send topic)")
-            lines.append("Duplicates (EventBridge delivers at least once\(layout.source == .both ? "; with source both a failure arrives by SNS and by EventBridge" : "")): the filter records each alert in the \(layout.namePrefix)-alerts-sent table and sends a failure once")
+            lines.append("Duplicates (EventBridge delivers at least once\(layout.source == .both ? "; with source both a failure arrives by SNS and by EventBridge" : "")): the filter records each alert in the \(PhysicalName.alertLedger.name(prefix: layout.namePrefix)) table and sends a failure once")
         }
         return lines + [failures]
     }

@@ -1,3 +1,5 @@
+import FilterContract
+
 /// A named route of the layout: where matching alerts go besides the default route. Routes become SNS
 /// subscriptions of the send topic with a filter policy on the alert's message attributes, so SNS, not
 /// code, decides; a chat route gets a topic of its own, fed in Amazon Q Developer's custom-notification
@@ -36,10 +38,10 @@ public struct Route: Hashable, Sendable {
         /// The SNS filter policy (MessageAttributes scope): attribute name → accepted values, in a fixed order.
         public var filterPolicy: [(attribute: String, values: [String])] {
             var policy: [(String, [String])] = []
-            for (name, values) in [("account", account), ("region", region), ("status", status), ("product", product)] where !values.isEmpty {
+            for (name, values) in [(AlertAttribute.account.name, account), (AlertAttribute.region.name, region), (AlertAttribute.status.name, status), (AlertAttribute.product.name, product)] where !values.isEmpty {
                 policy.append((name, values))
             }
-            return policy + tags.map { ("tag.\($0.key)", $0.values) }
+            return policy + tags.map { (AlertAttribute.tag($0.key), $0.values) }
         }
     }
 
@@ -70,5 +72,5 @@ public struct Route: Hashable, Sendable {
     }
 
     /// The message attributes an alert can carry, for matches (`tag.<key>` for each route tag).
-    public static let attributes = ["account", "region", "status", "product", "tags"]
+    public static let attributes = AlertAttribute.allCases.map(\.name) + ["tags"]
 }

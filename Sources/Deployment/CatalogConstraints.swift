@@ -1,4 +1,5 @@
 import AWSClient
+import AlertStack
 import DeployAPI
 import JSONText
 import SHA2
@@ -89,7 +90,7 @@ package struct CatalogConstraints: Sendable {
                 try await regional.createConstraint(
                     portfolioId: w.portfolioId, productId: w.productId, type: "NOTIFICATION",
                     parameters: ConstraintParameters.notification([topic]),
-                    description: "CatalogWatch: stack events to \(target.layout.namePrefix)-receive", idempotencyToken: token)
+                    description: "CatalogWatch: stack events to \(PhysicalName.receiveTopic.name(prefix: target.layout.namePrefix))", idempotencyToken: token)
             }
         }
     }

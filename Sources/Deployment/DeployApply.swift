@@ -99,7 +99,7 @@ extension Deployer {
             }
         }
         guard target.layout.source.usesNotifications else { return }
-        let policy = "\(target.layout.namePrefix)-launch-role-notifications (launch-role-iam-policy.json from catalogwatch generate)"
+        let policy = "\(PhysicalName.launchRolePolicy.name(prefix: target.layout.namePrefix)) (launch-role-iam-policy.json from catalogwatch generate)"
         let roles = Array(Set(plan.products.flatMap(\.launchRoles))).sorted()
         if roles.isEmpty {
             reporter.report(.todo("give every launch role of the shared products sns:Publish on the receive topics: attach \(policy)"))

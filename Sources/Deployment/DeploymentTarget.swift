@@ -35,7 +35,7 @@ package struct DeploymentTarget: Sendable {
         layout.managementAccountId = account
         self.layout = layout
         self.account = account
-        rolesStackName = "\(layout.namePrefix)-stackset-roles"
+        rolesStackName = PhysicalName.rolesStack.name(prefix: layout.namePrefix)
         rolesTemplateBody = try StackSetArtifacts.rolesTemplate(for: layout).rendered(.yaml)
         rolesParameters = [("NamePrefix", layout.namePrefix), ("LambdaCodeBucket", code.bucket)]
             + (layout.organizationId.map { [("OrganizationId", $0)] } ?? []) + [("MemberRoleName", layout.memberRoleName)]
@@ -96,22 +96,22 @@ package struct DeploymentTarget: Sendable {
 
     /// The central bus and its rule (EventBridge sources, main region).
     package var centralBusName: String { layout.centralBusName }
-    package var centralRuleName: String { "\(layout.namePrefix)-stack-failures" }
+    package var centralRuleName: String { PhysicalName.centralRule.name(prefix: layout.namePrefix) }
     /// The forwarding rule on the default bus of every region (EventBridge sources).
-    package var forwardRuleName: String { "\(layout.namePrefix)-forward-stack-failures" }
+    package var forwardRuleName: String { PhysicalName.forwardRule.name(prefix: layout.namePrefix) }
 
     /// The SNS topic that receives Service Catalog notifications in `region`.
     package func receiveTopicArn(_ region: String) -> String { layout.receiveTopicArn(region: region, account: account) }
 
     /// The alert topic in the main region.
-    package var alertTopicArn: String { "arn:\(layout.partition):sns:\(layout.mainRegion):\(account):\(layout.namePrefix)-alerts" }
+    package var alertTopicArn: String { "arn:\(layout.partition):sns:\(layout.mainRegion):\(account):\(PhysicalName.alertTopic.name(prefix: layout.namePrefix))" }
 
     /// The filter function's name (main region).
-    package var functionName: String { "\(layout.namePrefix)-filter" }
+    package var functionName: String { PhysicalName.filter.name(prefix: layout.namePrefix) }
 
     /// The dead-letter queues of the main region whose depth `status` reports.
     package var deadLetterQueues: [String] {
-        ["\(layout.namePrefix)-filter-dlq"] + (layout.buffer == .sqs ? ["\(layout.namePrefix)-events-dlq"] : [])
-            + (layout.source.usesEventBridge ? ["\(layout.namePrefix)-eventrule-dlq"] : [])
+        [PhysicalName.filterDeadLetterQueue.name(prefix: layout.namePrefix)] + (layout.buffer == .sqs ? [PhysicalName.eventDeadLetterQueue.name(prefix: layout.namePrefix)] : [])
+            + (layout.source.usesEventBridge ? [PhysicalName.ruleDeadLetterQueue.name(prefix: layout.namePrefix)] : [])
     }
 }

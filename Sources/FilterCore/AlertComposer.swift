@@ -1,3 +1,5 @@
+import FilterContract
+
 /// A ready-to-publish alert: subject, bodies and message attributes.
 public struct Alert: Sendable, Equatable {
     /// Single line, at most `AlertComposer.maxSubjectLength` UTF-16 units, starting with ASCII.
@@ -109,8 +111,8 @@ public enum AlertComposer {
     /// account, region, status and product, then one `tag.<key>` per routing tag of the stack (`RouteTags`).
     static func attributes(_ failure: StackFailure, _ enrichment: Enrichment) -> [MessageAttribute] {
         let pairs: [(String, String)] = [
-            ("account", failure.account), ("region", failure.region), ("status", failure.status),
-            ("product", nonEmpty(enrichment.productName) ?? failure.stackName),
+            (AlertAttribute.account.name, failure.account), (AlertAttribute.region.name, failure.region),
+            (AlertAttribute.status.name, failure.status), (AlertAttribute.product.name, nonEmpty(enrichment.productName) ?? failure.stackName),
         ]
         let own = pairs.compactMap { name, raw in
             let value = Text.singleLine(raw, limit: 1_000)

@@ -1,10 +1,12 @@
+import FilterContract
+
 /// The stack tags that route alerts to the team that owns the product (`ROUTE_TAGS`): the value of each named
 /// tag that the failed stack carries becomes the String message attribute `tag.<key>`, which subscription
 /// filter policies and chat routes (`RouteFilterPolicy`) match on. A stack without the tag gets no attribute,
 /// so its alert stays on the default route.
 package enum RouteTags {
     /// What the attribute name of a tag starts with.
-    package static let attributePrefix = "tag."
+    package static let attributePrefix = AlertAttribute.tagPrefix
     /// SQS takes at most 10 message attributes per message (raw message delivery passes the alert's on),
     /// and the alert has 4 of its own (account, region, status, product).
     package static let maxKeys = 6

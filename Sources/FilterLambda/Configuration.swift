@@ -1,5 +1,6 @@
 import FilterCore
 import AWSIdentifiers
+import FilterContract
 
 /// The filter's settings, read from the Lambda environment (the alert stack sets them).
 public struct FilterConfiguration: Sendable, Equatable {
@@ -44,28 +45,28 @@ public struct FilterConfiguration: Sendable, Equatable {
             guard let v = env[name], !v.allSatisfy(\.isWhitespace) else { return nil }
             return v
         }
-        let topic = value("ALERT_TOPIC_ARN") ?? ""
+        let topic = value(FilterVariable.alertTopicArn.name) ?? ""
         if topic.isEmpty {
             problems.append("ALERT_TOPIC_ARN is not set (the ARN of the send topic)")
         } else if !isTopicARN(topic) {
             problems.append("ALERT_TOPIC_ARN '\(oneLine(topic, limit: 300))' is not an SNS topic ARN (arn:<partition>:sns:<region>:<account>:<name>)")
         }
-        let role = value("MEMBER_ROLE_NAME") ?? ""
+        let role = value(FilterVariable.memberRoleName.name) ?? ""
         if role.isEmpty { problems.append("MEMBER_ROLE_NAME is not set (the role to assume in member accounts)") }
         let region = value("AWS_REGION") ?? value("AWS_DEFAULT_REGION") ?? ""
         if region.isEmpty { problems.append("AWS_REGION is not set") }
         var statuses = AlertStatuses.default
         do {
-            statuses = try AlertStatuses.parse(env["ALERT_STATUSES"])
+            statuses = try AlertStatuses.parse(env[FilterVariable.alertStatuses.name])
         } catch {
             problems.append(error.description)
         }
-        let ledger = value("ALERT_LEDGER_TABLE")
+        let ledger = value(FilterVariable.alertLedgerTable.name)
         if let ledger, !isTableName(ledger) {
             problems.append("ALERT_LEDGER_TABLE '\(oneLine(ledger, limit: 300))' is not a DynamoDB table name (3 to 255 letters, digits, '_', '-' and '.')")
         }
-        let tags = routeTags(env["ROUTE_TAGS"])
-        let chat = chatRoutes(env["CHAT_ROUTES"], routeTags: tags.keys)
+        let tags = routeTags(env[FilterVariable.routeTags.name])
+        let chat = chatRoutes(env[FilterVariable.chatRoutes.name], routeTags: tags.keys)
         problems += tags.problems + chat.problems
         guard problems.isEmpty else { throw Problem(description: problems.joined(separator: "; ")) }
         var configuration = FilterConfiguration(

@@ -1,11 +1,12 @@
 import FilterCore
+import FilterContract
 
 /// Reading the routing settings: `ROUTE_TAGS` (stack tags that become `tag.<key>` message attributes) and
 /// `CHAT_ROUTES` (chat topics and the policies that pick their alerts). Each problem names the variable.
 extension FilterConfiguration {
     /// The message attributes every alert has (`AlertComposer`); with `tag.<key>` of `ROUTE_TAGS`, what a
     /// chat route's policy can match.
-    static let alertAttributes = ["account", "region", "status", "product"]
+    static let alertAttributes = AlertAttribute.allCases.map(\.name)
     static let chatRouteKeys = ["name", "topicArn", "filterPolicy"]
 
     /// `ROUTE_TAGS`: comma-separated tag keys (blanks around them ignored, repeats dropped), each of which

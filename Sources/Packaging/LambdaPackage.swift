@@ -1,3 +1,4 @@
+import FilterContract
 import JSONText
 import SHA2
 

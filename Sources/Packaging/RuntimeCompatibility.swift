@@ -1,8 +1,7 @@
-/// The Lambda architectures CatalogWatch packages for.
-public enum LambdaArchitecture: String, CaseIterable, Sendable {
-    case x86_64
-    case arm64
+import FilterContract
 
+/// What packaging needs of each Lambda architecture (FilterContract's `LambdaArchitecture`).
+extension LambdaArchitecture {
     /// The ELF machine a binary for this architecture must have.
     public var machine: ELFInfo.Machine { self == .x86_64 ? .x86_64 : .aarch64 }
     /// The dynamic loader path on this architecture.

@@ -61,7 +61,7 @@ struct Deploy: AsyncParsableCommand {
 
     /// The zip and its content-hash key.
     func readZip(_ layout: Layout) throws -> ([UInt8], String) {
-        let arch = LambdaArchitecture(rawValue: layout.architecture.rawValue) ?? .x86_64
+        let arch = layout.architecture
         let path = zip ?? "dist/catalogwatch-filter-\(arch.rawValue).zip"
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CLIError.usage("cannot read \(path): run `catalogwatch package --layout \(layoutOptions.layout ?? "FILE")` first, or pass --zip FILE")

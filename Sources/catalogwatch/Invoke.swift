@@ -5,6 +5,7 @@ import FilterCore
 import FilterLambda
 import Foundation
 import URLSessionTransport
+import FilterContract
 
 struct Invoke: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,10 +40,10 @@ struct Invoke: AsyncParsableCommand {
         var env = ProcessInfo.processInfo.environment
         let region = self.region ?? env["AWS_REGION"] ?? env["AWS_DEFAULT_REGION"] ?? "ap-northeast-1"
         env["AWS_REGION"] = region
-        env["MEMBER_ROLE_NAME"] = memberRoleName ?? env["MEMBER_ROLE_NAME"] ?? Layout.readerRoleName(namePrefix: Layout.defaultNamePrefix)
-        if let alertTopicArn { env["ALERT_TOPIC_ARN"] = alertTopicArn }
-        if dryRun, env["ALERT_TOPIC_ARN"] == nil {
-            env["ALERT_TOPIC_ARN"] = "arn:\(AWSPartition.of(region: region).name):sns:\(region):000000000000:dry-run"
+        env[FilterVariable.memberRoleName.name] = memberRoleName ?? env[FilterVariable.memberRoleName.name] ?? Layout.readerRoleName(namePrefix: Layout.defaultNamePrefix)
+        if let alertTopicArn { env[FilterVariable.alertTopicArn.name] = alertTopicArn }
+        if dryRun, env[FilterVariable.alertTopicArn.name] == nil {
+            env[FilterVariable.alertTopicArn.name] = "arn:\(AWSPartition.of(region: region).name):sns:\(region):000000000000:dry-run"
         }
         let configuration: FilterConfiguration
         do {

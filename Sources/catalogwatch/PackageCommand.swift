@@ -2,6 +2,7 @@ import AlertStack
 import ArgumentParser
 import ChildProcesses
 import Foundation
+import FilterContract
 import Packaging
 
 extension LambdaArchitecture: ExpressibleByArgument {}
@@ -34,7 +35,7 @@ struct Package: ParsableCommand {
         var arch = architecture ?? .x86_64
         if architecture == nil, layoutOptions.layout != nil {
             let (layout, _) = try layoutOptions.load()
-            arch = LambdaArchitecture(rawValue: layout.architecture.rawValue) ?? .x86_64
+            arch = layout.architecture
         }
         let path = try binary ?? build(arch)
         guard let data = FileManager.default.contents(atPath: path) else { throw CLIError.usage("cannot read \(path)") }

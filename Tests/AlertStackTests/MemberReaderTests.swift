@@ -1,3 +1,4 @@
+import FilterContract
 import CloudFormation
 import XCTest
 
@@ -84,5 +85,48 @@ final class MemberReaderTests: XCTestCase {
             XCTAssertEqual(names.contains(ManagementRoles.Names.readerRole), layout.deployMemberRole, name)
             XCTAssertEqual(names.contains(ManagementRoles.Names.chatRole), ManagementRoles.hasChatChannels(layout), name)
         }
+    }
+}
+
+/// Every physical name is written once, in `PhysicalName`: no other source file spells `${NamePrefix}-<name>`
+/// or `\(…namePrefix)-<name>` (wildcards such as `${NamePrefix}-*` are not names).
+final class PhysicalNameAuthorityTests: XCTestCase {
+    func testNoSourceFileSpellsAPhysicalNameItself() throws {
+        let sources = repositoryRoot.appendingPathComponent("Sources")
+        let files = try XCTUnwrap(FileManager.default.enumerator(atPath: sources.path)).compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") }
+        XCTAssertGreaterThan(files.count, 50)
+        var found: [String] = []
+        for file in files where !file.hasSuffix("AlertStack/PhysicalName.swift") {
+            let text = try String(contentsOf: sources.appendingPathComponent(file), encoding: .utf8)
+            for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let code = line.trimmingCharacters(in: .whitespaces)
+                if code.hasPrefix("//") { continue }
+                for marker in ["${NamePrefix}-", "namePrefix)-"] {
+                    var rest = code[...]
+                    while let range = rest.range(of: marker) {
+                        if let next = rest[range.upperBound...].first, next.isLetter { found.append("\(file):\(number + 1): \(code)") }
+                        rest = rest[range.upperBound...]
+                    }
+                }
+            }
+        }
+        XCTAssertEqual(found, [], "name it through PhysicalName")
+        XCTAssertEqual(PhysicalName.filter.sub, .sub("${NamePrefix}-filter"))
+        XCTAssertEqual(PhysicalName.chatTopic("ops").name(prefix: "cw"), "cw-chat-ops")
+    }
+}
+
+/// The alert stack sets only variables the filter reads (`FilterContract`), and always the two it needs.
+final class FilterContractTests: XCTestCase {
+    func testEveryTemplateSetsOnlyTheFiltersVariables() throws {
+        for (name, layout) in try exampleLayouts() {
+            let variables = AlertStack.template(for: layout).resource(AlertStack.Names.filterFunction)?.property("Environment")?["Variables"]
+            guard case .object(let fields)? = variables else { return XCTFail("\(name): no variables") }
+            let names = fields.map(\.key)
+            XCTAssertTrue(Set(names).isSubset(of: FilterVariable.allCases.map(\.name)), "\(name): \(names)")
+            XCTAssertTrue(names.contains(FilterVariable.alertTopicArn.name) && names.contains(FilterVariable.memberRoleName.name), name)
+            XCTAssertEqual(names.contains(FilterVariable.alertLedgerTable.name), layout.source.usesEventBridge, name)
+        }
+        XCTAssertEqual(Route.attributes, ["account", "region", "status", "product", "tags"])
     }
 }

@@ -1,3 +1,4 @@
+import FilterContract
 import Foundation
 import TestSupport
 import XCTest

@@ -1,3 +1,4 @@
+import FilterContract
 import Foundation
 import SHA2
 import TestSupport

@@ -24,21 +24,21 @@ extension AlertStackParts {
         /// `FilterDeadLetterQueueAlarm`: the unbuffered filter's dead-letter queue (`Filter` with `.direct`).
         public static func filterDeadLetters(alarmTopic: CFNValue, condition: ConditionHandle?) -> DeadLetterAlarm {
             DeadLetterAlarm(
-                logicalName: AlertStack.Names.filterDeadLetterAlarm, queueName: "${NamePrefix}-filter-dlq",
+                logicalName: AlertStack.Names.filterDeadLetterAlarm, queueName: "\(PhysicalName.filterDeadLetterQueue.template)",
                 what: "filter invocations failed after Lambda's retries", alarmTopic: alarmTopic, condition: condition)
         }
 
         /// `EventDeadLetterQueueAlarm`: the buffer's dead-letter queue (`Buffer`).
         public static func eventDeadLetters(alarmTopic: CFNValue, condition: ConditionHandle?) -> DeadLetterAlarm {
             DeadLetterAlarm(
-                logicalName: AlertStack.Names.eventDeadLetterAlarm, queueName: "${NamePrefix}-events-dlq",
+                logicalName: AlertStack.Names.eventDeadLetterAlarm, queueName: "\(PhysicalName.eventDeadLetterQueue.template)",
                 what: "buffered events failed \(AlertStack.maxReceiveCount) times", alarmTopic: alarmTopic, condition: condition)
         }
 
         /// `StackFailureRuleDeadLetterQueueAlarm`: the central rule's dead-letter queue (`CentralBus`).
         public static func ruleDeadLetters(alarmTopic: CFNValue, condition: ConditionHandle?) -> DeadLetterAlarm {
             DeadLetterAlarm(
-                logicalName: AlertStack.Names.failureRuleDeadLetterAlarm, queueName: "${NamePrefix}-eventrule-dlq",
+                logicalName: AlertStack.Names.failureRuleDeadLetterAlarm, queueName: "\(PhysicalName.ruleDeadLetterQueue.template)",
                 what: "EventBridge could not deliver stack failures to the filter within 24 hours", alarmTopic: alarmTopic, condition: condition)
         }
 

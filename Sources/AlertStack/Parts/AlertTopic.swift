@@ -14,7 +14,7 @@ extension AlertStackParts {
         public var displayName: CFNValue
 
         public init(
-            email: CFNValue?, condition: ConditionHandle?, topicName: CFNValue = .sub("${NamePrefix}-alerts"),
+            email: CFNValue?, condition: ConditionHandle?, topicName: CFNValue = PhysicalName.alertTopic.sub,
             displayName: CFNValue = "CatalogWatch alerts"
         ) {
             self.email = email

@@ -7,10 +7,10 @@ extension AlertStackParts {
     /// `addEventSourceMapping` connects the queue to the function once the `Filter` part has added it.
     public struct Buffer: Sendable {
         public var condition: ConditionHandle?
-        public var queueName: CFNValue = .sub("${NamePrefix}-events")
-        public var deadLetterQueueName: CFNValue = .sub("${NamePrefix}-events-dlq")
+        public var queueName: CFNValue = PhysicalName.eventQueue.sub
+        public var deadLetterQueueName: CFNValue = PhysicalName.eventDeadLetterQueue.sub
         /// The topics that may send to the queue (`aws:SourceArn`): the receive topics of every region.
-        public var sourceTopicArns: CFNValue = .sub("arn:${AWS::Partition}:sns:*:${AWS::AccountId}:${NamePrefix}-receive")
+        public var sourceTopicArns: CFNValue = .sub("arn:${AWS::Partition}:sns:*:${AWS::AccountId}:\(PhysicalName.receiveTopic.template)")
         /// Whether the receive topics send to the queue (false when only EventBridge does).
         public var topicsSend = true
         /// The `CentralBus` rule that sends to the queue (`eventbridge` sources), as a constructed ARN: the

@@ -55,7 +55,7 @@ extension AlertStackParts {
                 // The tag the execution role's key administration and the key users' grants are conditioned on.
                 key.tags = [KMS.Key.Tag(key: .string(PhysicalName.keyTagKey), value: .ref("NamePrefix"))]
                 let handle = t.resource(AlertStack.Names.alertKey, key, deletionPolicy: "Retain", updateReplacePolicy: "Retain")
-                t.resource(AlertStack.Names.alertKeyAlias, KMS.Alias(aliasName: .sub("alias/${NamePrefix}-alerts"), targetKeyId: handle.ref))
+                t.resource(AlertStack.Names.alertKeyAlias, KMS.Alias(aliasName: .sub("alias/\(PhysicalName.alertKeyAlias.template)"), targetKeyId: handle.ref))
                 keyArn = handle.getAtt(.arn)
             }
             let key = keyArn

@@ -9,9 +9,9 @@ extension AlertStackParts {
         /// The organization whose accounts may put events, usually `!Ref OrganizationId`.
         public var organizationId: CFNValue
         public var condition: ConditionHandle?
-        public var busName: CFNValue = .sub("${NamePrefix}-events")
-        public var ruleName: CFNValue = .sub("${NamePrefix}-stack-failures")
-        public var deadLetterQueueName: CFNValue = .sub("${NamePrefix}-eventrule-dlq")
+        public var busName: CFNValue = PhysicalName.centralBus.sub
+        public var ruleName: CFNValue = PhysicalName.centralRule.sub
+        public var deadLetterQueueName: CFNValue = PhysicalName.ruleDeadLetterQueue.sub
         /// EventBridge's retries of a failed delivery: at most this many, within `maximumEventAgeSeconds`.
         public var maximumRetryAttempts = 185
         public var maximumEventAgeSeconds = 86_400
@@ -102,7 +102,7 @@ extension AlertStackParts {
     public struct ForwardingRule: Sendable {
         /// The central bus's ARN as seen from this account and region.
         public var centralBusArn: CFNValue
-        public var ruleName: CFNValue = .sub("${NamePrefix}-forward-stack-failures")
+        public var ruleName: CFNValue = PhysicalName.forwardRule.sub
         /// EventBridge's retries of a failed forward: at most this many, within `maximumEventAgeSeconds`.
         public var maximumRetryAttempts = 185
         public var maximumEventAgeSeconds = 86_400
@@ -160,7 +160,7 @@ extension AlertStackParts {
     /// EventBridge): one item per stack, status and time, expiring after two days.
     public struct AlertLedger: Sendable {
         public var condition: ConditionHandle?
-        public var tableName: CFNValue = .sub("${NamePrefix}-alerts-sent")
+        public var tableName: CFNValue = PhysicalName.alertLedger.sub
 
         public init(condition: ConditionHandle?) { self.condition = condition }
 

@@ -1,5 +1,6 @@
 import CloudFormation
 import JSONText
+import FilterContract
 
 extension AlertStackParts {
     /// The filter's log group, main region only: created by the stack so that it has a retention and
@@ -12,7 +13,7 @@ extension AlertStackParts {
 
         public init(
             retentionInDays: CFNValue, condition: ConditionHandle?,
-            logGroupName: CFNValue = .sub("/aws/lambda/${NamePrefix}-filter")
+            logGroupName: CFNValue = .sub("/aws/lambda/\(PhysicalName.filter.template)")
         ) {
             self.retentionInDays = retentionInDays
             self.condition = condition
@@ -59,10 +60,10 @@ extension AlertStackParts {
         public var codeKey: CFNValue
         /// `x86_64` or `arm64`, usually `!Ref LambdaArchitecture`.
         public var architecture: CFNValue
-        public var functionName: CFNValue = .sub("${NamePrefix}-filter")
+        public var functionName: CFNValue = PhysicalName.filter.sub
         /// `.direct` only: the dead-letter queue's name, and the topics that may invoke the function.
-        public var deadLetterQueueName: CFNValue = .sub("${NamePrefix}-filter-dlq")
-        public var sourceTopicArns: CFNValue = .sub("arn:${AWS::Partition}:sns:*:${AWS::AccountId}:${NamePrefix}-receive")
+        public var deadLetterQueueName: CFNValue = PhysicalName.filterDeadLetterQueue.sub
+        public var sourceTopicArns: CFNValue = .sub("arn:${AWS::Partition}:sns:*:${AWS::AccountId}:\(PhysicalName.receiveTopic.template)")
         /// `.direct` only: whether the receive topics invoke the function (false when only EventBridge does).
         public var topicsInvoke = true
         /// The `AlertLedger` table's ARN, when the same failure can arrive more than once (`ALERT_LEDGER_TABLE`).
@@ -148,11 +149,11 @@ extension AlertStackParts {
             }
             function.description = "CatalogWatch filter: alerts on terminal failures of Service Catalog stacks."
             function.environment = Lambda.Function.Environment().with {
-                var variables: [CFNField] = [CFNField("ALERT_TOPIC_ARN", alertTopic)]
-                if let ledgerTable { variables.append(CFNField("ALERT_LEDGER_TABLE", ledgerTable.ref)) }
-                if !chatTopics.isEmpty { variables.append(CFNField("CHAT_ROUTES", chatRoutes)) }
-                variables.append(CFNField("MEMBER_ROLE_NAME", memberRoleName))
-                if !routeTags.isEmpty { variables.append(CFNField("ROUTE_TAGS", .string(routeTags.joined(separator: ",")))) }
+                var variables: [CFNField] = [CFNField(FilterVariable.alertTopicArn.name, alertTopic)]
+                if let ledgerTable { variables.append(CFNField(FilterVariable.alertLedgerTable.name, ledgerTable.ref)) }
+                if !chatTopics.isEmpty { variables.append(CFNField(FilterVariable.chatRoutes.name, chatRoutes)) }
+                variables.append(CFNField(FilterVariable.memberRoleName.name, memberRoleName))
+                if !routeTags.isEmpty { variables.append(CFNField(FilterVariable.routeTags.name, .string(routeTags.joined(separator: ",")))) }
                 $0.variables = .object(variables)
             }
             function.functionName = functionName

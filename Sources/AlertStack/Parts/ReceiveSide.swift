@@ -12,7 +12,7 @@ extension AlertStackParts {
         public var displayName: CFNValue
 
         public init(
-            organizationId: CFNValue, topicName: CFNValue = .sub("${NamePrefix}-receive"),
+            organizationId: CFNValue, topicName: CFNValue = PhysicalName.receiveTopic.sub,
             displayName: CFNValue = "CatalogWatch receive"
         ) {
             self.organizationId = organizationId

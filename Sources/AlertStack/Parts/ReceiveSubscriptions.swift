@@ -29,9 +29,9 @@ extension AlertStackParts {
             self.isOtherRegion = isOtherRegion
             switch target {
             case .function:
-                otherRegionEndpoint = .sub("arn:${AWS::Partition}:lambda:${MainRegion}:${AWS::AccountId}:function:${NamePrefix}-filter")
+                otherRegionEndpoint = .sub("arn:${AWS::Partition}:lambda:${MainRegion}:${AWS::AccountId}:function:\(PhysicalName.filter.template)")
             case .queue:
-                otherRegionEndpoint = .sub("arn:${AWS::Partition}:sqs:${MainRegion}:${AWS::AccountId}:${NamePrefix}-events")
+                otherRegionEndpoint = .sub("arn:${AWS::Partition}:sqs:${MainRegion}:${AWS::AccountId}:\(PhysicalName.eventQueue.template)")
             }
         }
 

@@ -63,7 +63,7 @@ extension AlertStackParts {
                 case .chat:
                     var topic = SNS.Topic()
                     topic.displayName = .string("CatalogWatch chat: \(route.name)")
-                    topic.topicName = .sub("${NamePrefix}-chat-\(route.name)")
+                    topic.topicName = PhysicalName.chatTopic(route.name).sub
                     chats.append(ChatTopic(route: route, topic: t.resource("\(name)ChatTopic", topic, condition: condition)))
                     continue
                 }

@@ -1,0 +1,45 @@
+/// The filter's contract with what configures it and what reads its alerts, written once for both sides:
+/// the alert stack sets these environment variables and names these message attributes in its routes'
+/// filter policies (AlertStack), the filter reads and writes them (FilterCore, FilterLambda), and the CLI's
+/// `invoke` sets them locally; the architecture is the layout's, the package's and the function's. No
+/// Foundation: the static Lambda links it.
+
+/// An environment variable of `catalogwatch-filter` (the alert stack sets them on the function).
+public enum FilterVariable: String, CaseIterable, Sendable {
+    /// The send topic's ARN.
+    case alertTopicArn = "ALERT_TOPIC_ARN"
+    /// The member role's path (without the leading `/`) and name.
+    case memberRoleName = "MEMBER_ROLE_NAME"
+    /// The stack statuses that alert (default: the terminal failures).
+    case alertStatuses = "ALERT_STATUSES"
+    /// The alert ledger's table name (EventBridge sources).
+    case alertLedgerTable = "ALERT_LEDGER_TABLE"
+    /// The stack tag keys copied into message attributes `tag.<key>`, comma-separated.
+    case routeTags = "ROUTE_TAGS"
+    /// The chat routes: `[{"name", "topicArn", "filterPolicy"}]` as compact JSON.
+    case chatRoutes = "CHAT_ROUTES"
+
+    /// The variable's name.
+    public var name: String { rawValue }
+}
+
+/// A message attribute every alert carries, which routes' SNS filter policies match on.
+public enum AlertAttribute: String, CaseIterable, Sendable {
+    case account, region, status, product
+
+    /// The attribute's name.
+    public var name: String { rawValue }
+
+    /// The prefix of the attributes that carry the failed stack's tags (`tag.<key>`, with `ROUTE_TAGS`).
+    public static let tagPrefix = "tag."
+
+    /// The attribute of stack tag `key`.
+    public static func tag(_ key: String) -> String { tagPrefix + key }
+}
+
+/// The instruction sets the filter is built and deployed for (the layout's `architecture`, the package's,
+/// the function's `Architectures`).
+public enum LambdaArchitecture: String, CaseIterable, Sendable {
+    case x86_64
+    case arm64
+}
