@@ -23,6 +23,15 @@ public enum FilterVariable: String, CaseIterable, Sendable {
     public var name: String { rawValue }
 }
 
+/// A field of one `CHAT_ROUTES` entry (`[{"name", "topicArn", "filterPolicy"}]`, compact JSON): the route's
+/// name, its chat topic, and the SNS filter policy (on `AlertAttribute`s) that picks its alerts.
+public enum ChatRouteField: String, CaseIterable, Sendable {
+    case name, topicArn, filterPolicy
+
+    /// The field's JSON key.
+    public var key: String { rawValue }
+}
+
 /// A message attribute every alert carries, which routes' SNS filter policies match on.
 public enum AlertAttribute: String, CaseIterable, Sendable {
     case account, region, status, product

@@ -7,7 +7,7 @@ extension FilterConfiguration {
     /// The message attributes every alert has (`AlertComposer`); with `tag.<key>` of `ROUTE_TAGS`, what a
     /// chat route's policy can match.
     static let alertAttributes = AlertAttribute.allCases.map(\.name)
-    static let chatRouteKeys = ["name", "topicArn", "filterPolicy"]
+    static let chatRouteKeys = ChatRouteField.allCases.map(\.key)
 
     /// `ROUTE_TAGS`: comma-separated tag keys (blanks around them ignored, repeats dropped), each of which
     /// must make a valid message attribute name `tag.<key>`; at most `RouteTags.maxKeys`.
@@ -77,19 +77,19 @@ extension FilterConfiguration {
         for member in members where !chatRouteKeys.contains(member.key) {
             problems.append("\(label) has the unknown key '\(oneLine(member.key, limit: 80))' (known: \(chatRouteKeys.joined(separator: ", ")))")
         }
-        let name = item["name"]?.stringValue?.trimmingWhitespace() ?? ""
+        let name = item[ChatRouteField.name.key]?.stringValue?.trimmingWhitespace() ?? ""
         if name.isEmpty {
             problems.append("\(label) has no name (a non-empty string)")
         } else {
             label += " (\(oneLine(name, limit: 80)))"
         }
-        let topic = item["topicArn"]?.stringValue ?? ""
+        let topic = item[ChatRouteField.topicArn.key]?.stringValue ?? ""
         if !isTopicARN(topic) {
-            let shown = item["topicArn"].map { $0.stringValue.map { "'\(oneLine($0, limit: 300))'" } ?? "a \($0.kindName)" } ?? "missing"
+            let shown = item[ChatRouteField.topicArn.key].map { $0.stringValue.map { "'\(oneLine($0, limit: 300))'" } ?? "a \($0.kindName)" } ?? "missing"
             problems.append("\(label) topicArn \(shown) is not an SNS topic ARN (arn:<partition>:sns:<region>:<account>:<name>)")
         }
         var policy = RouteFilterPolicy(conditions: [])
-        if let json = item["filterPolicy"] {
+        if let json = item[ChatRouteField.filterPolicy.key] {
             do {
                 policy = try RouteFilterPolicy(json: json)
                 problems += policyProblems(policy, routeTags: routeTags).map { "\(label) filterPolicy \($0)" }

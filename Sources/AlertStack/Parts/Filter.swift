@@ -130,7 +130,8 @@ extension AlertStackParts {
             func literal(_ s: String) -> String { SubTemplate.escaped(JSONText.quoted(s)) }
             let items = chatTopics.map { chat in
                 let policy = chat.route.match.filterPolicy.map { "\(literal($0.attribute)):[" + $0.values.map(literal).joined(separator: ",") + "]" }
-                return "{\"name\":\(literal(chat.route.name)),\"topicArn\":\"${\(chat.topic.name)}\",\"filterPolicy\":{\(policy.joined(separator: ","))}}"
+                let (name, topic, filter) = (ChatRouteField.name.key, ChatRouteField.topicArn.key, ChatRouteField.filterPolicy.key)
+                return "{\"\(name)\":\(literal(chat.route.name)),\"\(topic)\":\"${\(chat.topic.name)}\",\"\(filter)\":{\(policy.joined(separator: ","))}}"
             }
             return .sub("[" + items.joined(separator: ",") + "]")
         }
