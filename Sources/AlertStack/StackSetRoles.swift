@@ -159,6 +159,26 @@ extension StackSetArtifacts {
             PolicyStatement(
                 sid: "ReadFilterCode", actions: ["s3:GetObject", "s3:GetObjectVersion"],
                 resources: [.sub("arn:${AWS::Partition}:s3:::${LambdaCodeBucket}/*")]),
+        ] + retireEarlierVersionsRoles(layout)
+    }
+
+    /// Earlier versions' alert stacks created roles (and a chat guardrail policy) named after the instance
+    /// stack, `StackSet-<set>-…`, at any role path: updating such a stack deletes them, so the role may read
+    /// and delete those, and do nothing else with them (no create, put, attach or trust change).
+    static func retireEarlierVersionsRoles(_ layout: Layout) -> [PolicyStatement] {
+        let names = allStackSetNames(layout)
+        return [
+            PolicyStatement(
+                sid: "RetireRolesOfEarlierVersions",
+                actions: [
+                    "iam:GetRole", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole",
+                    "iam:DeleteRolePolicy", "iam:DeleteRole",
+                ],
+                resources: names.map { .sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*StackSet-\($0)-*") }),
+            PolicyStatement(
+                sid: "RetirePoliciesOfEarlierVersions",
+                actions: ["iam:GetPolicy", "iam:ListPolicyVersions", "iam:ListEntitiesForPolicy", "iam:DeletePolicyVersion", "iam:DeletePolicy"],
+                resources: names.map { .sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/*StackSet-\($0)-*") }),
         ]
     }
 }

@@ -124,6 +124,32 @@ final class EscalationPathTests: XCTestCase {
         }
     }
 
+    /// An upgrade from a version whose alert stacks made their own roles deletes them: the execution role
+    /// may delete exactly those (`StackSet-<set>-…`, any path), and still create, change or trust nothing.
+    func testExecutionRoleOnlyDeletesTheRolesEarlierVersionsStacksMade() throws {
+        try eachExecutionRole { name, layout, _, execution in
+            let set = StackSetArtifacts.waves(for: layout)[0].stackSetName
+            let former = [
+                "arn:aws:iam::\(Self.management):role/StackSet-\(set)-\(Self.uuid)-FilterFunctionRole-AB12CD34",
+                "arn:aws:iam::\(Self.management):role/platform/StackSet-\(set)-\(Self.uuid)-ChatChannelRole-EF56",
+            ]
+            for role in former {
+                for action in ["iam:DeleteRolePolicy", "iam:DeleteRole", "iam:ListRolePolicies"] {
+                    allowed(execution, Self.request(action, role), "\(name): the upgrade removes the former role")
+                }
+                for action in ["iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:CreateRole", "iam:PassRole", "sts:AssumeRole"] {
+                    denied(execution, Self.request(action, role), "\(name): a former role is only deleted")
+                }
+            }
+            let policy = "arn:aws:iam::\(Self.management):policy/StackSet-\(set)-\(Self.uuid)-ChatGuardrailPolicy-GH78"
+            allowed(execution, Self.request("iam:DeletePolicy", policy), "\(name): the former guardrail policy")
+            denied(execution, Self.request("iam:CreatePolicyVersion", policy), "\(name): a former policy is only deleted")
+            for other in ["arn:aws:iam::\(Self.management):role/StackSet-other-set-\(Self.uuid)-Role-1", "arn:aws:iam::\(Self.management):role/Admin"] {
+                denied(execution, Self.request("iam:DeleteRole", other), "\(name): only its own StackSets' former roles")
+            }
+        }
+    }
+
     // MARK: - 2. PassRole: each role, to its one service
 
     func testExecutionRolePassesEachRoleOnlyToItsOwnService() throws {
