@@ -7,7 +7,6 @@ import CloudFormation
 /// each to its one service, and creates none.
 struct ExecutionGrants {
     var layout: Layout
-    var stackSetNames: [String]
 
     var statements: [PolicyStatement] {
         var statements: [PolicyStatement] = []

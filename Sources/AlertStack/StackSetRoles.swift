@@ -16,7 +16,8 @@ extension StackSetArtifacts {
     }
 
     /// Every self-managed StackSet name the layout may have had (both rollout modes): the administration
-    /// role serves these and no other StackSet of the account.
+    /// role serves these and no other StackSet of the account, and the execution role acts on their
+    /// instance stacks (a rollout switch retires the former mode's StackSet).
     static func allStackSetNames(_ layout: Layout) -> [String] {
         var names: [String] = []
         for rollout in Layout.Rollout.allCases {
@@ -34,7 +35,6 @@ extension StackSetArtifacts {
     public static func addRoles(for layout: Layout, to t: inout TemplateBuilder) -> (administration: ResourceHandle<IAM.Role>, execution: ResourceHandle<IAM.Role>) {
         t.parameter("NamePrefix", NamePrefixRule.parameter("Name prefix used by the alert stack.", default: layout.namePrefix))
         t.parameter("LambdaCodeBucket", .string("S3 bucket holding the packaged filter.", default: layout.lambdaCode?.bucket, minLength: 3, maxLength: 63))
-        let stackSetNames = waves(for: layout).map(\.stackSetName)
 
         var admin = IAM.Role(
             assumeRolePolicyDocument: PolicyDocument([
@@ -67,7 +67,7 @@ extension StackSetArtifacts {
         execution.description = "Creates and updates the CatalogWatch alert stack in each region."
         execution.roleName = .string(executionRoleName)
         execution.policies = [
-            IAM.Role.Policy(policyDocument: executionPolicy(stackSetNames: stackSetNames, layout: layout).cfnValue, policyName: "catalogwatch-alert-stack")
+            IAM.Role.Policy(policyDocument: executionPolicy(layout: layout).cfnValue, policyName: "catalogwatch-alert-stack")
         ]
         let executionRole = t.resource(executionRoleLogicalName, execution)
         t.output("AdministrationRoleArn", adminRole.getAtt(.arn), description: "AdministrationRoleARN of the StackSet.")
@@ -77,9 +77,8 @@ extension StackSetArtifacts {
 
     /// What the execution role may do: the alert stack's resources by name, in this account only, and
     /// what the layout's source, routes and guardrails add.
-    static func executionPolicy(stackSetNames: [String], layout: Layout) -> PolicyDocument {
-        PolicyDocument(baseExecutionStatements(stackSetNames: stackSetNames, layout: layout)
-            + ExecutionGrants(layout: layout, stackSetNames: stackSetNames).statements)
+    static func executionPolicy(layout: Layout) -> PolicyDocument {
+        PolicyDocument(baseExecutionStatements(layout: layout) + ExecutionGrants(layout: layout).statements)
     }
 
     /// What StackSets do to an instance stack as the execution role: create, update and delete it, read
@@ -95,13 +94,14 @@ extension StackSetArtifacts {
 
     /// What every alert stack needs. Actions that take no resource type in IAM's service authorization
     /// reference have statements of their own on `*`, narrowed by a condition where IAM offers one.
-    static func baseExecutionStatements(stackSetNames: [String], layout: Layout) -> [PolicyStatement] {
+    static func baseExecutionStatements(layout: Layout) -> [PolicyStatement] {
         let account = "${AWS::AccountId}"
         let function: CFNValue = .sub("arn:${AWS::Partition}:lambda:*:\(account):function:\(PhysicalName.filter.template)")
         return [
             PolicyStatement(
                 sid: "AlertStackInstances", actions: instanceStackActions,
-                resources: stackSetNames.map { .sub("arn:${AWS::Partition}:cloudformation:*:\(account):stack/StackSet-\($0)-*") }),
+                // Both rollout modes' StackSets: switching modes retires the former one's instances.
+                resources: allStackSetNames(layout).map { .sub("arn:${AWS::Partition}:cloudformation:*:\(account):stack/StackSet-\($0)-*") }),
             PolicyStatement(
                 sid: "TemplatesAndDriftStatus", actions: ["cloudformation:ValidateTemplate", "cloudformation:DescribeStackDriftDetectionStatus"],
                 resources: ["*"]),

@@ -150,6 +150,22 @@ final class EscalationPathTests: XCTestCase {
         }
     }
 
+    /// A switch of rollout mode deletes the former mode's instance stacks as the execution role.
+    func testExecutionRoleDeletesTheInstanceStacksOfEitherRolloutMode() throws {
+        try eachExecutionRole { name, layout, _, execution in
+            for rollout in Layout.Rollout.allCases {
+                var other = layout
+                other.rollout = rollout
+                for wave in StackSetArtifacts.waves(for: other) {
+                    let stack = "arn:aws:cloudformation:\(Self.region):\(Self.management):stack/StackSet-\(wave.stackSetName)-\(Self.uuid)/\(Self.uuid)"
+                    allowed(execution, Self.request("cloudformation:DeleteStack", stack), "\(name): \(rollout.rawValue) instance stack")
+                }
+            }
+            denied(execution, Self.request("cloudformation:DeleteStack", "arn:aws:cloudformation:\(Self.region):\(Self.management):stack/payments-db/\(Self.uuid)"),
+                   "\(name): another stack of the account")
+        }
+    }
+
     // MARK: - 2. PassRole: each role, to its one service
 
     func testExecutionRolePassesEachRoleOnlyToItsOwnService() throws {
