@@ -6,7 +6,8 @@ import YAML
 
 @testable import AlertStack
 
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+/// The package root (TestSupport knows it).
+let repositoryRoot = Tools.packageRoot
 
 /// Every example layout, by name (file name without extension), plus the embedded default.
 func exampleLayouts() throws -> [(name: String, layout: Layout)] {

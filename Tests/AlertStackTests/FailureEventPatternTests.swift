@@ -9,9 +9,7 @@ import XCTest
 final class FailureEventPatternTests: XCTestCase {
     typealias JSON = EventPatternMatcher.JSON
 
-    static let samplesFolder = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Tests/Fixtures/eventbridge")
+    static let samplesFolder = repositoryRoot.appendingPathComponent("Tests/Fixtures/eventbridge")
 
     /// The `.json` files of `Tests/Fixtures/eventbridge/<folder>`, by file name, sorted.
     func samples(_ folder: String) throws -> [(name: String, text: String)] {

@@ -14,8 +14,7 @@ final class GuardrailCoverageTests: XCTestCase {
 
     /// Each example layout, with every source and routes of every kind added, and the guardrails set.
     func guardedLayouts() throws -> [(String, Layout)] {
-        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("examples/layouts")
+        let folder = repositoryRoot.appendingPathComponent("examples/layouts")
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }.sorted()
         XCTAssertGreaterThanOrEqual(files.count, 7)
         var layouts: [(String, Layout)] = []

@@ -53,8 +53,7 @@ final class RoutingLayoutTests: XCTestCase {
     }
 
     func testTheEnterpriseExampleIsReadWithItsRoutesAndGuardrails() throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("examples/layouts/enterprise.yaml")
+        let url = repositoryRoot.appendingPathComponent("examples/layouts/enterprise.yaml")
         let result = LayoutReader.read(try String(contentsOf: url, encoding: .utf8), file: "enterprise.yaml")
         let layout = try XCTUnwrap(result.layout, "\(result.diagnostics)")
         XCTAssertEqual(layout.routes.map(\.name), ["payments", "data-platform-chat", "sandbox-webhook", "triage-function", "audit-queue"])
@@ -82,8 +81,7 @@ final class RoutingLayoutTests: XCTestCase {
     }
 
     func testRouteArnsAreNotFlaggedAsHardCodedButOtherArnsStillAre() throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("examples/layouts/enterprise.yaml")
+        let url = repositoryRoot.appendingPathComponent("examples/layouts/enterprise.yaml")
         let layout = try XCTUnwrap(LayoutReader.read(try String(contentsOf: url, encoding: .utf8), file: "enterprise.yaml").layout)
         let body = try AlertStack.template(for: layout).rendered(.yaml)
         XCTAssertTrue(body.contains("arn:aws:lambda:eu-west-1:111122223333:function:alert-triage"))

@@ -3,7 +3,7 @@ import TestSupport
 import XCTest
 
 /// The package root, found from this file's path (for examples/ and stacks/ only).
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let packageRoot = Tools.packageRoot
 
 /// What one run of the binary did.
 struct Run {

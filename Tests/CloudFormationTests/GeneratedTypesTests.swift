@@ -8,8 +8,7 @@ import XCTest
 /// Paths and process helpers shared by the generated-type and compile-fail tests.
 enum CodegenTestSupport {
     /// The package root, found from this file's path.
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot = Tools.packageRoot
 
     /// Directories that may hold the build products (executables, modules) of this test run.
     static var productDirectories: [URL] {

@@ -1,11 +1,12 @@
 import Foundation
+import TestSupport
 import XCTest
 import YAML
 
 @testable import CloudFormation
 
 /// The repository root, found from this file's path.
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let repositoryRoot = Tools.packageRoot
 
 /// The origin design's template, rewritten as a fixture with its flaws kept on purpose:
 /// Tests/Fixtures/origin-design.yaml, inside this repository.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 @testable import FilterCore
@@ -6,9 +7,7 @@ import XCTest
 /// Decodes every sample in examples/events and checks what each one should produce.
 final class ExampleEventsTests: XCTestCase {
     private var eventsDirectory: URL {
-        URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("examples/events")
+        Tools.packageRoot.appendingPathComponent("examples/events")
     }
 
     /// Expected alert statuses per record; nil for a record that is not an alert.

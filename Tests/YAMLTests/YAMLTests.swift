@@ -189,8 +189,7 @@ final class YAMLParserTests: XCTestCase {
 /// Inputs the fuzzers found (Fuzz/regressions/yaml/): each must parse or fail cleanly, and what parses must round-trip.
 final class YAMLFuzzRegressionTests: XCTestCase {
     func testFuzzFindingsStayFixed() throws {
-        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fuzz/regressions/yaml")
+        let folder = Tools.packageRoot.appendingPathComponent("Fuzz/regressions/yaml")
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
         XCTAssertFalse(files.isEmpty)
         for file in files {
