@@ -62,26 +62,36 @@ public enum MemberForwarding {
     public static func addStackSet(
         for layout: Layout, memberBody: String, after: [String], to t: inout TemplateBuilder
     ) -> ResourceHandle<CFN.StackSet> {
-        var set = CFN.StackSet(permissionModel: "SERVICE_MANAGED", stackSetName: .string(layout.memberStackSetName))
+        let set = serviceManagedStackSet(
+            name: layout.memberStackSetName,
+            description: "CatalogWatch member forwarding: every account of the listed OUs, every layout region, accounts that join later included",
+            capabilities: ["CAPABILITY_IAM"],
+            parameters: [("MainRegion", .string(layout.mainRegion)), ("NamePrefix", .string(layout.namePrefix)), ("ManagementAccountId", .accountId)],
+            organizationalUnits: .list(layout.organizationalUnits.map(CFNValue.string)), regions: layout.orderedRegions, body: memberBody)
+        return t.resource(stackSetLogicalName, set, dependsOn: after)
+    }
+
+    /// A service-managed StackSet (the member forwarding or the reader StackSet) of `organizationalUnits` in
+    /// `regions`: auto-deployment on (accounts that join later get it, accounts that leave lose it), called
+    /// as the management account, managed execution, and `operationPreferences(regions:)`.
+    static func serviceManagedStackSet(
+        name: String, description: String, capabilities: [String], parameters: [(String, CFNValue)], organizationalUnits: CFNValue,
+        regions: [String], body: String
+    ) -> CFN.StackSet {
+        var set = CFN.StackSet(permissionModel: "SERVICE_MANAGED", stackSetName: .string(name))
         set.autoDeployment = CFN.StackSet.AutoDeployment(enabled: true, retainStacksOnAccountRemoval: false)
         set.callAs = "SELF"
-        set.capabilities = ["CAPABILITY_IAM"]
-        set.description = "CatalogWatch member forwarding: every account of the listed OUs, every layout region, accounts that join later included"
+        set.capabilities = .list(capabilities.map(CFNValue.string))
+        set.description = .string(description)
         set.managedExecution = CFN.StackSet.ManagedExecution(active: true)
-        set.operationPreferences = operationPreferences(regions: layout.orderedRegions)
-        set.parameters = [
-            CFN.StackSet.Parameter(parameterKey: "MainRegion", parameterValue: .string(layout.mainRegion)),
-            CFN.StackSet.Parameter(parameterKey: "NamePrefix", parameterValue: .string(layout.namePrefix)),
-            CFN.StackSet.Parameter(parameterKey: "ManagementAccountId", parameterValue: .accountId),
-        ]
+        set.operationPreferences = operationPreferences(regions: regions)
+        set.parameters = parameters.map { CFN.StackSet.Parameter(parameterKey: .string($0.0), parameterValue: $0.1) }
         set.stackInstancesGroup = [
             CFN.StackSet.StackInstances(
-                deploymentTargets: CFN.StackSet.DeploymentTargets().with {
-                    $0.organizationalUnitIds = .list(layout.organizationalUnits.map(CFNValue.string))
-                },
-                regions: .list(layout.orderedRegions.map(CFNValue.string)))
+                deploymentTargets: CFN.StackSet.DeploymentTargets().with { $0.organizationalUnitIds = organizationalUnits },
+                regions: .list(regions.map(CFNValue.string)))
         ]
-        set.templateBody = .string(memberBody)
-        return t.resource(stackSetLogicalName, set, dependsOn: after)
+        set.templateBody = .string(body)
+        return set
     }
 }

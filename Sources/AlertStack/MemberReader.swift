@@ -61,21 +61,17 @@ public enum MemberReader {
         return t.template
     }
 
-    /// How the reader StackSet rolls out: one region, a quarter of the accounts at a time, up to a tenth may fail.
-    public static let maxConcurrentPercentage = MemberForwarding.maxConcurrentPercentage
-    public static let failureTolerancePercentage = MemberForwarding.failureTolerancePercentage
-
     /// The StackSet's parameter values for `layout` in management account `account`, in `parameterNames` order.
     public static func parameterValues(_ layout: Layout, account: CFNValue) -> [(String, CFNValue)] {
         [("NamePrefix", .string(layout.namePrefix)), ("ManagementAccountId", account), ("MemberRoleName", .string(layout.memberRoleName))]
     }
 
-    /// Adds the service-managed StackSet `ReaderStackSet` and its OU parameter to `t`; it depends on nothing
-    /// but the roles stack (the filter reads through it as soon as it runs).
     /// The parameter of the StackSet template that lists the OUs (the layout's by default; a layout without
     /// any leaves it to whoever deploys the template).
     public static let organizationalUnitsParameter = "ReaderOrganizationalUnits"
 
+    /// Adds the service-managed StackSet `ReaderStackSet` and its OU parameter to `t`; it depends on nothing
+    /// but the roles stack (the filter reads through it as soon as it runs).
     @discardableResult
     public static func addStackSet(for layout: Layout, readerBody: String, to t: inout TemplateBuilder) -> ResourceHandle<CFN.StackSet> {
         t.parameter(
@@ -84,20 +80,11 @@ public enum MemberReader {
                 type: "CommaDelimitedList",
                 description: "OU ids (ou-…) or the root id (r-…) whose accounts get the reader role the filter assumes.",
                 default: layout.organizationalUnits.isEmpty ? nil : .string(layout.organizationalUnits.joined(separator: ","))))
-        var set = CFN.StackSet(permissionModel: "SERVICE_MANAGED", stackSetName: .string(layout.readerStackSetName))
-        set.autoDeployment = CFN.StackSet.AutoDeployment(enabled: true, retainStacksOnAccountRemoval: false)
-        set.callAs = "SELF"
-        set.capabilities = ["CAPABILITY_NAMED_IAM"]
-        set.description = "CatalogWatch reader role: every account of the listed OUs, accounts that join later included"
-        set.managedExecution = CFN.StackSet.ManagedExecution(active: true)
-        set.operationPreferences = MemberForwarding.operationPreferences(regions: [layout.mainRegion])
-        set.parameters = parameterValues(layout, account: .accountId).map { CFN.StackSet.Parameter(parameterKey: .string($0.0), parameterValue: $0.1) }
-        set.stackInstancesGroup = [
-            CFN.StackSet.StackInstances(
-                deploymentTargets: CFN.StackSet.DeploymentTargets().with { $0.organizationalUnitIds = .ref(organizationalUnitsParameter) },
-                regions: .list([.string(layout.mainRegion)]))
-        ]
-        set.templateBody = .string(readerBody)
+        let set = MemberForwarding.serviceManagedStackSet(
+            name: layout.readerStackSetName,
+            description: "CatalogWatch reader role: every account of the listed OUs, accounts that join later included",
+            capabilities: ["CAPABILITY_NAMED_IAM"], parameters: parameterValues(layout, account: .accountId),
+            organizationalUnits: .ref(organizationalUnitsParameter), regions: [layout.mainRegion], body: readerBody)
         return t.resource(stackSetLogicalName, set)
     }
 }

@@ -64,34 +64,38 @@ package struct DeploymentTarget: Sendable {
     /// and the role name, rolled out to the layout's OUs in the main region (IAM is global).
     static func readerTarget(_ layout: Layout) throws(YAMLError) -> MemberStackSetTarget? {
         guard layout.deployMemberRole, let account = layout.managementAccountId else { return nil }
-        var definition = ServiceManagedStackSetDefinition(
-            name: layout.readerStackSetName, description: "CatalogWatch reader role",
+        return serviceManaged(
+            layout, name: layout.readerStackSetName, description: "CatalogWatch reader role",
             templateBody: try MemberReader.template(for: layout).rendered(.yaml),
             parameters: MemberReader.parameterValues(layout, account: .string(account)).map { .init($0.0, $0.1.stringValue ?? "") },
-            capabilities: ["CAPABILITY_NAMED_IAM"])
-        definition.tags = layout.tags.map { .init($0.key, $0.value) }
-        let shares = OperationPreferences.AccountShares(
-            maxConcurrent: MemberReader.maxConcurrentPercentage, failureTolerance: MemberReader.failureTolerancePercentage)
-        return MemberStackSetTarget(
-            definition: definition, organizationalUnits: layout.organizationalUnits, regions: [layout.mainRegion],
-            preferences: OperationPreferences(regionOrder: [layout.mainRegion], sequential: false, accountShares: shares))
+            capabilities: ["CAPABILITY_NAMED_IAM"], regions: [layout.mainRegion])
     }
 
     /// The member StackSet of an EventBridge source: the member template, passed the main region, name
     /// prefix and this account (the central bus's), rolled out to the layout's OUs in every layout region.
     static func memberTarget(_ layout: Layout) throws(YAMLError) -> MemberStackSetTarget? {
         guard layout.source.usesEventBridge, let account = layout.managementAccountId else { return nil }
-        var definition = ServiceManagedStackSetDefinition(
-            name: layout.memberStackSetName, description: "CatalogWatch member forwarding",
+        return serviceManaged(
+            layout, name: layout.memberStackSetName, description: "CatalogWatch member forwarding",
             templateBody: try MemberForwarding.template(for: layout).rendered(.yaml),
             parameters: [.init("MainRegion", layout.mainRegion), .init("NamePrefix", layout.namePrefix), .init("ManagementAccountId", account)],
-            capabilities: ["CAPABILITY_IAM"])
+            capabilities: ["CAPABILITY_IAM"], regions: layout.orderedRegions)
+    }
+
+    /// A service-managed StackSet of the layout's OUs in `regions` (in parallel), with the layout's tags, a
+    /// quarter of the accounts at a time and up to a tenth failing (`MemberForwarding`'s shares).
+    static func serviceManaged(
+        _ layout: Layout, name: String, description: String, templateBody: String, parameters: [ServiceManagedStackSetDefinition.Parameter],
+        capabilities: [String], regions: [String]
+    ) -> MemberStackSetTarget {
+        var definition = ServiceManagedStackSetDefinition(
+            name: name, description: description, templateBody: templateBody, parameters: parameters, capabilities: capabilities)
         definition.tags = layout.tags.map { .init($0.key, $0.value) }
         let shares = OperationPreferences.AccountShares(
             maxConcurrent: MemberForwarding.maxConcurrentPercentage, failureTolerance: MemberForwarding.failureTolerancePercentage)
         return MemberStackSetTarget(
-            definition: definition, organizationalUnits: layout.organizationalUnits, regions: layout.orderedRegions,
-            preferences: OperationPreferences(regionOrder: layout.orderedRegions, sequential: false, accountShares: shares))
+            definition: definition, organizationalUnits: layout.organizationalUnits, regions: regions,
+            preferences: OperationPreferences(regionOrder: regions, sequential: false, accountShares: shares))
     }
 
     /// The central bus and its rule (EventBridge sources, main region).
