@@ -185,7 +185,7 @@ public enum AlertStack {
             permission = central.addInvokePermission(rule: bus.rule, function: function, to: &t)
         }
         var forwardingRule = AlertStackParts.ForwardingRule(
-            centralBusArn: .sub("arn:${AWS::Partition}:events:${MainRegion}:${AWS::AccountId}:event-bus/\(PhysicalName.centralBus.template)"))
+            centralBusArn: .sub("arn:${AWS::Partition}:events:\(ParameterName.mainRegion.template):${AWS::AccountId}:event-bus/\(PhysicalName.centralBus.template)"))
         forwardingRule.roleArn = ManagementRoles.roleArn(.forwardRole, layout: layout)
         let forwarding = forwardingRule.add(to: &t)
         return EventHandles(central: bus, forwarding: forwarding, ledger: ledger, permission: permission)

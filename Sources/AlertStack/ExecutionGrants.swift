@@ -30,8 +30,8 @@ struct ExecutionGrants {
                 ],
                 resources: [
                     .sub("arn:${AWS::Partition}:events:*:\(account):event-bus/\(PhysicalName.centralBus.template)"),
-                    .sub("arn:${AWS::Partition}:events:*:\(account):rule/${NamePrefix}-*"),
-                    .sub("arn:${AWS::Partition}:events:*:\(account):rule/\(PhysicalName.centralBus.template)/${NamePrefix}-*"),
+                    .sub("arn:${AWS::Partition}:events:*:\(account):rule/\(PhysicalName.everyName.template)"),
+                    .sub("arn:${AWS::Partition}:events:*:\(account):rule/\(PhysicalName.centralBus.template)/\(PhysicalName.everyName.template)"),
                 ]),
             // The bus policy (AWS::Events::EventBusPolicy) is written with PutPermission, which IAM scopes to no resource.
             PolicyStatement(sid: "EventBusPolicy", actions: ["events:PutPermission", "events:RemovePermission"], resources: ["*"]),
@@ -56,7 +56,7 @@ struct ExecutionGrants {
     var keyStatements: [PolicyStatement] {
         let account = "${AWS::AccountId}"
         var statements: [PolicyStatement] = []
-        let requestTag = PolicyCondition(.stringEquals, "aws:RequestTag/\(PhysicalName.keyTagKey)", .ref("NamePrefix"))
+        let requestTag = PolicyCondition(.stringEquals, "aws:RequestTag/\(PhysicalName.keyTagKey)", ParameterName.namePrefix.ref)
         // Only the tags the key gets: a TagResource on another key (IAM cannot tell it from the creation's)
         // can set no tag some other policy of the account may grant by.
         let tagKeys = PolicyCondition(.forAllValuesStringEquals, "aws:TagKeys", ([PhysicalName.keyTagKey] + layout.tags.map(\.key)).map(CFNValue.string))
@@ -102,7 +102,7 @@ struct ExecutionGrants {
                     "chatbot:UpdateMicrosoftTeamsChannelConfiguration", "chatbot:DeleteMicrosoftTeamsChannelConfiguration",
                     "chatbot:TagResource", "chatbot:UntagResource",
                 ],
-                resources: [.sub("arn:${AWS::Partition}:chatbot::\(account):chat-configuration/*/${NamePrefix}-*")]))
+                resources: [.sub("arn:${AWS::Partition}:chatbot::\(account):chat-configuration/*/\(PhysicalName.everyName.template)")]))
             statements.append(PolicyStatement(
                 sid: "PassChatRoleToChatbot", actions: ["iam:PassRole"], resources: [ManagementRoles.roleArn(.chatRole, layout: layout)],
                 conditions: [PolicyCondition(.stringEquals, "iam:PassedToService", "chatbot.amazonaws.com")]))

@@ -5,7 +5,7 @@ extension AlertStack {
     /// The IAM policy that product launch roles in member accounts need: CloudFormation publishes the
     /// stack notifications with the launch role's credentials, so without it no event ever arrives.
     public static func launchRolePolicy(for layout: Layout) -> PolicyDocument {
-        let account = layout.managementAccountId ?? "${ManagementAccountId}"
+        let account = layout.managementAccountId ?? ParameterName.managementAccountId.template
         let arns = layout.orderedRegions.map { region -> CFNValue in
             let partition = RegionTable.region(region)?.partition ?? layout.partition
             return .string("arn:\(partition):sns:\(region):\(account):\(PhysicalName.receiveTopic.name(prefix: layout.namePrefix))")
@@ -52,17 +52,17 @@ extension AlertStack {
         var t = TemplateBuilder(
             description: "CatalogWatch: lets Service Catalog launch roles publish stack notifications to the receive topics.")
         t.parameter(
-            "ManagementAccountId",
+            .managementAccountId,
             .string("Account that owns the CatalogWatch receive topics.", default: layout.managementAccountId,
                     pattern: AccountID.pattern, constraint: AccountID.constraintDescription))
-        t.parameter("NamePrefix", NamePrefixRule.parameter("Name prefix used by the alert stack.", default: layout.namePrefix))
+        t.parameter(.namePrefix, NamePrefixRule.parameter("Name prefix used by the alert stack.", default: layout.namePrefix))
         var statements = [
             PolicyStatement(
                 sid: "PublishStackNotificationsToCatalogWatch", actions: ["sns:Publish"],
-                resources: [.sub("arn:${AWS::Partition}:sns:*:${ManagementAccountId}:\(PhysicalName.receiveTopic.template)")])
+                resources: [.sub("arn:${AWS::Partition}:sns:*:\(ParameterName.managementAccountId.template):\(PhysicalName.receiveTopic.template)")])
         ]
         if let encryption = layout.encryption {
-            statements.append(encryptedTopicsStatement(encryption, partition: "${AWS::Partition}", account: "${ManagementAccountId}", namePrefix: "${NamePrefix}", inTemplate: true))
+            statements.append(encryptedTopicsStatement(encryption, partition: "${AWS::Partition}", account: ParameterName.managementAccountId.template, namePrefix: ParameterName.namePrefix.template, inTemplate: true))
         }
         var policy = IAM.ManagedPolicy(policyDocument: PolicyDocument(statements).cfnValue)
         policy.description = "Attach to Service Catalog launch roles so CloudFormation can notify CatalogWatch."

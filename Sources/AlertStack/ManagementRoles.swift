@@ -28,11 +28,11 @@ public enum ManagementRoles {
     /// Adds the roles the layout needs, with the parameters they use (`OrganizationId`, `MemberRoleName`).
     static func add(for layout: Layout, to t: inout TemplateBuilder) {
         t.parameter(
-            "OrganizationId",
+            .organizationId,
             .string("AWS Organizations id: the only organization whose accounts the filter may assume the member role in.",
                     default: layout.organizationId, pattern: "^o-[a-z0-9]{10,32}$", constraint: "o- followed by 10 to 32 lowercase letters or digits"))
         t.parameter(
-            "MemberRoleName",
+            .memberRoleName,
             .string("Role in member accounts that the filter assumes to describe provisioned products.",
                     default: layout.memberRoleName, pattern: "^[\\w+=,.@-]{1,64}$", constraint: "an IAM role name"))
         var filter = IAM.Role(assumeRolePolicyDocument: trust(service: "lambda.amazonaws.com"))
@@ -112,11 +112,11 @@ struct FilterRolePolicy {
         if let key = keyStatement { statements.append(key) }
         statements.append(PolicyStatement(
             sid: "CheckAccountIsInOrganization", actions: ["organizations:DescribeAccount"],
-            resources: [.sub("arn:${AWS::Partition}:organizations::${AWS::AccountId}:account/${OrganizationId}/*")]))
+            resources: [.sub("arn:${AWS::Partition}:organizations::${AWS::AccountId}:account/\(ParameterName.organizationId.template)/*")]))
         statements.append(PolicyStatement(
             sid: "AssumeReaderInOrganizationAccounts", actions: ["sts:AssumeRole"],
-            resources: [.sub("arn:${AWS::Partition}:iam::*:role\(memberRolePath)${MemberRoleName}")],
-            conditions: [PolicyCondition(.stringEquals, "aws:ResourceOrgID", .ref("OrganizationId"))]))
+            resources: [.sub("arn:${AWS::Partition}:iam::*:role\(memberRolePath)\(ParameterName.memberRoleName.template)")],
+            conditions: [PolicyCondition(.stringEquals, "aws:ResourceOrgID", ParameterName.organizationId.ref)]))
         return PolicyDocument(statements)
     }
 

@@ -12,21 +12,21 @@ public enum MemberForwarding {
     public static let stackSetLogicalName = "MemberForwardingStackSet"
 
     /// Parameters of the member template, in order (the StackSet passes each).
-    public static let parameterNames = ["MainRegion", "NamePrefix", "ManagementAccountId"]
+    public static let parameterNames = [ParameterName.mainRegion, .namePrefix, .managementAccountId].map(\.name)
 
     /// The member template: the forwarding rule to `arn:…:events:<MainRegion>:<ManagementAccountId>:event-bus/<NamePrefix>-events`.
     public static func template(for layout: Layout) -> Template {
         var t = TemplateBuilder(description: templateDescription)
         Guardrails.register(layout, on: &t)
         t.parameter(
-            "MainRegion",
+            .mainRegion,
             .string("Region of the central bus (the layout's main region).", default: layout.mainRegion,
                     pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]$", constraint: "an AWS region name such as ap-northeast-1"))
         addManagementParameters(
             for: layout, namePrefix: "Prefix of the central bus and rule names.",
             account: "Account holding the central bus (the organization's management account).", to: &t)
         let forwarding = AlertStackParts.ForwardingRule(
-            centralBusArn: .sub("arn:${AWS::Partition}:events:${MainRegion}:${ManagementAccountId}:event-bus/\(PhysicalName.centralBus.template)")
+            centralBusArn: .sub("arn:${AWS::Partition}:events:\(ParameterName.mainRegion.template):\(ParameterName.managementAccountId.template):event-bus/\(PhysicalName.centralBus.template)")
         ).add(to: &t)
         t.output("ForwardRuleArn", forwarding.rule.getAtt(.arn), description: "The rule forwarding stack failures from this account and region.")
         return t.template
@@ -34,9 +34,9 @@ public enum MemberForwarding {
 
     /// `NamePrefix` and `ManagementAccountId`, the parameters every member template takes (described for its use).
     static func addManagementParameters(for layout: Layout, namePrefix: String, account: String, to t: inout TemplateBuilder) {
-        t.parameter("NamePrefix", NamePrefixRule.parameter(namePrefix, default: layout.namePrefix, explained: true))
+        t.parameter(.namePrefix, NamePrefixRule.parameter(namePrefix, default: layout.namePrefix, explained: true))
         t.parameter(
-            "ManagementAccountId",
+            .managementAccountId,
             .string(account, default: layout.managementAccountId, pattern: "^[0-9]{12}$", constraint: "a 12-digit AWS account id"))
     }
 
@@ -66,7 +66,7 @@ public enum MemberForwarding {
             name: layout.memberStackSetName,
             description: "CatalogWatch member forwarding: every account of the listed OUs, every layout region, accounts that join later included",
             capabilities: ["CAPABILITY_IAM"],
-            parameters: [("MainRegion", .string(layout.mainRegion)), ("NamePrefix", .string(layout.namePrefix)), ("ManagementAccountId", .accountId)],
+            parameters: [(ParameterName.mainRegion.name, .string(layout.mainRegion)), (ParameterName.namePrefix.name, .string(layout.namePrefix)), (ParameterName.managementAccountId.name, .accountId)],
             organizationalUnits: .list(layout.organizationalUnits.map(CFNValue.string)), regions: layout.orderedRegions, body: memberBody)
         return t.resource(stackSetLogicalName, set, dependsOn: after)
     }

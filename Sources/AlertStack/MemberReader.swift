@@ -15,7 +15,7 @@ public enum MemberReader {
     public static let stackSetLogicalName = "ReaderStackSet"
 
     /// Parameters of the reader template, in order (the StackSet passes each).
-    public static let parameterNames = ["NamePrefix", "ManagementAccountId", "MemberRoleName"]
+    public static let parameterNames = [ParameterName.namePrefix, .managementAccountId, .memberRoleName].map(\.name)
 
     /// What the filter reads, in two statements: Service Catalog describe calls (two of which name no
     /// resource type, so they take `*`), and the events and tags of Service Catalog stacks (`SC-*`).
@@ -39,7 +39,7 @@ public enum MemberReader {
             PolicyStatement(principal: .aws([filterRoleArn]), actions: ["sts:AssumeRole"])
         ]).cfnValue)
         role.description = "CatalogWatch reader: lets the CatalogWatch filter describe failed Service Catalog products and their stacks; read-only."
-        role.roleName = .ref("MemberRoleName")
+        role.roleName = ParameterName.memberRoleName.ref
         role.policies = [IAM.Role.Policy(policyDocument: policy.cfnValue, policyName: "catalogwatch-reader")]
         return role
     }
@@ -52,10 +52,10 @@ public enum MemberReader {
             for: layout, namePrefix: "Prefix of the filter's role name in the management account.",
             account: "Account of the CatalogWatch filter (the organization's management account).", to: &t)
         t.parameter(
-            "MemberRoleName",
+            .memberRoleName,
             .string("Name of the reader role (the filter's MEMBER_ROLE_NAME).", default: layout.memberRoleName,
                     pattern: "^[\\w+=,.@-]{1,64}$", constraint: "an IAM role name"))
-        let filterRole = "arn:${AWS::Partition}:iam::${ManagementAccountId}:role\(layout.rolePath ?? "/")\(PhysicalName.filter.template)"
+        let filterRole = "arn:${AWS::Partition}:iam::\(ParameterName.managementAccountId.template):role\(layout.rolePath ?? "/")\(PhysicalName.filter.template)"
         let reader = t.resource(roleLogicalName, role(filterRoleArn: .sub(filterRole)))
         t.output("ReaderRoleArn", reader.getAtt(.arn), description: "The role the filter assumes in this account.")
         return t.template
@@ -63,12 +63,12 @@ public enum MemberReader {
 
     /// The StackSet's parameter values for `layout` in management account `account`, in `parameterNames` order.
     public static func parameterValues(_ layout: Layout, account: CFNValue) -> [(String, CFNValue)] {
-        [("NamePrefix", .string(layout.namePrefix)), ("ManagementAccountId", account), ("MemberRoleName", .string(layout.memberRoleName))]
+        [(ParameterName.namePrefix.name, .string(layout.namePrefix)), (ParameterName.managementAccountId.name, account), (ParameterName.memberRoleName.name, .string(layout.memberRoleName))]
     }
 
     /// The parameter of the StackSet template that lists the OUs (the layout's by default; a layout without
     /// any leaves it to whoever deploys the template).
-    public static let organizationalUnitsParameter = "ReaderOrganizationalUnits"
+    public static let organizationalUnitsParameter = ParameterName.readerOrganizationalUnits.name
 
     /// Adds the service-managed StackSet `ReaderStackSet` and its OU parameter to `t`; it depends on nothing
     /// but the roles stack (the filter reads through it as soon as it runs).

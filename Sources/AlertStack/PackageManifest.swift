@@ -57,10 +57,10 @@ package struct PackageManifest: Hashable, Sendable {
             }
         }
         guard parameters else { return findings }
-        if let p = template.parameter("LambdaArchitecture"), p.default?.stringValue != architecture.rawValue {
+        if let p = template.parameter(.lambdaArchitecture), p.default?.stringValue != architecture.rawValue {
             add("Parameters.LambdaArchitecture.Default", "is \(p.default.map(describe) ?? "unset") but the package is \(architecture.rawValue)")
         }
-        if let p = template.parameter("LambdaCodeKey"), p.default?.stringValue != s3Key {
+        if let p = template.parameter(.lambdaCodeKey), p.default?.stringValue != s3Key {
             add("Parameters.LambdaCodeKey.Default", "is \(p.default.map(describe) ?? "unset") but the package's key is \(s3Key)")
         }
         return findings

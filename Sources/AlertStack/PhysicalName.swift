@@ -10,7 +10,7 @@ public struct PhysicalName: Hashable, Sendable {
     public init(_ suffix: String) { self.suffix = suffix }
 
     /// `${NamePrefix}-<suffix>`, to embed in a longer `Fn::Sub` text.
-    public var template: String { "${NamePrefix}-\(suffix)" }
+    public var template: String { "\(ParameterName.namePrefix.template)-\(suffix)" }
     /// `!Sub ${NamePrefix}-<suffix>`.
     public var sub: CFNValue { .sub(template) }
     /// The name for `namePrefix`.
@@ -48,6 +48,10 @@ public struct PhysicalName: Hashable, Sendable {
     public static let rolesStack = PhysicalName("stackset-roles")
     /// The default StackSet name (`stackSetName`), which the rollouts and member StackSets extend.
     public static let defaultStackSet = PhysicalName("receive")
+    /// A chat route's channel configuration.
+    public static func chatConfiguration(_ route: String) -> PhysicalName { PhysicalName(route) }
+    /// Every name CatalogWatch gives (`${NamePrefix}-*`), for ARN patterns.
+    public static let everyName = PhysicalName("*")
     /// A chat route's topic.
     public static func chatTopic(_ route: String) -> PhysicalName { PhysicalName("chat-\(route)") }
 

@@ -33,8 +33,8 @@ extension StackSetArtifacts {
     /// permissions boundary, tags) apply to every role.
     @discardableResult
     public static func addRoles(for layout: Layout, to t: inout TemplateBuilder) -> (administration: ResourceHandle<IAM.Role>, execution: ResourceHandle<IAM.Role>) {
-        t.parameter("NamePrefix", NamePrefixRule.parameter("Name prefix used by the alert stack.", default: layout.namePrefix))
-        t.parameter("LambdaCodeBucket", .string("S3 bucket holding the packaged filter.", default: layout.lambdaCode?.bucket, minLength: 3, maxLength: 63))
+        t.parameter(.namePrefix, NamePrefixRule.parameter("Name prefix used by the alert stack.", default: layout.namePrefix))
+        t.parameter(.lambdaCodeBucket, .string("S3 bucket holding the packaged filter.", default: layout.lambdaCode?.bucket, minLength: 3, maxLength: 63))
 
         var admin = IAM.Role(
             assumeRolePolicyDocument: PolicyDocument([
@@ -111,7 +111,7 @@ extension StackSetArtifacts {
                     "sns:CreateTopic", "sns:DeleteTopic", "sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:Subscribe",
                     "sns:ListSubscriptionsByTopic", "sns:TagResource", "sns:UntagResource", "sns:ListTagsForResource",
                 ],
-                resources: [.sub("arn:${AWS::Partition}:sns:*:\(account):${NamePrefix}-*")]),
+                resources: [.sub("arn:${AWS::Partition}:sns:*:\(account):\(PhysicalName.everyName.template)")]),
             PolicyStatement(
                 sid: "Subscriptions", actions: ["sns:Unsubscribe", "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes"],
                 resources: ["*"]),
@@ -140,7 +140,7 @@ extension StackSetArtifacts {
                     "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy",
                     "logs:TagResource", "logs:UntagResource", "logs:ListTagsForResource",
                 ],
-                resources: [.sub("arn:${AWS::Partition}:logs:*:\(account):log-group:/aws/lambda/${NamePrefix}-*")]),
+                resources: [.sub("arn:${AWS::Partition}:logs:*:\(account):log-group:/aws/lambda/\(PhysicalName.everyName.template)")]),
             PolicyStatement(sid: "ListLogGroups", actions: ["logs:DescribeLogGroups"], resources: ["*"]),
             PolicyStatement(
                 sid: "Queues",
@@ -148,17 +148,17 @@ extension StackSetArtifacts {
                     "sqs:CreateQueue", "sqs:DeleteQueue", "sqs:GetQueueAttributes", "sqs:SetQueueAttributes", "sqs:TagQueue",
                     "sqs:UntagQueue", "sqs:ListQueueTags",
                 ],
-                resources: [.sub("arn:${AWS::Partition}:sqs:*:\(account):${NamePrefix}-*")]),
+                resources: [.sub("arn:${AWS::Partition}:sqs:*:\(account):\(PhysicalName.everyName.template)")]),
             PolicyStatement(
                 sid: "QueueAlarm",
                 actions: [
                     "cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:DescribeAlarms", "cloudwatch:TagResource",
                     "cloudwatch:UntagResource",
                 ],
-                resources: [.sub("arn:${AWS::Partition}:cloudwatch:*:\(account):alarm:${NamePrefix}-*")]),
+                resources: [.sub("arn:${AWS::Partition}:cloudwatch:*:\(account):alarm:\(PhysicalName.everyName.template)")]),
             PolicyStatement(
                 sid: "ReadFilterCode", actions: ["s3:GetObject", "s3:GetObjectVersion"],
-                resources: [.sub("arn:${AWS::Partition}:s3:::${LambdaCodeBucket}/*")]),
+                resources: [.sub("arn:${AWS::Partition}:s3:::\(ParameterName.lambdaCodeBucket.template)/*")]),
         ] + retireEarlierVersionsRoles(layout)
     }
 

@@ -123,10 +123,10 @@ struct AgreementCheck {
     /// Parameter defaults that encode the layout must match it.
     mutating func parameterDefaults(_ t: Template) {
         let expected: [(String, String?)] = [
-            ("MainRegion", layout.mainRegion), ("OrganizationId", layout.organizationId),
-            ("NotificationEmail", layout.notificationEmail), ("MemberRoleName", layout.memberRoleName),
-            ("NamePrefix", layout.namePrefix), ("LambdaArchitecture", layout.architecture.rawValue),
-            ("LambdaCodeBucket", layout.lambdaCode?.bucket), ("LambdaCodeKey", layout.lambdaCode?.key),
+            (ParameterName.mainRegion.name, layout.mainRegion), (ParameterName.organizationId.name, layout.organizationId),
+            (ParameterName.notificationEmail.name, layout.notificationEmail), (ParameterName.memberRoleName.name, layout.memberRoleName),
+            (ParameterName.namePrefix.name, layout.namePrefix), (ParameterName.lambdaArchitecture.name, layout.architecture.rawValue),
+            (ParameterName.lambdaCodeBucket.name, layout.lambdaCode?.bucket), (ParameterName.lambdaCodeKey.name, layout.lambdaCode?.key),
         ]
         for (name, value) in expected {
             guard let p = t.parameter(name) else { continue }

@@ -37,8 +37,8 @@ package struct DeploymentTarget: Sendable {
         self.account = account
         rolesStackName = PhysicalName.rolesStack.name(prefix: layout.namePrefix)
         rolesTemplateBody = try StackSetArtifacts.rolesTemplate(for: layout).rendered(.yaml)
-        rolesParameters = [("NamePrefix", layout.namePrefix), ("LambdaCodeBucket", code.bucket)]
-            + (layout.organizationId.map { [("OrganizationId", $0)] } ?? []) + [("MemberRoleName", layout.memberRoleName)]
+        rolesParameters = [(ParameterName.namePrefix.name, layout.namePrefix), (ParameterName.lambdaCodeBucket.name, code.bucket)]
+            + (layout.organizationId.map { [(ParameterName.organizationId.name, $0)] } ?? []) + [(ParameterName.memberRoleName.name, layout.memberRoleName)]
         let alert = AlertStack.template(for: layout)
         let body = try alert.rendered(.yaml)
         let parameters = StackSetArtifacts.parameterValues(alertStack: alert)
@@ -78,7 +78,7 @@ package struct DeploymentTarget: Sendable {
         return serviceManaged(
             layout, name: layout.memberStackSetName, description: "CatalogWatch member forwarding",
             templateBody: try MemberForwarding.template(for: layout).rendered(.yaml),
-            parameters: [.init("MainRegion", layout.mainRegion), .init("NamePrefix", layout.namePrefix), .init("ManagementAccountId", account)],
+            parameters: [.init(ParameterName.mainRegion.name, layout.mainRegion), .init(ParameterName.namePrefix.name, layout.namePrefix), .init(ParameterName.managementAccountId.name, account)],
             capabilities: ["CAPABILITY_IAM"], regions: layout.orderedRegions)
     }
 

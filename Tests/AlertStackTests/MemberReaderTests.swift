@@ -112,7 +112,33 @@ final class PhysicalNameAuthorityTests: XCTestCase {
         }
         XCTAssertEqual(found, [], "name it through PhysicalName")
         XCTAssertEqual(PhysicalName.filter.sub, .sub("${NamePrefix}-filter"))
+        XCTAssertEqual(PhysicalName.everyName.template, "${NamePrefix}-*")
         XCTAssertEqual(PhysicalName.chatTopic("ops").name(prefix: "cw"), "cw-chat-ops")
+    }
+}
+
+/// Every parameter name is written once, in `ParameterName`: no other source file spells `"<Name>"` or `${<Name>}`
+/// (the generated IAM and resource tables excepted: their `${…}` are AWS's ARN formats).
+final class ParameterNameAuthorityTests: XCTestCase {
+    func testNoSourceFileSpellsAParameterNameItself() throws {
+        let sources = repositoryRoot.appendingPathComponent("Sources")
+        let files = try XCTUnwrap(FileManager.default.enumerator(atPath: sources.path)).compactMap { $0 as? String }
+            .filter { $0.hasSuffix(".swift") && !$0.contains("/Generated/") && !$0.hasSuffix("AlertStack/ParameterName.swift") }
+        XCTAssertGreaterThan(files.count, 50)
+        let spellings = ParameterName.allCases.flatMap { ["\"\($0.name)\"", "${\($0.name)}"] }
+        var found: [String] = []
+        for file in files {
+            let text = try String(contentsOf: sources.appendingPathComponent(file), encoding: .utf8)
+            for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let code = line.trimmingCharacters(in: .whitespaces)
+                if code.hasPrefix("//") { continue }
+                for spelling in spellings where code.contains(spelling) { found.append("\(file):\(number + 1): \(spelling)") }
+            }
+        }
+        XCTAssertEqual(found, [], "name it through ParameterName")
+        XCTAssertEqual(ParameterName.allCases.count, Set(ParameterName.allCases.map(\.name)).count)
+        XCTAssertEqual(ParameterName.mainRegion.template, "${MainRegion}")
+        XCTAssertEqual(ParameterName.namePrefix.ref, .ref("NamePrefix"))
     }
 }
 

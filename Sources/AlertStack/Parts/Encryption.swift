@@ -53,7 +53,7 @@ extension AlertStackParts {
                 key.enableKeyRotation = true
                 key.keyPolicy = keyPolicy.cfnValue
                 // The tag the execution role's key administration and the key users' grants are conditioned on.
-                key.tags = [KMS.Key.Tag(key: .string(PhysicalName.keyTagKey), value: .ref("NamePrefix"))]
+                key.tags = [KMS.Key.Tag(key: .string(PhysicalName.keyTagKey), value: ParameterName.namePrefix.ref)]
                 let handle = t.resource(AlertStack.Names.alertKey, key, deletionPolicy: "Retain", updateReplacePolicy: "Retain")
                 t.resource(AlertStack.Names.alertKeyAlias, KMS.Alias(aliasName: .sub("alias/\(PhysicalName.alertKeyAlias.template)"), targetKeyId: handle.ref))
                 keyArn = handle.getAtt(.arn)

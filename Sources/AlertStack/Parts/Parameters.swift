@@ -5,10 +5,10 @@ extension AlertStackParts {
     /// default is the layout's value, so one template body serves every region of a StackSet.
     public struct Parameters: Sendable {
         /// The logical names, in declaration order (the StackSet passes these through).
-        public static let names = [
-            "MainRegion", "NamePrefix", "OrganizationId", "NotificationEmail", "MemberRoleName", "LambdaCodeBucket",
-            "LambdaCodeKey", "LambdaArchitecture", "LogRetentionDays",
-        ]
+        public static let names = [ParameterName]([
+            .mainRegion, .namePrefix, .organizationId, .notificationEmail, .memberRoleName, .lambdaCodeBucket,
+            .lambdaCodeKey, .lambdaArchitecture, .logRetentionDays,
+        ]).map(\.name)
 
         /// The layout whose values become the defaults.
         public var layout: Layout
@@ -34,43 +34,43 @@ extension AlertStackParts {
         public func add(to t: inout TemplateBuilder) -> Handles {
             Handles(
                 mainRegion: t.parameter(
-                    "MainRegion",
+                    .mainRegion,
                     .string("Region of the filter Lambda and the send topic; the StackSet deploys here first.",
                             default: layout.mainRegion, pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]$",
                             constraint: "an AWS region name such as ap-northeast-1")),
                 namePrefix: t.parameter(
-                    "NamePrefix",
+                    .namePrefix,
                     NamePrefixRule.parameter(
                         "Prefix of the topic, function and queue names (identical in every region).",
                         default: layout.namePrefix, explained: true)),
                 organizationId: t.parameter(
-                    "OrganizationId",
+                    .organizationId,
                     .string("AWS Organizations id whose accounts may publish to the receive topic.",
                             default: layout.organizationId, pattern: "^o-[a-z0-9]{10,32}$",
                             constraint: "o- followed by 10 to 32 lowercase letters or digits")),
                 notificationEmail: !layout.defaultRoute ? nil : t.parameter(
-                    "NotificationEmail",
+                    .notificationEmail,
                     .string("E-mail address that receives the alerts (confirm the subscription once).",
                             default: layout.notificationEmail, pattern: "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$",
                             constraint: "an e-mail address")),
                 memberRoleName: t.parameter(
-                    "MemberRoleName",
+                    .memberRoleName,
                     .string("Role in member accounts that the filter assumes to describe provisioned products.",
                             default: layout.memberRoleName, pattern: "^[\\w+=,.@-]{1,64}$",
                             constraint: "an IAM role name")),
                 lambdaCodeBucket: t.parameter(
-                    "LambdaCodeBucket",
+                    .lambdaCodeBucket,
                     .string("S3 bucket holding the packaged filter (catalogwatch package), in the main region.",
                             default: layout.lambdaCode?.bucket, minLength: 3, maxLength: 63)),
                 lambdaCodeKey: t.parameter(
-                    "LambdaCodeKey",
+                    .lambdaCodeKey,
                     .string("S3 key of the packaged filter zip.", default: layout.lambdaCode?.key, minLength: 1)),
                 lambdaArchitecture: t.parameter(
-                    "LambdaArchitecture",
+                    .lambdaArchitecture,
                     .string("Instruction set of the packaged filter.", default: layout.architecture.rawValue,
                             allowedValues: Layout.Architecture.allCases.map(\.rawValue))),
                 logRetentionDays: t.parameter(
-                    "LogRetentionDays",
+                    .logRetentionDays,
                     Parameter(type: "Number", description: "Days to keep the filter's logs.",
                               default: layout.logRetentionDays.cfnValue,
                               allowedValues: Layout.allowedRetentionDays.map(\.cfnValue))))

@@ -29,9 +29,9 @@ extension AlertStackParts {
             self.isOtherRegion = isOtherRegion
             switch target {
             case .function:
-                otherRegionEndpoint = .sub("arn:${AWS::Partition}:lambda:${MainRegion}:${AWS::AccountId}:function:\(PhysicalName.filter.template)")
+                otherRegionEndpoint = .sub("arn:${AWS::Partition}:lambda:\(ParameterName.mainRegion.template):${AWS::AccountId}:function:\(PhysicalName.filter.template)")
             case .queue:
-                otherRegionEndpoint = .sub("arn:${AWS::Partition}:sqs:${MainRegion}:${AWS::AccountId}:\(PhysicalName.eventQueue.template)")
+                otherRegionEndpoint = .sub("arn:${AWS::Partition}:sqs:\(ParameterName.mainRegion.template):${AWS::AccountId}:\(PhysicalName.eventQueue.template)")
             }
         }
 

@@ -86,7 +86,7 @@ extension AlertStackParts {
             for chat in chats {
                 guard case .chat(let channel) = chat.route.destination else { continue }
                 let name = "Route\(chat.route.logicalName)Channel"
-                let configName: CFNValue = .sub("${NamePrefix}-\(chat.route.name)")
+                let configName: CFNValue = PhysicalName.chatConfiguration(chat.route.name).sub
                 switch channel {
                 case .slack(let workspace, let channelId):
                     var config = Chatbot.SlackChannelConfiguration(
