@@ -12,7 +12,7 @@ let package = Package(
         // renderers. The modules it depends on are not products: SwiftPM builds and links them with it.
         .library(name: "CloudFormation", targets: ["CloudFormation"]),
         // The alert stack as composable parts (module AlertStack), for templates that extend it.
-        .library(name: "CatalogWatchStack", targets: ["AlertStack"]),
+        .library(name: "CatalogWatchStack", targets: ["AlertStack", "Layout"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -37,8 +37,11 @@ let package = Package(
         .target(name: "IAMAuthorization", swiftSettings: strict),
         // Typed CloudFormation DSL, template model, renderers, parser and checks.
         .target(name: "CloudFormation", dependencies: ["YAML", "JSONText", "Diagnostics", "IAMAuthorization"], swiftSettings: strict),
-        // The alert stack (composable parts), StackSet artifacts and the layout model.
-        .target(name: "AlertStack", dependencies: ["CloudFormation", "YAML", "AWSIdentifiers", "Diagnostics", "JSONText", "FilterContract"], swiftSettings: strict),
+        // The layout: its model, the reader with its checks (file, line and key of every error), the routes with one
+        // file per destination kind, and the names (physical and parameter) every template and deploy step uses.
+        .target(name: "Layout", dependencies: ["CloudFormation", "YAML", "AWSIdentifiers", "Diagnostics", "FilterContract"], swiftSettings: strict),
+        // The alert stack (composable parts), StackSet artifacts, plan text and the template/layout agreement checks.
+        .target(name: "AlertStack", dependencies: ["Layout", "CloudFormation", "YAML", "AWSIdentifiers", "Diagnostics", "JSONText", "FilterContract"], swiftSettings: strict),
         // The filter's contract, written once for both sides: its environment variables and the message
         // attributes routes match on (no Foundation: the static Lambda links it).
         .target(name: "FilterContract", swiftSettings: strict),
@@ -50,7 +53,7 @@ let package = Package(
         // Service Catalog constraints (CLI only: not linked into the Lambda).
         .target(name: "DeployAPI", dependencies: ["AWSClient", "SHA2"], swiftSettings: strict),
         // deploy, status and destroy: the plan from a layout and what the account holds, and carrying it out.
-        .target(name: "Deployment", dependencies: ["AlertStack", "CloudFormation", "DeployAPI", "AWSClient", "JSONText", "SHA2", "YAML"], swiftSettings: strict),
+        .target(name: "Deployment", dependencies: ["AlertStack", "Layout", "CloudFormation", "DeployAPI", "AWSClient", "JSONText", "SHA2", "YAML"], swiftSettings: strict),
         // SHA-256 and HMAC-SHA256 without Foundation (swift-crypto imports Foundation, which the static Lambda avoids).
         .target(name: "SHA2", swiftSettings: strict),
         // RFC 3986 percent-encoding as AWS uses it: one implementation for the AWS client and the filter logic.
@@ -84,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "catalogwatch",
             dependencies: [
-                "AlertStack", "CloudFormation", "Diagnostics", "YAML", "FilterCore", "FilterLambda", "AWSClient", "Packaging", "URLSessionTransport",
+                "AlertStack", "Layout", "CloudFormation", "Diagnostics", "YAML", "FilterCore", "FilterLambda", "AWSClient", "Packaging", "URLSessionTransport",
                 "AWSConfiguration", "Deployment", "SHA2", "ChildProcesses", "FilterContract",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -100,7 +103,7 @@ let package = Package(
         .testTarget(name: "YAMLTests", dependencies: ["YAML", "TestSupport"]),
         .testTarget(name: "CloudFormationTests", dependencies: ["CloudFormation", "YAML", "Diagnostics", "TestSupport"]),
         .testTarget(name: "IAMAuthorizationTests", dependencies: ["IAMAuthorization", "TestSupport"]),
-        .testTarget(name: "AlertStackTests", dependencies: ["AlertStack", "CloudFormation", "YAML", "AWSIdentifiers", "Diagnostics", "FilterContract", "TestSupport"]),
+        .testTarget(name: "AlertStackTests", dependencies: ["AlertStack", "Layout", "CloudFormation", "YAML", "AWSIdentifiers", "Diagnostics", "FilterContract", "TestSupport"]),
         .testTarget(name: "FilterCoreTests", dependencies: ["FilterCore", "TestSupport"]),
         .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "SHA2", "URLSessionTransport", "TestSupport"]),
         .testTarget(name: "SHA2Tests", dependencies: ["SHA2", "TestSupport"]),
@@ -108,10 +111,10 @@ let package = Package(
         .testTarget(name: "FilterLambdaTests", dependencies: ["FilterLambda", "FilterCore", "AWSClient", "LambdaRuntime", "URLSessionTransport", "TestSupport"]),
         .testTarget(name: "NIOTransportTests", dependencies: ["NIOTransport", "AWSClient", "TestSupport"]),
         .testTarget(name: "PackagingTests", dependencies: ["Packaging", "SHA2", "TestSupport", "FilterContract"]),
-        .testTarget(name: "DeploymentTests", dependencies: ["Deployment", "DeployAPI", "AlertStack", "AWSClient"]),
+        .testTarget(name: "DeploymentTests", dependencies: ["Deployment", "DeployAPI", "AlertStack", "Layout", "AWSClient"]),
         // deploy, status, destroy and constraints run as the built CLI against moto_server, the fault proxy and the Service Catalog fixture.
         .testTarget(name: "DeployIntegrationTests", dependencies: ["TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["AlertStack", "CloudFormation", "Diagnostics", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["AlertStack", "Layout", "CloudFormation", "Diagnostics", "TestSupport"]),
         .testTarget(name: "ChildProcessesTests", dependencies: ["ChildProcesses"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,5 @@
 import CloudFormation
+import Layout
 
 /// The notification stack, deployed in every layout region: receive topic everywhere, filter in the
 /// main region. `template(for:)` is the whole stack; `add(for:to:)` assembles the same parts
@@ -49,8 +50,8 @@ public enum AlertStack {
     /// Buffered batches: at most this many events, gathered for at most `batchWindowSeconds`.
     public static let batchSize = 10
     public static let batchWindowSeconds = 5
-    /// Buffered: at most this many concurrent filter invocations (protects the account's Lambda concurrency).
-    public static let maximumConcurrency = 5
+    /// Buffered: at most this many concurrent filter invocations (`Layout.Buffer.maximumConcurrency`).
+    public static let maximumConcurrency = Layout.Buffer.maximumConcurrency
 
     /// The Lambda runtime; `provided.al2023` is the supported OS-only runtime for custom binaries.
     public static let runtime = "provided.al2023"

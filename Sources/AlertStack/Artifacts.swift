@@ -1,4 +1,5 @@
 import CloudFormation
+import Layout
 import YAML
 
 /// One generated file: its path relative to the output folder and its exact contents.

@@ -1,4 +1,5 @@
 import CloudFormation
+import Layout
 
 /// In-place configuration of a value, for building nested DSL values in one expression.
 protocol Configurable {}

@@ -1,4 +1,5 @@
 import CloudFormation
+import Layout
 
 /// What the StackSet execution role needs beyond the base alert stack, from the layout: the central bus,
 /// rules and ledger of an EventBridge source, a generated KMS key, chat channels, and SNS's invoke

@@ -1,4 +1,6 @@
 import CloudFormation
+import FilterContract
+import Layout
 
 /// The EventBridge event pattern of the `eventbridge` source: CloudFormation stack status changes of
 /// Service Catalog stacks (`SC-<account>-pp-<id>`) that ended in a terminal failure. The forwarding
@@ -6,10 +8,7 @@ import CloudFormation
 /// before anything is billed or invoked.
 public enum FailureEventPattern {
     /// The statuses that match: the filter's default alert set (`StackStatus.terminalFailures` in FilterCore).
-    public static let statuses = [
-        "CREATE_FAILED", "DELETE_FAILED", "IMPORT_ROLLBACK_COMPLETE", "IMPORT_ROLLBACK_FAILED", "ROLLBACK_COMPLETE",
-        "ROLLBACK_FAILED", "UPDATE_FAILED", "UPDATE_ROLLBACK_COMPLETE", "UPDATE_ROLLBACK_FAILED",
-    ]
+    public static let statuses = AlertStatuses.terminalFailures
 
     /// The source and detail type of the events CloudFormation sends to the default bus.
     public static let source = "aws.cloudformation"

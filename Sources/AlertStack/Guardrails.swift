@@ -1,4 +1,5 @@
 import AWSIdentifiers
+import Layout
 import CloudFormation
 
 /// The landing-zone guardrails of a layout, registered on a template builder before any part adds
@@ -31,6 +32,4 @@ public enum Guardrails {
         return .sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:\(arn.resource)")
     }
 
-    /// `path` + `name`: the part of a role ARN after `role`, e.g. `/platform/CatalogWatchStackSetAdministration`.
-    public static func rolePathAndName(_ name: String, layout: Layout) -> String { (layout.rolePath ?? "/") + name }
 }

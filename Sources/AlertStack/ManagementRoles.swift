@@ -1,4 +1,5 @@
 import AWSIdentifiers
+import Layout
 import CloudFormation
 
 /// The IAM roles the alert stacks use, created once in the management account by the roles stack that

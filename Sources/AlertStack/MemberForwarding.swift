@@ -1,4 +1,5 @@
 import CloudFormation
+import Layout
 
 /// The member side of the `eventbridge` source: the template a service-managed StackSet puts into every
 /// account of the layout's OUs (and every account that joins them later) in every layout region, and

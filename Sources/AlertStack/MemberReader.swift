@@ -1,4 +1,5 @@
 import CloudFormation
+import Layout
 
 /// The read-only role the filter assumes in member accounts (`<namePrefix>-reader` by default), and the
 /// service-managed StackSet that puts it into every account of the layout's OUs, accounts that join

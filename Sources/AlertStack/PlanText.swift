@@ -1,3 +1,4 @@
+import Layout
 /// What `catalogwatch plan` prints for a layout: rollout order, event paths, member rollout and the
 /// region × resource matrix. Pure, so tests read it without running the CLI.
 package enum PlanText {

@@ -1,4 +1,5 @@
 import CloudFormation
+import Layout
 
 /// Which resources of a template exist in which region of a layout (conditions evaluated per region).
 package struct RegionMatrix: Sendable {

@@ -1,4 +1,5 @@
 import CloudFormation
+import Layout
 import YAML
 
 /// StackSet artifacts that roll the alert stack out to every layout region, main region first: the
@@ -12,7 +13,7 @@ public enum StackSetArtifacts {
 
     /// The administration role's ARN: it carries the layout's role path (the execution role does not).
     public static func administrationRoleArn(layout: Layout, account: String) -> String {
-        "arn:\(layout.partition):iam::\(account):role\(Guardrails.rolePathAndName(administrationRoleName, layout: layout))"
+        "arn:\(layout.partition):iam::\(account):role\(layout.rolePathAndName(administrationRoleName))"
     }
 
     /// Parameters of the alert stack that the StackSet passes through, in order.
@@ -93,7 +94,7 @@ public enum StackSetArtifacts {
         var previous: String?
         for wave in waves(for: layout) {
             var set = CFN.StackSet(permissionModel: "SELF_MANAGED", stackSetName: .string(wave.stackSetName))
-            set.administrationRoleARN = .sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role\(Guardrails.rolePathAndName(administrationRoleName, layout: layout))")
+            set.administrationRoleARN = .sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role\(layout.rolePathAndName(administrationRoleName))")
             set.capabilities = ["CAPABILITY_IAM"]
             set.description = .string(
                 wave.sequential

@@ -1,4 +1,5 @@
 import CloudFormation
+import Layout
 
 extension StackSetArtifacts {
     /// The roles template's description.

@@ -1,5 +1,6 @@
 import AWSClient
 import AlertStack
+import Layout
 import DeployAPI
 
 extension Deployer {

@@ -1,4 +1,5 @@
 import AlertStack
+import Layout
 
 /// The plan as lines a person reads before anything changes.
 package enum DeployPlanText {

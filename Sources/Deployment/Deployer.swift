@@ -1,5 +1,6 @@
 import AWSClient
 import AlertStack
+import Layout
 import DeployAPI
 
 /// `deploy` settings the operator chooses.

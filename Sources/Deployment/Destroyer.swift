@@ -1,5 +1,6 @@
 import AWSClient
 import AlertStack
+import Layout
 import DeployAPI
 
 /// Takes CatalogWatch out of the account in reverse: constraints first (so no launch publishes to a topic

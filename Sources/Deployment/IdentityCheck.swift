@@ -1,4 +1,5 @@
 import AlertStack
+import Layout
 import DeployAPI
 
 /// The first check of every deployment command: the credentials belong to the layout's management

@@ -1,5 +1,6 @@
 import AWSClient
 import AlertStack
+import Layout
 import DeployAPI
 
 /// A service-managed StackSet of the member accounts (the EventBridge forwarding rule, or the reader

@@ -1,4 +1,5 @@
 import AlertStack
+import Layout
 import ArgumentParser
 import CloudFormation
 import Foundation

@@ -5,6 +5,7 @@ import XCTest
 import YAML
 
 @testable import AlertStack
+@testable import Layout
 
 /// The package root (TestSupport knows it).
 let repositoryRoot = Tools.packageRoot

@@ -1,5 +1,6 @@
 import AWSIdentifiers
 import AlertStack
+import Layout
 import CloudFormation
 import XCTest
 

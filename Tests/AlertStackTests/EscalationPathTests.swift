@@ -2,6 +2,7 @@ import CloudFormation
 import XCTest
 
 @testable import AlertStack
+@testable import Layout
 
 /// One test per privilege-escalation path the least-privilege roles close, evaluated with `PolicyEvaluator`
 /// over every example layout, the embedded default and `migration` with a generated key, a Teams route and

@@ -3,6 +3,7 @@ import Diagnostics
 import XCTest
 
 @testable import AlertStack
+@testable import Layout
 
 /// The `eventbridge` and `both` sources: layout keys, the member template and StackSet, the agreement
 /// checks of `validate`, and what `plan` says.

@@ -3,6 +3,7 @@ import Foundation
 import XCTest
 
 @testable import AlertStack
+@testable import Layout
 
 /// `FailureEventPattern.pattern`, as rendered into the templates, against the real-shaped event samples in
 /// Tests/Fixtures/eventbridge (see its README), judged by `EventPatternMatcher`.

@@ -4,6 +4,7 @@ import XCTest
 import YAML
 
 @testable import AlertStack
+@testable import Layout
 
 /// Every IAM role and every taggable resource of every template `generate` writes, for every example
 /// layout given the guardrails: each role carries the boundary and the path (the StackSet execution

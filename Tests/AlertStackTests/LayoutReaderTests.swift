@@ -4,6 +4,7 @@ import XCTest
 import YAML
 
 @testable import AlertStack
+@testable import Layout
 
 /// One layout that must be rejected, and what the rejection must say.
 struct BadLayout {

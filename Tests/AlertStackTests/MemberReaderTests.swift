@@ -3,6 +3,7 @@ import CloudFormation
 import XCTest
 
 @testable import AlertStack
+@testable import Layout
 
 /// The reader role (template, StackSet, plan text) and where every role of every example layout lives.
 final class MemberReaderTests: XCTestCase {
@@ -96,7 +97,7 @@ final class PhysicalNameAuthorityTests: XCTestCase {
         let files = try XCTUnwrap(FileManager.default.enumerator(atPath: sources.path)).compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") }
         XCTAssertGreaterThan(files.count, 50)
         var found: [String] = []
-        for file in files where !file.hasSuffix("AlertStack/PhysicalName.swift") {
+        for file in files where !file.hasSuffix("Layout/PhysicalName.swift") {
             let text = try String(contentsOf: sources.appendingPathComponent(file), encoding: .utf8)
             for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
                 let code = line.trimmingCharacters(in: .whitespaces)
@@ -123,7 +124,7 @@ final class ParameterNameAuthorityTests: XCTestCase {
     func testNoSourceFileSpellsAParameterNameItself() throws {
         let sources = repositoryRoot.appendingPathComponent("Sources")
         let files = try XCTUnwrap(FileManager.default.enumerator(atPath: sources.path)).compactMap { $0 as? String }
-            .filter { $0.hasSuffix(".swift") && !$0.contains("/Generated/") && !$0.hasSuffix("AlertStack/ParameterName.swift") }
+            .filter { $0.hasSuffix(".swift") && !$0.contains("/Generated/") && !$0.hasSuffix("Layout/ParameterName.swift") }
         XCTAssertGreaterThan(files.count, 50)
         let spellings = ParameterName.allCases.flatMap { ["\"\($0.name)\"", "${\($0.name)}"] }
         var found: [String] = []

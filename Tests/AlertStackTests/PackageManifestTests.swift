@@ -2,6 +2,7 @@ import CloudFormation
 import XCTest
 
 @testable import AlertStack
+@testable import Layout
 
 final class PackageManifestTests: XCTestCase {
     let text = """

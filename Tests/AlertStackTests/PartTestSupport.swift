@@ -1,4 +1,5 @@
 import AlertStack
+import Layout
 import CloudFormation
 
 /// A template holding only what `add` puts into an empty builder.

@@ -1,4 +1,5 @@
 import AlertStack
+import Layout
 import CloudFormation
 import XCTest
 

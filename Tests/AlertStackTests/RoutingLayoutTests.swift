@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import AlertStack
+@testable import Layout
 
 /// Bad layouts for the routing and guardrail keys (positions as in `badLayouts`: the extra lines start at line 5).
 let routingBadLayouts: [BadLayout] = {

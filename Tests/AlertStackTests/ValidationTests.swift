@@ -5,6 +5,7 @@ import XCTest
 import YAML
 
 @testable import AlertStack
+@testable import Layout
 
 // MARK: helpers: mutate generated templates instead of hand-writing YAML
 

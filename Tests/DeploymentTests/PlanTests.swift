@@ -1,4 +1,5 @@
 import AlertStack
+import Layout
 @testable import DeployAPI
 import Foundation
 import XCTest

@@ -1,4 +1,5 @@
 import CloudFormation
+import Layout
 
 extension AlertStackParts {
     /// An alarm on a dead-letter queue, main region only: events that could not be handled must be seen,

@@ -1,4 +1,5 @@
 import CloudFormation
+import Layout
 
 /// The alert stack as composable parts. Each part is a value holding its settings (defaults are what
 /// `AlertStack.template(for:)` uses); its `add(to:)` adds its resources to a `TemplateBuilder` and

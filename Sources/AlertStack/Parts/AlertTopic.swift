@@ -1,4 +1,5 @@
 import CloudFormation
+import Layout
 
 extension AlertStackParts {
     /// The send side, main region only: the topic the filter publishes alerts to, and the e-mail

@@ -1,4 +1,5 @@
 import CloudFormation
+import Layout
 
 extension AlertStackParts {
     /// The SQS buffer of `buffer: sqs` layouts, main region only: every receive topic delivers to one

@@ -1,4 +1,5 @@
 import AWSIdentifiers
+import Layout
 import CloudFormation
 
 extension AlertStackParts {

@@ -1,4 +1,5 @@
 import CloudFormation
+import Layout
 
 extension AlertStackParts {
     /// The central side of the `eventbridge` source, main region of the management account only: the bus

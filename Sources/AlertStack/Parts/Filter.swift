@@ -1,4 +1,5 @@
 import CloudFormation
+import Layout
 import JSONText
 import FilterContract
 

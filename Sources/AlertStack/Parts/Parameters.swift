@@ -1,4 +1,5 @@
 import CloudFormation
+import Layout
 
 extension AlertStackParts {
     /// The alert stack's parameters: everything region- or organization-specific is a parameter whose

@@ -1,4 +1,5 @@
 import CloudFormation
+import Layout
 
 extension AlertStackParts {
     /// The receive side, in every region: the topic that Service Catalog notification constraints point

@@ -1,4 +1,5 @@
 import CloudFormation
+import Layout
 
 extension AlertStackParts {
     /// Every receive topic delivers to the main region: to the filter function, or to the buffer's queue.

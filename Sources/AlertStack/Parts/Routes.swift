@@ -1,4 +1,5 @@
 import CloudFormation
+import Layout
 
 extension AlertStackParts {
     /// The layout's routes, main region only. An e-mail, HTTPS, SQS or Lambda route is a subscription

@@ -1,5 +1,6 @@
 import AWSIdentifiers
 import Diagnostics
+import FilterContract
 import YAML
 
 /// Syntax rules of routes: names, message-attribute tag keys, destination ARNs, chat ids.
@@ -44,7 +45,7 @@ package enum RouteRules {
     }
 
     /// The statuses an alert can carry (the filter's default alert set).
-    static var alertStatuses: [String] { FailureEventPattern.statuses }
+    static var alertStatuses: [String] { AlertStatuses.terminalFailures }
 }
 
 /// `https://host[/...]`.

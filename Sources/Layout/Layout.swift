@@ -9,6 +9,9 @@ public struct Layout: Hashable, Sendable {
         case none
         /// Receive topics deliver to one SQS queue in the main region, read by the Lambda.
         case sqs
+
+        /// With `sqs`: at most this many concurrent filter invocations (protects the account's Lambda concurrency).
+        public static let maximumConcurrency = 5
     }
 
     /// The Lambda's instruction set (the package's too).
@@ -174,8 +177,11 @@ public struct Layout: Hashable, Sendable {
     /// The member role's path and name as its ARN ends (`role/<this>`): a deployed reader carries the
     /// layout's role path, a landing-zone role is taken at `/`.
     public var memberRolePathAndName: String {
-        deployMemberRole ? String(Guardrails.rolePathAndName(memberRoleName, layout: self).dropFirst()) : memberRoleName
+        deployMemberRole ? String(rolePathAndName(memberRoleName).dropFirst()) : memberRoleName
     }
+
+    /// `path` + `name`: the part of a role ARN after `role`, e.g. `/platform/CatalogWatchStackSetAdministration`.
+    public func rolePathAndName(_ name: String) -> String { (rolePath ?? "/") + name }
 
     /// The receive topic ARN of `region` in the management account `account`.
     public func receiveTopicArn(region: String, account: String) -> String {

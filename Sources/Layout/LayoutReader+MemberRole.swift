@@ -28,7 +28,7 @@ extension Checker {
         if case .scalar(let s) = node, s.tag == nil, s.isPlain {
             if s.value == "none" { return .some(nil) }
             if let n = Int(s.value), (1...1000).contains(n) {
-                if buffer == .sqs { warning(node, "reservedConcurrency", "is used only without a buffer; buffer sqs caps the filter at \(AlertStack.maximumConcurrency) concurrent invocations through the queue") }
+                if buffer == .sqs { warning(node, "reservedConcurrency", "is used only without a buffer; buffer sqs caps the filter at \(Layout.Buffer.maximumConcurrency) concurrent invocations through the queue") }
                 return .some(n)
             }
         }
