@@ -108,14 +108,12 @@ struct ExecutionGrants {
                 sid: "PassChatRoleToChatbot", actions: ["iam:PassRole"], resources: [ManagementRoles.roleArn(.chatRole, layout: layout)],
                 conditions: [PolicyCondition(.stringEquals, "iam:PassedToService", "chatbot.amazonaws.com")]))
         }
-        let functions = layout.routes.compactMap { route -> String? in
-            guard case .lambda(let arn) = route.destination, RouteRules.account(ofARN: arn) == layout.managementAccountId else { return nil }
-            return arn
-        }
-        if !functions.isEmpty {
-            statements.append(PolicyStatement(
-                sid: "RouteFunctionPermissions", actions: ["lambda:AddPermission", "lambda:RemovePermission", "lambda:GetPolicy"],
-                resources: functions.map(CFNValue.string)))
+        for grant in layout.routes.compactMap({ $0.destination.kind.executionGrant(layout: layout) }) {
+            if let same = statements.firstIndex(where: { $0.sid == grant.sid && grant.sid != nil }) {
+                statements[same].resources += grant.resources
+            } else {
+                statements.append(grant)
+            }
         }
         return statements
     }

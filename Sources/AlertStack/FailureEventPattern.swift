@@ -8,7 +8,7 @@ import Layout
 /// before anything is billed or invoked.
 public enum FailureEventPattern {
     /// The statuses that match: the filter's default alert set (`StackStatus.terminalFailures` in FilterCore).
-    public static let statuses = AlertStatuses.terminalFailures
+    public static let statuses = TerminalFailures.statuses
 
     /// The source and detail type of the events CloudFormation sends to the default bus.
     public static let source = "aws.cloudformation"

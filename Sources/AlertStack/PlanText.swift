@@ -30,33 +30,12 @@ package enum PlanText {
             : "  default: off")
         for route in layout.routes {
             let conditions = route.match.filterPolicy.map { "\($0.attribute) \($0.values.count == 1 ? "= \($0.values[0])" : "in {\($0.values.joined(separator: ", "))}")" }
-            lines.append("  \(route.name): \(describe(route.destination, route: route, layout: layout)) gets alerts with \(conditions.joined(separator: " and "))")
+            lines.append("  \(route.name): \(route.destination.kind.planText(route: route, layout: layout)) gets alerts with \(conditions.joined(separator: " and "))")
         }
         if !layout.routeTags.isEmpty {
             lines.append("  route tags: \(layout.routeTags.map { "\($0) → tag.\($0)" }.joined(separator: ", ")) (from the failed stack's tags; an alert without the tag takes only the routes that do not ask for it)")
         }
         return lines
-    }
-
-    static func describe(_ destination: Route.Destination, route: Route, layout: Layout) -> String {
-        switch destination {
-        case .email(let address): return "e-mail \(address)"
-        case .https(let url): return "HTTPS \(url)"
-        case .sqs(let arn):
-            let elsewhere = RouteRules.account(ofARN: arn) != layout.managementAccountId
-            return "SQS \(arn) (its queue policy must let the send topic send"
-                + (elsewhere ? "; in another account, its owner must confirm the subscription or subscribe the queue itself)" : ")")
-        case .lambda(let arn):
-            let granted = RouteRules.account(ofARN: arn) == layout.managementAccountId
-            return "Lambda \(arn)" + (granted ? "" : " (grant sns.amazonaws.com lambda:InvokeFunction in its account)")
-        case .chat(let channel):
-            let place: String
-            switch channel {
-            case .slack(let workspace, let channelId): place = "Slack \(workspace)/\(channelId)"
-            case .teams(_, let team, let channelId): place = "Teams \(team)/\(channelId)"
-            }
-            return "chat (\(place), topic \(PhysicalName.chatTopic(route.name).name(prefix: layout.namePrefix)), Amazon Q Developer custom notifications)"
-        }
     }
 
     /// The role the filter assumes in member accounts, and how it gets there (before the alert stacks).

@@ -44,12 +44,7 @@ package enum Validation {
 
     /// The ARNs a layout names on purpose, outside the templates: queues and functions that routes send to.
     package static func externalArns(_ layout: Layout) -> Set<String> {
-        Set(layout.routes.compactMap { route in
-            switch route.destination {
-            case .sqs(let arn), .lambda(let arn): arn
-            default: nil
-            }
-        })
+        Set(layout.routes.compactMap(\.destination.kind.externalArn))
     }
 
     /// Checks that the StackSet and alert stack templates in a folder agree with the layout. The templates are

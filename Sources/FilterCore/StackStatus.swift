@@ -1,3 +1,5 @@
+import FilterContract
+
 /// A CloudFormation stack status (the `StackStatus` enumeration of the CloudFormation API).
 public enum StackStatus: String, CaseIterable, Sendable, Hashable {
     case createInProgress = "CREATE_IN_PROGRESS"
@@ -24,12 +26,9 @@ public enum StackStatus: String, CaseIterable, Sendable, Hashable {
     case importRollbackFailed = "IMPORT_ROLLBACK_FAILED"
     case importRollbackComplete = "IMPORT_ROLLBACK_COMPLETE"
 
-    /// The terminal failure statuses: the default alert set.
-    public static let terminalFailures: Set<StackStatus> = [
-        .createFailed, .rollbackComplete, .rollbackFailed,
-        .updateFailed, .updateRollbackComplete, .updateRollbackFailed,
-        .deleteFailed, .importRollbackComplete, .importRollbackFailed,
-    ]
+    /// The terminal failure statuses: the default alert set (`TerminalFailures.statuses`, which the
+    /// EventBridge pattern and the layout's `match.status` also use).
+    public static let terminalFailures = Set(TerminalFailures.statuses.compactMap(StackStatus.init(rawValue:)))
 
     /// How an operation in this status is counted in metrics.
     public var outcome: StackOutcome {

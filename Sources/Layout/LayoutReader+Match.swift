@@ -15,7 +15,9 @@ package enum RouteRules {
     package static let maxChatRoutesBytes = 3400
 
     /// The keys of one route.
-    static let routeKeys = ["name", "email", "https", "sqs", "lambda", "chat", "match"]
+    static let routeKeys = ["name"] + destinationKeys + ["match"]
+    /// The keys that name a destination (`Route.destinationKinds`).
+    static let destinationKeys = Route.destinationKinds.map { $0.key }
 
     /// A letter, then letters, digits or hyphens, at most 40 (it names a topic and logical ids).
     package static func isRouteName(_ s: String) -> Bool {
@@ -45,7 +47,7 @@ package enum RouteRules {
     }
 
     /// The statuses an alert can carry (the filter's default alert set).
-    static var alertStatuses: [String] { AlertStatuses.terminalFailures }
+    static var alertStatuses: [String] { TerminalFailures.statuses }
 }
 
 /// `https://host[/...]`.

@@ -94,7 +94,7 @@ extension Checker {
                         error(pair.value, "\(key).name", "'\(text)' must start with a letter and have 1 to 40 letters, digits or hyphens")
                     }
                 }
-            case "email", "https", "sqs", "lambda", "chat": destinations.append((field, pair.value))
+            case _ where Route.destinationKinds.contains(where: { $0.key == field }): destinations.append((field, pair.value))
             case "match": match = checkMatch(pair.value, key: "\(key).match", routeTags: routeTags)
             default:
                 error(pair.key, "\(key).\(field)", "unknown key '\(field)'", suggestion: Suggest.closest(to: field, among: RouteRules.routeKeys).first)
@@ -103,7 +103,7 @@ extension Checker {
         if name == nil, !pairs.contains(where: { $0.key.scalarValue == "name" }) { error(node, "\(key).name", "is required") }
         if destinations.count != 1 {
             error(destinations.dropFirst().first?.1 ?? node, key, destinations.isEmpty
-                ? "needs one destination: email, https, sqs, lambda or chat"
+                ? "needs one destination: \(RouteRules.destinationKeys.dropLast().joined(separator: ", ")) or \(RouteRules.destinationKeys.last ?? "")"
                 : "has \(destinations.count) destinations (\(destinations.map(\.0).joined(separator: ", "))); a route has one")
         }
         if match == nil, !pairs.contains(where: { $0.key.scalarValue == "match" }) {
@@ -115,56 +115,9 @@ extension Checker {
         return Route(name: name, destination: destination, match: match)
     }
 
+    /// The destination under `kind` (a key of `Route.destinationKinds`), read by its kind.
     mutating func checkDestination(_ kind: String, _ node: YAMLNode, key: String) -> Route.Destination? {
-        if kind == "chat" { return checkChat(node, key: key).map(Route.Destination.chat) }
-        guard let text = string(node, key) else { return nil }
-        switch kind {
-        case "email":
-            if Validators.isEmail(text) { return .email(text) }
-            error(node, key, "'\(text)' is not an e-mail address")
-        case "https":
-            if URLRules.isHTTPS(text) { return .https(text) }
-            error(node, key, "'\(text)' is not an https:// URL with a host")
-        case "sqs":
-            if RouteRules.isARN(text, service: "sqs", resource: { !$0.contains(":") && !$0.isEmpty }) { return .sqs(text) }
-            error(node, key, "'\(text)' is not an SQS queue ARN (arn:<partition>:sqs:<region>:<account>:<name>)")
-        default:
-            if RouteRules.isARN(text, service: "lambda", resource: { $0.hasPrefix("function:") && $0.count > 9 }) { return .lambda(text) }
-            error(node, key, "'\(text)' is not a Lambda function ARN (arn:<partition>:lambda:<region>:<account>:function:<name>)")
-        }
-        return nil
-    }
-
-    /// `chat: {slack: {workspaceId, channelId}}` or `chat: {teams: {tenantId, teamId, channelId}}`.
-    mutating func checkChat(_ node: YAMLNode, key: String) -> Route.ChatChannel? {
-        guard let pairs = node.pairs, pairs.count == 1, let kind = pairs[0].key.scalarValue, ["slack", "teams"].contains(kind) else {
-            error(node, key, "needs its channel: slack: {workspaceId, channelId} or teams: {tenantId, teamId, channelId}")
-            return nil
-        }
-        let fields = kind == "slack" ? ["workspaceId", "channelId"] : ["tenantId", "teamId", "channelId"]
-        guard let inner = pairs[0].value.pairs else {
-            error(pairs[0].value, "\(key).\(kind)", "must be a mapping of \(fields.joined(separator: ", "))")
-            return nil
-        }
-        var found: [String: String] = [:]
-        for pair in inner {
-            let field = pair.key.scalarValue ?? ""
-            guard fields.contains(field) else {
-                error(pair.key, "\(key).\(kind).\(field)", "unknown key '\(field)'", suggestion: Suggest.closest(to: field, among: fields).first)
-                continue
-            }
-            if let text = string(pair.value, "\(key).\(kind).\(field)") {
-                if RouteRules.isChatId(text) { found[field] = text } else {
-                    error(pair.value, "\(key).\(kind).\(field)", "'\(text)' is not a \(kind == "slack" ? "Slack" : "Teams") id (letters, digits, '-', ':', '@', '.', '_')")
-                }
-            }
-        }
-        for field in fields where found[field] == nil && !inner.contains(where: { $0.key.scalarValue == field }) {
-            error(pairs[0].value, "\(key).\(kind).\(field)", "is required")
-        }
-        guard fields.allSatisfy({ found[$0] != nil }) else { return nil }
-        return kind == "slack"
-            ? .slack(workspaceId: found["workspaceId"]!, channelId: found["channelId"]!)
-            : .teams(tenantId: found["tenantId"]!, teamId: found["teamId"]!, channelId: found["channelId"]!)
+        guard let reader = Route.destinationKinds.first(where: { $0.key == kind }) else { return nil }
+        return reader.read(node, key: key, checker: &self)
     }
 }

@@ -88,7 +88,8 @@ struct Options {
     var stackSetName: String?
 }
 
-struct Checker {
+/// Collects the diagnostics of one layout file while its keys are read: each names the file, line, column and key path.
+package struct Checker {
     let file: String
     var diagnostics: [Diagnostic] = []
     var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }

@@ -1,3 +1,4 @@
+import FilterContract
 import XCTest
 
 @testable import FilterCore
@@ -7,6 +8,12 @@ final class ClassifierTests: XCTestCase {
         "CREATE_FAILED", "ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "UPDATE_FAILED", "UPDATE_ROLLBACK_COMPLETE",
         "UPDATE_ROLLBACK_FAILED", "DELETE_FAILED", "IMPORT_ROLLBACK_COMPLETE", "IMPORT_ROLLBACK_FAILED",
     ]
+
+    /// The shared list names only statuses CloudFormation has, each once: the filter's set is the same size.
+    func testTheFiltersTerminalFailuresAreTheContractsList() {
+        XCTAssertEqual(StackStatus.terminalFailures.count, TerminalFailures.statuses.count)
+        XCTAssertEqual(Set(StackStatus.terminalFailures.map(\.rawValue)), Set(Self.terminalFailures))
+    }
 
     static let nonFailures = [
         "CREATE_IN_PROGRESS", "CREATE_COMPLETE", "ROLLBACK_IN_PROGRESS", "DELETE_IN_PROGRESS", "DELETE_COMPLETE",

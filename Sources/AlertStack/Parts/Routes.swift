@@ -47,28 +47,16 @@ extension AlertStackParts {
             var chats: [ChatTopic] = []
             for route in routes {
                 let name = "Route\(route.logicalName)"
-                let endpoint: (protocol: String, arn: String)
-                switch route.destination {
-                case .email(let address): endpoint = ("email", address)
-                case .https(let url): endpoint = ("https", url)
-                case .sqs(let arn): endpoint = ("sqs", arn)
-                case .lambda(let arn):
-                    endpoint = ("lambda", arn)
-                    if let account = managementAccountId, RouteRules.account(ofARN: arn) == account {
-                        t.resource(
-                            "\(name)InvokePermission",
-                            Lambda.Permission(action: "lambda:InvokeFunction", functionName: .string(arn), principal: "sns.amazonaws.com")
-                                .with { $0.sourceArn = sendTopic.ref },
-                            condition: condition)
-                    }
-                case .chat:
+                let kind = route.destination.kind
+                guard let endpoint = kind.subscription else {
                     var topic = SNS.Topic()
                     topic.displayName = .string("CatalogWatch chat: \(route.name)")
                     topic.topicName = PhysicalName.chatTopic(route.name).sub
                     chats.append(ChatTopic(route: route, topic: t.resource("\(name)ChatTopic", topic, condition: condition)))
                     continue
                 }
-                var subscription = SNS.Subscription(protocol: .string(endpoint.protocol), topicArn: sendTopic.ref, endpoint: .string(endpoint.arn))
+                kind.addResources(name: name, sendTopic: sendTopic, managementAccountId: managementAccountId, condition: condition, to: &t)
+                var subscription = SNS.Subscription(protocol: .string(endpoint.protocol), topicArn: sendTopic.ref, endpoint: .string(endpoint.endpoint))
                 subscription.filterPolicy = Self.filterPolicy(route.match)
                 subscription.filterPolicyScope = "MessageAttributes"
                 subscriptions.append(t.resource("\(name)Subscription", subscription, condition: condition))

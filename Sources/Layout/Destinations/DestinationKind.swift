@@ -1,0 +1,50 @@
+import CloudFormation
+import YAML
+
+/// Everything one kind of route destination contributes, in one file per kind (`Destinations/`): the layout
+/// key and how it is read, the plan line, the send-topic subscription, what the alert stack adds beside it
+/// and what the StackSet execution role needs for that. `Route.Destination.kind` is the one switch over
+/// the kinds and `Route.destinationKinds` the one table, so a new kind is its file plus a case there.
+package protocol DestinationKind: Sendable {
+    /// The route's key that names this kind (`email:`).
+    static var key: String { get }
+    /// Reads the value under `key` (`routes[i].email`); errors go to `checker`, and nil means there was one.
+    static func read(_ node: YAMLNode, key: String, checker: inout Checker) -> Route.Destination?
+
+    /// What `plan` says after `<route>: ` and before `gets alerts with …`.
+    func planText(route: Route, layout: Layout) -> String
+    /// The send topic's subscription (SNS protocol and endpoint), or nil when the filter delivers itself.
+    var subscription: (protocol: String, endpoint: String)? { get }
+    /// An ARN outside the templates that the layout names on purpose (the hard-coded ARN checks leave it).
+    var externalArn: String? { get }
+    /// Resources the alert stack adds beside the subscription (names start with `name`, e.g. `RoutePaymentsX`).
+    func addResources(name: String, sendTopic: ResourceHandle<SNS.Topic>, managementAccountId: String?, condition: ConditionHandle?, to t: inout TemplateBuilder)
+    /// What the StackSet execution role needs for those resources (statements with the same sid are merged).
+    func executionGrant(layout: Layout) -> PolicyStatement?
+}
+
+extension DestinationKind {
+    package var externalArn: String? { nil }
+    package func addResources(name: String, sendTopic: ResourceHandle<SNS.Topic>, managementAccountId: String?, condition: ConditionHandle?, to t: inout TemplateBuilder) {}
+    package func executionGrant(layout: Layout) -> PolicyStatement? { nil }
+}
+
+extension Route {
+    /// Every destination kind, in the order the layout reference lists them.
+    package static let destinationKinds: [any DestinationKind.Type] = [
+        EmailDestination.self, HTTPSDestination.self, SQSDestination.self, LambdaDestination.self, ChatDestination.self,
+    ]
+}
+
+extension Route.Destination {
+    /// This destination's kind, which holds everything the kind does.
+    package var kind: any DestinationKind {
+        switch self {
+        case .email(let address): EmailDestination(address: address)
+        case .https(let url): HTTPSDestination(url: url)
+        case .sqs(let arn): SQSDestination(arn: arn)
+        case .lambda(let arn): LambdaDestination(arn: arn)
+        case .chat(let channel): ChatDestination(channel: channel)
+        }
+    }
+}
