@@ -54,7 +54,7 @@ package enum Artifacts {
     static func cliInputs(for layout: Layout, alert: Template, alertBody: String) -> [Artifact] {
         var files: [Artifact] = []
         if missingForDeployment(layout).isEmpty {
-            let waves = StackSetArtifacts.waves(for: layout)
+            let waves = StackSetArtifacts.plans(for: layout)
             for (i, wave) in waves.enumerated() {
                 let suffix = waves.count == 1 ? "" : "-\(i + 1)-\(i == 0 ? "main" : "regions")"
                 files.append(Artifact(

@@ -48,13 +48,11 @@ public enum MemberForwarding {
     public static let maxConcurrentPercentage = 25
     public static let failureTolerancePercentage = 10
 
-    static func operationPreferences(regions: [String]) -> CFN.StackSet.OperationPreferences {
-        var p = CFN.StackSet.OperationPreferences()
-        p.failureTolerancePercentage = .number(String(failureTolerancePercentage))
-        p.maxConcurrentPercentage = .number(String(maxConcurrentPercentage))
-        p.regionConcurrencyType = "PARALLEL"
-        p.regionOrder = .list(regions.map(CFNValue.string))
-        return p
+    /// The rollout of a service-managed StackSet over `regions` (these shares, every region at once).
+    public static func rollout(regions: [String]) -> StackSetRollout {
+        StackSetRollout(
+            regionOrder: regions,
+            pace: .accountShares(maxConcurrentPercentage: maxConcurrentPercentage, failureTolerancePercentage: failureTolerancePercentage))
     }
 
     /// Adds the service-managed StackSet `MemberForwardingStackSet` to `t`, after the alert-stack StackSets
@@ -74,7 +72,7 @@ public enum MemberForwarding {
 
     /// A service-managed StackSet (the member forwarding or the reader StackSet) of `organizationalUnits` in
     /// `regions`: auto-deployment on (accounts that join later get it, accounts that leave lose it), called
-    /// as the management account, managed execution, and `operationPreferences(regions:)`.
+    /// as the management account, managed execution, and `rollout(regions:)`.
     static func serviceManagedStackSet(
         name: String, description: String, capabilities: [String], parameters: [(String, CFNValue)], organizationalUnits: CFNValue,
         regions: [String], body: String
@@ -85,7 +83,7 @@ public enum MemberForwarding {
         set.capabilities = .list(capabilities.map(CFNValue.string))
         set.description = .string(description)
         set.managedExecution = CFN.StackSet.ManagedExecution(active: true)
-        set.operationPreferences = operationPreferences(regions: regions)
+        set.operationPreferences = rollout(regions: regions).cloudFormation
         set.parameters = parameters.map { CFN.StackSet.Parameter(parameterKey: .string($0.0), parameterValue: $0.1) }
         set.stackInstancesGroup = [
             CFN.StackSet.StackInstances(

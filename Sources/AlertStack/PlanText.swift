@@ -7,7 +7,7 @@ package enum PlanText {
             "Layout: main region \(layout.mainRegion), \(layout.orderedRegions.count) region\(layout.orderedRegions.count == 1 ? "" : "s"), source \(layout.source.rawValue), buffer \(layout.buffer.rawValue), rollout \(layout.rollout.rawValue)",
         ] + memberRole(layout) + ["", "Rollout order:"]
         var step = 1
-        for wave in StackSetArtifacts.waves(for: layout) {
+        for wave in StackSetArtifacts.plans(for: layout) {
             if wave.sequential {
                 for region in wave.regions {
                     lines.append("  \(step). \(region)\(region == layout.mainRegion ? "  (main: filter Lambda, send topic\(layout.source.usesEventBridge ? ", central bus" : ""))" : "")  [\(wave.stackSetName)]")

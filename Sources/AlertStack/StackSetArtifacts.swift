@@ -19,41 +19,49 @@ public enum StackSetArtifacts {
     /// Parameters of the alert stack that the StackSet passes through, in order.
     static let passedParameters = AlertStackParts.Parameters.names
 
-    /// One StackSet deployment wave: its regions and how they run.
-    public struct Wave: Hashable, Sendable {
+    /// One self-managed StackSet of the alert stack's rollout, planned once for a layout: its names,
+    /// description, capabilities and rollout. `addStackSets` renders it as the StackSet resource,
+    /// `createStackSetInput`/`createStackInstancesInput` as the AWS CLI inputs, Deployment as the API calls;
+    /// `validate` compares templates against the layout's plans.
+    public struct StackSetPlan: Hashable, Sendable {
         public var logicalName: String
         public var stackSetName: String
-        public var regions: [String]
-        public var sequential: Bool
+        public var rollout: StackSetRollout
+
+        public var regions: [String] { rollout.regionOrder }
+        public var sequential: Bool { rollout.isSequential }
+        /// The StackSet's description, the same in the template, the CLI input and the API.
+        public var description: String {
+            sequential
+                ? "CatalogWatch alert stack: \(regions.joined(separator: ", ")), one region at a time"
+                : "CatalogWatch alert stack: \(regions.count) regions in parallel, after the main region"
+        }
+        /// What the StackSet acknowledges for its stacks. The alert stack holds no IAM resource since the roles
+        /// moved to the roles stack; the capability stays as earlier versions set it (CloudFormation accepts an
+        /// unneeded one), so an upgrade does not change it.
+        public static let capabilities = ["CAPABILITY_IAM"]
     }
 
-    /// The waves for `layout`: one sequential wave (main region first), or the main region alone then the rest in parallel.
-    public static func waves(for layout: Layout) -> [Wave] {
+    /// The plans for `layout`: one sequential StackSet (main region first), or the main region alone then the
+    /// rest in parallel.
+    public static func plans(for layout: Layout) -> [StackSetPlan] {
         switch layout.rollout {
         case .sequential:
-            return [Wave(logicalName: "ReceiveTopicsStackSet", stackSetName: layout.stackSetName, regions: layout.orderedRegions, sequential: true)]
+            return [StackSetPlan(
+                logicalName: "ReceiveTopicsStackSet", stackSetName: layout.stackSetName,
+                rollout: StackSetRollout(regionOrder: layout.orderedRegions, pace: .oneRegionAtATime))]
         case .mainThenParallel:
-            var waves = [Wave(logicalName: "MainRegionStackSet", stackSetName: "\(layout.stackSetName)-main", regions: [layout.mainRegion], sequential: true)]
+            var plans = [StackSetPlan(
+                logicalName: "MainRegionStackSet", stackSetName: "\(layout.stackSetName)-main",
+                rollout: StackSetRollout(regionOrder: [layout.mainRegion], pace: .oneRegionAtATime))]
             let others = layout.orderedRegions.dropFirst()
             if !others.isEmpty {
-                waves.append(Wave(logicalName: "OtherRegionsStackSet", stackSetName: "\(layout.stackSetName)-regions", regions: Array(others), sequential: false))
+                plans.append(StackSetPlan(
+                    logicalName: "OtherRegionsStackSet", stackSetName: "\(layout.stackSetName)-regions",
+                    rollout: StackSetRollout(regionOrder: Array(others), pace: .allRegionsAtOnce)))
             }
-            return waves
+            return plans
         }
-    }
-
-    static func operationPreferences(_ wave: Wave) -> CFN.StackSet.OperationPreferences {
-        var p = CFN.StackSet.OperationPreferences()
-        p.failureToleranceCount = 0
-        if wave.sequential {
-            p.maxConcurrentCount = 1
-            p.regionConcurrencyType = "SEQUENTIAL"
-        } else {
-            p.maxConcurrentPercentage = 100
-            p.regionConcurrencyType = "PARALLEL"
-        }
-        p.regionOrder = .list(wave.regions.map(CFNValue.string))
-        return p
     }
 
     /// The StackSet template's description.
@@ -92,17 +100,14 @@ public enum StackSetArtifacts {
             t.parameter(name, p)
         }
         var previous: String?
-        for wave in waves(for: layout) {
+        for wave in plans(for: layout) {
             var set = CFN.StackSet(permissionModel: "SELF_MANAGED", stackSetName: .string(wave.stackSetName))
             set.administrationRoleARN = .sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role\(layout.rolePathAndName(administrationRoleName))")
-            set.capabilities = ["CAPABILITY_IAM"]
-            set.description = .string(
-                wave.sequential
-                    ? "CatalogWatch alert stack: \(wave.regions.joined(separator: ", ")), one region at a time"
-                    : "CatalogWatch alert stack: \(wave.regions.count) regions in parallel, after the main region")
+            set.capabilities = .list(StackSetPlan.capabilities.map(CFNValue.string))
+            set.description = .string(wave.description)
             set.executionRoleName = .string(executionRoleName)
             set.managedExecution = CFN.StackSet.ManagedExecution(active: false)
-            set.operationPreferences = operationPreferences(wave)
+            set.operationPreferences = wave.rollout.cloudFormation
             set.parameters = passedParameters.filter { alertStack.parameter($0) != nil }.map {
                 CFN.StackSet.Parameter(parameterKey: .string($0), parameterValue: .ref($0))
             }
@@ -128,40 +133,37 @@ public enum StackSetArtifacts {
         }
     }
 
-    /// Input for `aws cloudformation create-stack-set --cli-input-json`, one per wave.
-    public static func createStackSetInput(for layout: Layout, wave: Wave, alertStack: Template, alertStackBody: String) -> CFNValue {
+    /// Input for `aws cloudformation create-stack-set --cli-input-json`, one per plan.
+    public static func createStackSetInput(for layout: Layout, wave: StackSetPlan, alertStack: Template, alertStackBody: String) -> CFNValue {
         let parameters: [CFNValue] = parameterValues(alertStack: alertStack).map { name, value in
             ["ParameterKey": .string(name), "ParameterValue": .string(value)]
         }
         let account = layout.managementAccountId ?? ""
-        return .object([
+        var fields = [
             CFNField("StackSetName", .string(wave.stackSetName)),
-            CFNField("Description", .string("CatalogWatch alert stack")),
+            CFNField("Description", .string(wave.description)),
             CFNField("TemplateBody", .string(alertStackBody)),
             CFNField("Parameters", .list(parameters)),
-            CFNField("Capabilities", ["CAPABILITY_IAM"]),
+            CFNField("Capabilities", .list(StackSetPlan.capabilities.map(CFNValue.string))),
             CFNField("AdministrationRoleARN", .string(administrationRoleArn(layout: layout, account: account))),
             CFNField("ExecutionRoleName", .string(executionRoleName)),
             CFNField("PermissionModel", "SELF_MANAGED"),
             CFNField("ManagedExecution", ["Active": false]),
-        ])
+        ]
+        if !layout.tags.isEmpty {
+            fields.append(CFNField("Tags", .list(layout.tags.map { ["Key": .string($0.key), "Value": .string($0.value)] })))
+        }
+        return .object(fields)
     }
 
-    /// Input for `aws cloudformation create-stack-instances --cli-input-json` for one wave.
-    public static func createStackInstancesInput(for layout: Layout, wave: Wave) -> CFNValue {
+    /// Input for `aws cloudformation create-stack-instances --cli-input-json` for one plan.
+    public static func createStackInstancesInput(for layout: Layout, wave: StackSetPlan) -> CFNValue {
         let account = layout.managementAccountId ?? ""
-        var preferences: [CFNField] = [CFNField("RegionOrder", .list(wave.regions.map(CFNValue.string)))]
-        if wave.sequential {
-            preferences += [CFNField("RegionConcurrencyType", "SEQUENTIAL"), CFNField("MaxConcurrentCount", 1)]
-        } else {
-            preferences += [CFNField("RegionConcurrencyType", "PARALLEL"), CFNField("MaxConcurrentPercentage", 100)]
-        }
-        preferences.append(CFNField("FailureToleranceCount", 0))
         return .object([
             CFNField("StackSetName", .string(wave.stackSetName)),
             CFNField("Accounts", [.string(account)]),
             CFNField("Regions", .list(wave.regions.map(CFNValue.string))),
-            CFNField("OperationPreferences", .object(preferences)),
+            CFNField("OperationPreferences", wave.rollout.cliPreferences),
         ])
     }
 }

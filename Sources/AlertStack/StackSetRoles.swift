@@ -24,7 +24,7 @@ extension StackSetArtifacts {
         for rollout in Layout.Rollout.allCases {
             var other = layout
             other.rollout = rollout
-            for wave in waves(for: other) where !names.contains(wave.stackSetName) { names.append(wave.stackSetName) }
+            for wave in plans(for: other) where !names.contains(wave.stackSetName) { names.append(wave.stackSetName) }
         }
         return names
     }

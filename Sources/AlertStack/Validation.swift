@@ -195,8 +195,14 @@ struct AgreementCheck {
     mutating func preferences(_ s: StackSetEntry, first: StackSetEntry, sets: [StackSetEntry]) {
         let prefs = s.resource.property("OperationPreferences")
         let key = "Resources.\(s.name).Properties.OperationPreferences"
-        if prefs?["FailureToleranceCount"] != .number("0") {
-            add(s.template, "rollout-order", key + ".FailureToleranceCount", "must be 0 so a failed region stops the rollout")
+        // The first wave, and every wave of a sequential rollout, is planned one region at a time; any other
+        // wave must at least stop on a failure (`StackSetArtifacts.plans`).
+        let sequentialWave = (s.name == first.name && s.file == first.file) || layout.rollout == .sequential
+        let planned = StackSetRollout(regionOrder: [], pace: sequentialWave ? .oneRegionAtATime : .allRegionsAtOnce)
+        for (setting, value) in planned.settings where sequentialWave || setting == .failureToleranceCount {
+            if prefs?[setting.key] != value.cfnValue {
+                add(s.template, "rollout-order", key + "." + setting.key, "must be \(value.text) \(StackSetRollout.reason(setting))")
+            }
         }
         if case .list(let order)? = prefs?["RegionOrder"] {
             let names = order.compactMap(\.stringValue)
@@ -209,15 +215,9 @@ struct AgreementCheck {
                 add(s.template, "rollout-order", key + ".RegionOrder", "lists \(names) but the instances are in \(regions)")
             }
         }
+        guard !sequentialWave else { return }
         let dependsOn = "Resources.\(s.name).DependsOn"
-        if (s.name == first.name && s.file == first.file) || layout.rollout == .sequential {
-            if prefs?["RegionConcurrencyType"] != "SEQUENTIAL" {
-                add(s.template, "rollout-order", key + ".RegionConcurrencyType", "must be SEQUENTIAL so the main region finishes first")
-            }
-            if prefs?["MaxConcurrentCount"] != .number("1") {
-                add(s.template, "rollout-order", key + ".MaxConcurrentCount", "must be 1 for a sequential rollout")
-            }
-        } else if s.file != first.file {
+        if s.file != first.file {
             // DependsOn cannot cross templates: nothing would make this wave wait for the main region.
             add(s.template, "rollout-order", dependsOn,
                 "must be in the same template as \(first.name) (\(first.file)) and depend on it, so the other regions deploy strictly after the main region")

@@ -70,43 +70,32 @@ package struct StackSetDefinition: Sendable, Equatable {
     }
 }
 
-/// How an operation rolls across regions (`StackSetOperationPreferences`).
+/// How an operation rolls across regions (`StackSetOperationPreferences`): the region order and the scalar
+/// settings as given. Deployment renders AlertStack's `StackSetRollout`, where the rollout rule is written, into it.
 package struct OperationPreferences: Sendable, Equatable {
-    package var regionOrder: [String]
-    package var sequential: Bool
-    /// Per region, at most this percentage of the accounts at a time, and this percentage may fail (member
-    /// StackSets); nil: the one management account, no failure tolerated.
-    package var accountShares: AccountShares?
+    /// One scalar setting (`RegionConcurrencyType`, `MaxConcurrentCount`, …) as the Query API writes it.
+    package struct Setting: Sendable, Equatable {
+        package var key: String
+        package var value: String
 
-    /// Percentages of the target accounts (service-managed StackSets).
-    package struct AccountShares: Sendable, Equatable {
-        package var maxConcurrent: Int
-        package var failureTolerance: Int
-
-        package init(maxConcurrent: Int, failureTolerance: Int) {
-            self.maxConcurrent = maxConcurrent
-            self.failureTolerance = failureTolerance
+        package init(_ key: String, _ value: String) {
+            self.key = key
+            self.value = value
         }
     }
 
-    package init(regionOrder: [String], sequential: Bool, accountShares: AccountShares? = nil) {
+    package var regionOrder: [String]
+    package var settings: [Setting]
+
+    package init(regionOrder: [String], settings: [Setting]) {
         self.regionOrder = regionOrder
-        self.sequential = sequential
-        self.accountShares = accountShares
+        self.settings = settings
     }
 
-    /// One region at a time, or every region at once; no failure tolerated unless `accountShares` says so.
     var parameters: QueryParameters {
         var p = QueryParameters()
-        p.add("RegionConcurrencyType", sequential ? "SEQUENTIAL" : "PARALLEL")
         p.add("RegionOrder", list: regionOrder)
-        if let accountShares {
-            p.add("FailureTolerancePercentage", String(accountShares.failureTolerance))
-            p.add("MaxConcurrentPercentage", String(accountShares.maxConcurrent))
-            return p
-        }
-        p.add("FailureToleranceCount", "0")
-        if sequential { p.add("MaxConcurrentCount", "1") } else { p.add("MaxConcurrentPercentage", "100") }
+        for setting in settings { p.add(setting.key, setting.value) }
         return p
     }
 }

@@ -53,7 +53,7 @@ extension Deployer {
                 }
             }
         }
-        let order = { (regions: [String]) in OperationPreferences(regionOrder: regions, sequential: set.preferences.sequential) }
+        let order = { (regions: [String]) in set.rollout.over(regions).operationPreferences }
         if plan.updateStackSet {
             // Only the layout's regions that have an instance: not those about to go, nor INOPERABLE ones.
             let prefs = order(set.regions.filter { !plan.add.contains($0) && !plan.inoperable.contains($0) })

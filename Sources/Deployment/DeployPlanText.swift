@@ -19,7 +19,7 @@ package enum DeployPlanText {
         }
         if let reader = target.readerStackSet, let readers = plan.readers { lines.append(readers.line(reader)) }
         for (set, p) in plan.stackSets {
-            let mode = set.preferences.sequential ? "sequential" : "parallel"
+            let mode = set.rollout.isSequential ? "sequential" : "parallel"
             if p.changesNothing {
                 lines.append("StackSet \(set.name): unchanged (\(set.regions.joined(separator: ", ")))")
                 continue

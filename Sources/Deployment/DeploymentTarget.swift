@@ -10,8 +10,8 @@ package struct DeploymentTarget: Sendable {
     /// One StackSet: its definition, the regions it covers in rollout order, and how operations roll.
     package struct StackSetTarget: Sendable {
         package var definition: StackSetDefinition
-        package var regions: [String]
-        package var preferences: OperationPreferences
+        package var rollout: StackSetRollout
+        package var regions: [String] { rollout.regionOrder }
         package var name: String { definition.name }
     }
 
@@ -44,19 +44,18 @@ package struct DeploymentTarget: Sendable {
         let body = try alert.rendered(.yaml)
         let parameters = StackSetArtifacts.parameterValues(alertStack: alert)
         let adminRole = StackSetArtifacts.administrationRoleArn(layout: layout, account: account)
-        stackSets = StackSetArtifacts.waves(for: layout).map { wave in
+        stackSets = StackSetArtifacts.plans(for: layout).map { plan in
             StackSetTarget(
                 definition: StackSetDefinition(
-                    name: wave.stackSetName, description: "CatalogWatch alert stack", templateBody: body,
-                    parameters: parameters, capabilities: ["CAPABILITY_IAM"], administrationRoleARN: adminRole,
+                    name: plan.stackSetName, description: plan.description, templateBody: body,
+                    parameters: parameters, capabilities: StackSetArtifacts.StackSetPlan.capabilities, administrationRoleARN: adminRole,
                     executionRoleName: StackSetArtifacts.executionRoleName, tags: layout.tags.map { ($0.key, $0.value) }),
-                regions: wave.regions,
-                preferences: OperationPreferences(regionOrder: wave.regions, sequential: wave.sequential))
+                rollout: plan.rollout)
         }
         var other = layout
         other.rollout = layout.rollout == .sequential ? .mainThenParallel : .sequential
         let current = Set(stackSets.map(\.name))
-        formerStackSetNames = StackSetArtifacts.waves(for: other).map(\.stackSetName).filter { !current.contains($0) }
+        formerStackSetNames = StackSetArtifacts.plans(for: other).map(\.stackSetName).filter { !current.contains($0) }
         memberStackSet = try Self.memberTarget(layout)
         readerStackSet = try Self.readerTarget(layout)
     }
@@ -92,11 +91,8 @@ package struct DeploymentTarget: Sendable {
         var definition = ServiceManagedStackSetDefinition(
             name: name, description: description, templateBody: templateBody, parameters: parameters, capabilities: capabilities)
         definition.tags = layout.tags.map { .init($0.key, $0.value) }
-        let shares = OperationPreferences.AccountShares(
-            maxConcurrent: MemberForwarding.maxConcurrentPercentage, failureTolerance: MemberForwarding.failureTolerancePercentage)
         return MemberStackSetTarget(
-            definition: definition, organizationalUnits: layout.organizationalUnits, regions: regions,
-            preferences: OperationPreferences(regionOrder: regions, sequential: false, accountShares: shares))
+            definition: definition, organizationalUnits: layout.organizationalUnits, rollout: MemberForwarding.rollout(regions: regions))
     }
 
     /// The central bus and its rule (EventBridge sources, main region).

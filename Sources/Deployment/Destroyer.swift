@@ -69,7 +69,7 @@ package struct Destroyer: Sendable {
         let operations = StackSetOperations(client: client, account: account, waiting: waiting, reporter: reporter)
         var kept: [StackSetFailure] = []
         if !regions.isEmpty {
-            let prefs = OperationPreferences(regionOrder: regions, sequential: true)
+            let prefs = StackSetRollout(regionOrder: regions, pace: .oneRegionAtATime).operationPreferences
             do {
                 try await operations.run("DeleteStackInstances", stackSet: name, regions: regions) { id in
                     try await client.stackInstances(.delete(retainStacks: false), stackSet: name, account: account, regions: regions,
@@ -99,7 +99,7 @@ package struct Destroyer: Sendable {
         let operations = StackSetOperations(client: client, account: account, waiting: waiting, reporter: reporter)
         for (retain, regions) in [(true, inoperable), (false, InstancePlan.removalOrder(left.map(\.region).filter { !inoperable.contains($0) }, rollout: target.layout.orderedRegions))]
         where !regions.isEmpty {
-            let prefs = OperationPreferences(regionOrder: regions, sequential: true)
+            let prefs = StackSetRollout(regionOrder: regions, pace: .oneRegionAtATime).operationPreferences
             try await operations.run(retain ? "DeleteStackInstances (retain stacks)" : "DeleteStackInstances", stackSet: name, regions: regions) { id in
                 try await client.stackInstances(.delete(retainStacks: retain), stackSet: name, account: account, regions: regions,
                                                 preferences: prefs, operationId: id)

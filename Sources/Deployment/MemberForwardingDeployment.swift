@@ -9,15 +9,15 @@ import DeployAPI
 package struct MemberStackSetTarget: Sendable {
     package var definition: ServiceManagedStackSetDefinition
     package var organizationalUnits: [String]
-    package var regions: [String]
-    package var preferences: OperationPreferences
+    package var rollout: StackSetRollout
+    package var regions: [String] { rollout.regionOrder }
     package var name: String { definition.name }
 
     /// A member StackSet known only by name, to remove it (its OUs and regions come from `DescribeStackSet`).
     package static func removal(_ name: String, regions: [String]) -> MemberStackSetTarget {
         MemberStackSetTarget(
             definition: ServiceManagedStackSetDefinition(name: name, description: "", templateBody: "", parameters: [], capabilities: []),
-            organizationalUnits: [], regions: regions, preferences: OperationPreferences(regionOrder: regions, sequential: false))
+            organizationalUnits: [], rollout: StackSetRollout(regionOrder: regions, pace: .allRegionsAtOnce))
     }
 }
 
@@ -119,7 +119,7 @@ package struct MemberForwardingDeployment: Sendable {
     }
 
     package func apply(_ plan: MemberPlan) async throws {
-        let client = client, definition = target.definition, name = target.name, prefs = target.preferences
+        let client = client, definition = target.definition, name = target.name, rollout = target.rollout
         if plan.activateAccess {
             reporter.report(.step("turn on trusted access for StackSets in the organization"))
             try await guardrail.run("ActivateOrganizationsAccess") { try await client.activateOrganizationsAccess() }
@@ -139,7 +139,7 @@ package struct MemberForwardingDeployment: Sendable {
             let (ous, regions) = enable ? ([], []) : (plan.keptOrganizationalUnits, plan.keptRegions)
             try await operations.run("UpdateStackSet", stackSet: name, regions: regions) { id in
                 try await client.updateStackSet(
-                    definition, organizationalUnits: ous, regions: regions, enableAutoDeployment: enable, preferences: prefs.ordered(regions),
+                    definition, organizationalUnits: ous, regions: regions, enableAutoDeployment: enable, preferences: rollout.ordered(regions).operationPreferences,
                     operationId: id)
             }
         }
@@ -151,7 +151,7 @@ package struct MemberForwardingDeployment: Sendable {
         ]
         for (action, ous, regions) in steps where !ous.isEmpty && !regions.isEmpty {
             try await operations.run("\(action.name) (\(ous.joined(separator: ", ")))", stackSet: name, regions: regions) { id in
-                try await client.stackInstances(action, stackSet: name, organizationalUnits: ous, regions: regions, preferences: prefs.ordered(regions), operationId: id)
+                try await client.stackInstances(action, stackSet: name, organizationalUnits: ous, regions: regions, preferences: rollout.ordered(regions).operationPreferences, operationId: id)
             }
         }
     }
@@ -164,20 +164,11 @@ package struct MemberForwardingDeployment: Sendable {
         let regions = existing.regions.isEmpty ? target.regions : existing.regions
         let instances = try await guardrail.run("ListStackInstances \(name)") { try await client.listStackInstances(name) }
         if !instances.isEmpty {
-            let prefs = target.preferences.ordered(regions)
+            let prefs = target.rollout.ordered(regions).operationPreferences
             try await operations.run("DeleteStackInstances (\(ous.joined(separator: ", ")))", stackSet: name, regions: regions) { id in
                 try await client.stackInstances(.delete(retainStacks: false), stackSet: name, organizationalUnits: ous, regions: regions, preferences: prefs, operationId: id)
             }
         }
         try await operations.deleteStackSet(name)
-    }
-}
-
-extension OperationPreferences {
-    /// The same preferences for `regions`, in the layout's order.
-    func ordered(_ regions: [String]) -> OperationPreferences {
-        var copy = self
-        copy.regionOrder = regionOrder.filter { regions.contains($0) } + regions.filter { !regionOrder.contains($0) }
-        return copy
     }
 }

@@ -177,7 +177,7 @@ package struct StatusInspector: Sendable {
                          instances: set.regions.map { .init(region: $0, status: "MISSING", receiveTopic: target.layout.source.usesNotifications ? false : nil) })
         }
         if detectDrift {
-            let client = client, prefs = set.preferences
+            let client = client, prefs = set.rollout.operationPreferences
             try await StackSetOperations(client: client, account: target.account, waiting: waiting, reporter: reporter)
                 .run("DetectStackSetDrift", stackSet: set.name, regions: set.regions) { id in
                     try await client.detectStackSetDrift(set.name, preferences: prefs, operationId: id)

@@ -41,7 +41,7 @@ struct Generate: ParsableCommand {
         print("Wrote \(files.count) files to \(folder)/ (\(changed) changed).")
         for file in files { print("  \(file.path)  \(file.contents.utf8.count) bytes") }
         print("")
-        print("Rollout: \(StackSetArtifacts.waves(for: layout).map { "\($0.regions.joined(separator: " → ")) (\($0.sequential ? "sequential" : "parallel"))" }.joined(separator: ", then "))")
+        print("Rollout: \(StackSetArtifacts.plans(for: layout).map { "\($0.regions.joined(separator: " → ")) (\($0.sequential ? "sequential" : "parallel"))" }.joined(separator: ", then "))")
         print("")
         print(RegionMatrix(template: AlertStack.template(for: layout), layout: layout).summaryTable(), terminator: "")
         let missing = Artifacts.missingForDeployment(layout)

@@ -102,7 +102,7 @@ final class EscalationPathTests: XCTestCase {
 
     func testExecutionRoleCannotCreateOrAlterRolesAndPolicies() throws {
         try eachExecutionRole { name, layout, v, execution in
-            for wave in StackSetArtifacts.waves(for: layout) {
+            for wave in StackSetArtifacts.plans(for: layout) {
                 allowed(execution, Self.request("cloudformation:CreateStack", "arn:aws:cloudformation:\(Self.region):\(Self.management):stack/StackSet-\(wave.stackSetName)-\(Self.uuid)/\(Self.uuid)"), "\(name): the instance stack")
             }
             allowed(execution, Self.request("lambda:CreateFunction", "arn:aws:lambda:\(Self.region):\(Self.management):function:\(layout.namePrefix)-filter"), "\(name): the filter")
@@ -129,7 +129,7 @@ final class EscalationPathTests: XCTestCase {
     /// may delete exactly those (`StackSet-<set>-…`, any path), and still create, change or trust nothing.
     func testExecutionRoleOnlyDeletesTheRolesEarlierVersionsStacksMade() throws {
         try eachExecutionRole { name, layout, _, execution in
-            let set = StackSetArtifacts.waves(for: layout)[0].stackSetName
+            let set = StackSetArtifacts.plans(for: layout)[0].stackSetName
             let former = [
                 "arn:aws:iam::\(Self.management):role/StackSet-\(set)-\(Self.uuid)-FilterFunctionRole-AB12CD34",
                 "arn:aws:iam::\(Self.management):role/platform/StackSet-\(set)-\(Self.uuid)-ChatChannelRole-EF56",
@@ -157,7 +157,7 @@ final class EscalationPathTests: XCTestCase {
             for rollout in Layout.Rollout.allCases {
                 var other = layout
                 other.rollout = rollout
-                for wave in StackSetArtifacts.waves(for: other) {
+                for wave in StackSetArtifacts.plans(for: other) {
                     let stack = "arn:aws:cloudformation:\(Self.region):\(Self.management):stack/StackSet-\(wave.stackSetName)-\(Self.uuid)/\(Self.uuid)"
                     allowed(execution, Self.request("cloudformation:DeleteStack", stack), "\(name): \(rollout.rawValue) instance stack")
                 }
@@ -382,7 +382,7 @@ final class EscalationPathTests: XCTestCase {
             func stackSet(_ set: String, account: String = Self.management) -> String {
                 "arn:aws:cloudformation:\(Self.region):\(account):stackset/\(set):\(Self.uuid)"
             }
-            for wave in StackSetArtifacts.waves(for: layout) {
+            for wave in StackSetArtifacts.plans(for: layout) {
                 let context = ["aws:SourceAccount": Self.management, "aws:SourceArn": stackSet(wave.stackSetName)]
                 allowed(admin, Self.request("sts:AssumeRole", adminArn, cloudFormation, context), "\(name): our StackSet")
                 for principal: PolicyEvaluator.Principal in [

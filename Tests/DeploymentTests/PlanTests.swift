@@ -99,7 +99,9 @@ final class DeploymentTargetTests: XCTestCase {
     func testSequentialRolloutIsOneStackSetMainRegionFirst() throws {
         let target = try sampleTarget()
         XCTAssertEqual(target.stackSets.map(\.name), ["catalogwatch-receive"])
-        XCTAssertEqual(target.stackSets[0].preferences, OperationPreferences(regionOrder: ["ap-northeast-1", "us-east-1", "eu-west-1"], sequential: true))
+        XCTAssertEqual(target.stackSets[0].rollout, StackSetRollout(regionOrder: ["ap-northeast-1", "us-east-1", "eu-west-1"], pace: .oneRegionAtATime))
+        XCTAssertEqual(target.stackSets[0].rollout.operationPreferences.settings.map { "\($0.key)=\($0.value)" },
+                       ["RegionConcurrencyType=SEQUENTIAL", "MaxConcurrentCount=1", "FailureToleranceCount=0"])
         XCTAssertEqual(target.formerStackSetNames, ["catalogwatch-receive-main", "catalogwatch-receive-regions"])
     }
 
@@ -107,7 +109,9 @@ final class DeploymentTargetTests: XCTestCase {
         let target = try sampleTarget(rollout: .mainThenParallel)
         XCTAssertEqual(target.stackSets.map(\.name), ["catalogwatch-receive-main", "catalogwatch-receive-regions"])
         XCTAssertEqual(target.stackSets.map(\.regions), [["ap-northeast-1"], ["us-east-1", "eu-west-1"]])
-        XCTAssertEqual(target.stackSets.map(\.preferences.sequential), [true, false])
+        XCTAssertEqual(target.stackSets.map(\.rollout.isSequential), [true, false])
+        XCTAssertEqual(target.stackSets[1].rollout.operationPreferences.settings.map { "\($0.key)=\($0.value)" },
+                       ["RegionConcurrencyType=PARALLEL", "MaxConcurrentPercentage=100", "FailureToleranceCount=0"])
         XCTAssertEqual(target.formerStackSetNames, ["catalogwatch-receive"])
     }
 

@@ -1,3 +1,4 @@
+import AlertStack
 @testable import DeployAPI
 import Foundation
 import XCTest
@@ -93,12 +94,12 @@ final class QueryParametersTests: XCTestCase {
         p.add("Missing", nil)
         p.add("Regions", list: ["ap-northeast-1", "us-east-1"])
         p.add("Parameters", structures: [[("ParameterKey", "A"), ("ParameterValue", "1")]])
-        p.add("OperationPreferences", structure: OperationPreferences(regionOrder: ["ap-northeast-1"], sequential: true).parameters)
+        p.add("OperationPreferences", structure: StackSetRollout(regionOrder: ["ap-northeast-1"], pace: .oneRegionAtATime).operationPreferences.parameters)
         XCTAssertEqual(p.pairs.map { "\($0.0)=\($0.1)" }, [
             "StackSetName=x", "Regions.member.1=ap-northeast-1", "Regions.member.2=us-east-1",
             "Parameters.member.1.ParameterKey=A", "Parameters.member.1.ParameterValue=1",
-            "OperationPreferences.RegionConcurrencyType=SEQUENTIAL", "OperationPreferences.RegionOrder.member.1=ap-northeast-1",
-            "OperationPreferences.FailureToleranceCount=0", "OperationPreferences.MaxConcurrentCount=1",
+            "OperationPreferences.RegionOrder.member.1=ap-northeast-1", "OperationPreferences.RegionConcurrencyType=SEQUENTIAL",
+            "OperationPreferences.MaxConcurrentCount=1", "OperationPreferences.FailureToleranceCount=0",
         ])
     }
 }
