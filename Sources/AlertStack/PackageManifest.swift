@@ -50,7 +50,7 @@ package struct PackageManifest: Hashable, Sendable {
     package func check(_ template: Template, file: String, parameters: Bool = true) -> [Diagnostic] {
         var findings: [Diagnostic] = []
         func add(_ key: String, _ message: String) {
-            findings.append(Diagnostic(.error, rule: "manifest", file: file, mark: template.source.mark(for: key), keyPath: key, message: message))
+            findings.append(Diagnostic(.error, rule: DiagnosticRule.manifest.id, file: file, mark: template.source.mark(for: key), keyPath: key, message: message))
         }
         for r in template.resources where r.value.type == "AWS::Lambda::Function" {
             if let runtime = r.value.property("Runtime"), runtime != .string(self.runtime) {

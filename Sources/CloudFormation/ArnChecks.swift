@@ -1,9 +1,20 @@
 import Diagnostics
 
+extension DiagnosticRule {
+    static let hardCodedPartition = DiagnosticRule("hard-coded-partition", "An ARN names a partition instead of ${AWS::Partition}")
+    static let hardCodedRegion = DiagnosticRule("hard-coded-region", "An ARN names a region instead of ${AWS::Region} or a parameter")
+}
+
+extension TemplateCheck {
+    /// No ARN names a partition or a known region, except the external ARNs of the run.
+    static let arns = TemplateCheck(rules: [.hardCodedPartition, .hardCodedRegion]) { context in
+        context.checkHardCodedArns(knownRegions: context.checks.knownRegions, severity: context.provenance == .catalogWatch ? .error : .warning)
+    }
+}
+
 /// Hard-coded partitions and regions in ARNs (an error in our templates, a warning in hand-written ones).
 extension CheckContext {
-    mutating func checkHardCodedArns(knownRegions: Set<String>, externalArns: Set<String>, severity: Severity) {
-        self.externalArns = externalArns
+    mutating func checkHardCodedArns(knownRegions: Set<String>, severity: Severity) {
         for (path, value) in roots { scanArns(value, path: path, knownRegions: knownRegions, severity: severity) }
     }
 
@@ -35,17 +46,17 @@ extension CheckContext {
         while let range = masked[searchFrom...].firstRange(of: "arn:") {
             searchFrom = range.upperBound
             let token = masked[range.lowerBound...].prefix { !" \t\n\"',[]{}".contains($0) }
-            if externalArns.contains(String(token)) { continue }
+            if checks.externalArns.contains(String(token)) { continue }
             let rest = masked[range.upperBound...]
             let parts = rest.split(separator: ":", maxSplits: 4, omittingEmptySubsequences: false)
             guard parts.count >= 3 else { continue }
             let partition = String(parts[0])
             if ["aws", "aws-cn", "aws-us-gov"].contains(partition) {
-                add("hard-coded-partition", path, "ARN '\(text.prefix(80))' names partition \(partition); use ${AWS::Partition}", severity)
+                add(.hardCodedPartition, path, "ARN '\(text.prefix(80))' names partition \(partition); use ${AWS::Partition}", severity)
             }
             let region = String(parts[2])
             if knownRegions.contains(region) {
-                add("hard-coded-region", path, "ARN '\(text.prefix(80))' names region \(region); use ${AWS::Region} or a parameter", severity)
+                add(.hardCodedRegion, path, "ARN '\(text.prefix(80))' names region \(region); use ${AWS::Region} or a parameter", severity)
             }
         }
     }

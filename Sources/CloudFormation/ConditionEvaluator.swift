@@ -1,3 +1,5 @@
+import Diagnostics
+
 /// Evaluates template conditions for a concrete region and parameter values.
 public struct ConditionEvaluator: Sendable {
     /// One deployment situation: the stack's region and its parameter values (absent ones are unknown).
@@ -97,6 +99,15 @@ public struct ConditionEvaluator: Sendable {
     }
 }
 
+extension DiagnosticRule {
+    static let conditionScope = DiagnosticRule("condition-scope", "A resource or output references a resource that may not exist where it does")
+}
+
+extension TemplateCheck {
+    /// A resource or output never references a resource that may be absent where it exists, in any scenario.
+    static let conditionScopes = TemplateCheck(rules: [.conditionScope]) { $0.checkConditionScopes(scenarios: $0.checks.scenarios) }
+}
+
 /// Condition scopes: a resource or output never references a resource that may be absent where it exists.
 extension CheckContext {
     /// References from `value` to resources, with the conditions that guard them (from `!If`).
@@ -152,7 +163,7 @@ extension CheckContext {
                     guard active else { continue }
                     let key = "\(r.name)->\(target)"
                     if reported.insert(key).inserted {
-                        add("condition-scope", "Resources.\(r.name)",
+                        add(.conditionScope, "Resources.\(r.name)",
                             "references \(target), which does not exist in \(scenario.region) (condition \(targetResource.condition ?? "-")), while \(r.name) does (condition \(r.value.condition ?? "none"))")
                     }
                 }
@@ -168,7 +179,7 @@ extension CheckContext {
                     // As for resources: a reference switched off by an !If in this scenario is fine.
                     guard guards.allSatisfy({ (c, polarity) in (values[c] ?? nil).map { $0 == polarity } ?? true }) else { continue }
                     if reported.insert("output \(o.name)->\(target)").inserted {
-                        add("condition-scope", "Outputs.\(o.name)", "references \(target), which does not exist in \(scenario.region)")
+                        add(.conditionScope, "Outputs.\(o.name)", "references \(target), which does not exist in \(scenario.region)")
                     }
                 }
             }

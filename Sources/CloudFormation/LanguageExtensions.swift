@@ -59,7 +59,7 @@ extension TemplateReader {
         if case .sequence(let items, nil, _) = node {
             let literals = items.compactMap { item -> String? in item.tag == nil ? item.scalarValue : nil }
             if literals.count == items.count { return literals }
-            note("not-evaluated", path, mark, "the collection holds intrinsic functions; the entries \(key) declares are not checked")
+            note(.notEvaluated, path, mark, "the collection holds intrinsic functions; the entries \(key) declares are not checked")
             return nil
         }
         var scratch = TemplateReader(file: file)
@@ -67,14 +67,14 @@ extension TemplateReader {
         switch v {
         case .function("Ref", .string(let name)):
             guard let p = parameters[name], p.type == "CommaDelimitedList" || p.type.hasPrefix("List<") else {
-                note("not-evaluated", path, mark, "the collection is !Ref \(name), which is not a list parameter; the entries \(key) declares are not checked")
+                note(.notEvaluated, path, mark, "the collection is !Ref \(name), which is not a list parameter; the entries \(key) declares are not checked")
                 return nil
             }
             guard let d = p.default, let items = Self.listItems(d) else {
-                note("not-evaluated", path, mark, "the collection is parameter \(name), which has no default; the entries \(key) declares are not checked")
+                note(.notEvaluated, path, mark, "the collection is parameter \(name), which has no default; the entries \(key) declares are not checked")
                 return nil
             }
-            note("not-evaluated", path, mark, "expanded with the default of parameter \(name) (\(items.joined(separator: ", "))); other values are not checked")
+            note(.notEvaluated, path, mark, "expanded with the default of parameter \(name) (\(items.joined(separator: ", "))); other values are not checked")
             return items
         case .function("Fn::FindInMap", .list(let args)) where args.count == 3:
             let keys = args.compactMap(\.stringValue)
@@ -83,7 +83,7 @@ extension TemplateReader {
             break
         }
         let what = v.function.map { "computed by \($0.name)" } ?? "not a list"
-        note("not-evaluated", path, mark, "the collection is \(what); the entries \(key) declares are not checked")
+        note(.notEvaluated, path, mark, "the collection is \(what); the entries \(key) declares are not checked")
         return nil
     }
 

@@ -1,6 +1,21 @@
 import Diagnostics
 import IAMAuthorization
 
+extension DiagnosticRule {
+    static let wildcardResource = DiagnosticRule("wildcard-resource", "A policy allows sns:Publish or sts:AssumeRole on every resource")
+
+    /// The rule of a service authorization reference finding: its id and summary are the `AuthorizationRule`'s.
+    init(_ rule: AuthorizationRule) {
+        self.init(rule.rawValue, rule.summary)
+    }
+}
+
+extension TemplateCheck {
+    /// IAM policies: no `sns:Publish` or `sts:AssumeRole` on every resource, and every Allow statement against
+    /// the service authorization reference; one walk over the statements reports both.
+    static let policies = TemplateCheck(rules: [.wildcardResource] + TemplateChecks.authorizationRules) { $0.checkPolicies() }
+}
+
 /// IAM: no `sns:Publish` or `sts:AssumeRole` allowed on every resource, and every Allow statement checked
 /// against AWS's service authorization reference (`checkAuthorization`).
 extension CheckContext {
@@ -51,7 +66,7 @@ extension CheckContext {
             let allowed = notActions.map { patterns in !patterns.contains { Self.glob($0, matches: guarded) } }
                 ?? actions.contains { Self.glob($0, matches: guarded) }
             if allowed {
-                add("wildcard-resource", path, "allows \(guarded == "sns:publish" ? "sns:Publish" : "sts:AssumeRole") on Resource \"\(wildcard)\"; name the topic or role ARNs")
+                add(.wildcardResource, path, "allows \(guarded == "sns:publish" ? "sns:Publish" : "sts:AssumeRole") on Resource \"\(wildcard)\"; name the topic or role ARNs")
             }
         }
     }
@@ -102,7 +117,7 @@ extension CheckContext {
 extension TemplateChecks {
     /// The rules of the service authorization reference checks (`iam-unknown-service`, `iam-unknown-action`,
     /// `iam-resource-mismatch`, `iam-unknown-condition-key`).
-    public static let authorizationRules: [DiagnosticRule] = AuthorizationRule.allCases.map { DiagnosticRule($0.rawValue, $0.summary) }
+    public static let authorizationRules: [DiagnosticRule] = AuthorizationRule.allCases.map { DiagnosticRule($0) }
 }
 
 /// An Allow statement against AWS's service authorization reference (IAMAuthorization's `StatementChecker`):
@@ -137,7 +152,7 @@ extension CheckContext {
                 case .unknownConditionKey: at = keys.first { $0.key == f.resource }?.path ?? "\(path).Condition"
                 case .unknownService, .unknownAction: at = actions.first { $0.text == f.action }?.path ?? path
                 }
-                add(f.rule.rawValue, at, f.message)
+                add(DiagnosticRule(f.rule), at, f.message)
             }
         }
     }

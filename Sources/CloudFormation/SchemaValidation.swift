@@ -1,16 +1,23 @@
 import Diagnostics
 
+extension DiagnosticRule {
+    static let unknownProperty = DiagnosticRule("unknown-property", "A resource sets a property its type does not have")
+    static let readOnlyProperty = DiagnosticRule("read-only-property", "A resource sets a read-only property (a GetAtt attribute)")
+    static let missingRequiredProperty = DiagnosticRule("missing-required-property", "A resource lacks a property its type requires")
+    static let valueNotAllowed = DiagnosticRule("value-not-allowed", "A property has a literal value outside the values its schema allows")
+}
+
+extension TemplateCheck {
+    /// Resources of the generated types against their schemas (`SchemaValidation`).
+    static let schema = TemplateCheck(rules: SchemaValidation.rules) { $0.findings += SchemaValidation.validate(template: $0.template) }
+}
+
 /// Checks resources of the generated types against the schema tables: unknown and read-only property
 /// names, missing required top-level properties, and literal strings or numbers outside an `enum`.
 /// Intrinsic functions are never judged; resource types without a generated table are skipped.
 /// `Properties: !If [C, {...}, {...}]` is checked branch by branch.
 public enum SchemaValidation {
-    public static let rules: [DiagnosticRule] = [
-        DiagnosticRule("unknown-property", "A resource sets a property its type does not have"),
-        DiagnosticRule("read-only-property", "A resource sets a read-only property (a GetAtt attribute)"),
-        DiagnosticRule("missing-required-property", "A resource lacks a property its type requires"),
-        DiagnosticRule("value-not-allowed", "A property has a literal value outside the values its schema allows"),
-    ]
+    public static let rules: [DiagnosticRule] = [.unknownProperty, .readOnlyProperty, .missingRequiredProperty, .valueNotAllowed]
 
     /// Diagnostics for every resource of `template`, in resource order, positioned from the parse.
     public static func validate(template: Template) -> [Diagnostic] {
@@ -51,15 +58,15 @@ public enum SchemaValidation {
         let attributes = ResourceSchemaRegistry.attributes[type] ?? []
         for field in properties where !known.contains(field.key) {
             if attributes.contains(field.key) {
-                out.append(source.diagnostic(.error, "read-only-property", "\(base).\(field.key)", at: "\(read).\(field.key)",
+                out.append(source.diagnostic(.readOnlyProperty, "\(base).\(field.key)", at: "\(read).\(field.key)",
                     "\(subject): property '\(field.key)' is read-only (a GetAtt attribute) and cannot be set"))
             } else {
-                out.append(source.diagnostic(.error, "unknown-property", "\(base).\(field.key)", at: "\(read).\(field.key)", "\(subject): unknown property '\(field.key)'",
+                out.append(source.diagnostic(.unknownProperty, "\(base).\(field.key)", at: "\(read).\(field.key)", "\(subject): unknown property '\(field.key)'",
                     suggestion: known.sorted().first { $0.lowercased() == field.key.lowercased() }))
             }
         }
         for required in ResourceSchemaRegistry.requiredProperties[type] ?? [] where !properties.contains(where: { $0.key == required }) {
-            out.append(source.diagnostic(.error, "missing-required-property", "\(base).\(required)", at: read, "\(subject): required property '\(required)' is not set"))
+            out.append(source.diagnostic(.missingRequiredProperty, "\(base).\(required)", at: read, "\(subject): required property '\(required)' is not set"))
         }
         let allowedByPath = ResourceSchemaRegistry.allowedValues[type] ?? [:]
         for path in allowedByPath.keys.sorted() {
@@ -67,7 +74,7 @@ public enum SchemaValidation {
             let components = path.split(separator: ".").map(String.init)
             guard let top = properties.first(where: { $0.key == components[0] })?.value else { continue }
             for literal in literals(in: top, at: components.dropFirst()) where !allowed.contains(literal) {
-                out.append(source.diagnostic(.error, "value-not-allowed", "\(base).\(path)", at: "\(read).\(path)",
+                out.append(source.diagnostic(.valueNotAllowed, "\(base).\(path)", at: "\(read).\(path)",
                     "\(subject): property '\(path)' has value '\(literal)', allowed values: " + allowed.joined(separator: ", "),
                     suggestion: allowed.first { $0.lowercased() == literal.lowercased() }))
             }

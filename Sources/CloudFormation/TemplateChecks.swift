@@ -28,37 +28,38 @@ public struct TemplateChecks: Sendable {
         self.externalArns = externalArns
     }
 
-    /// Every rule these checks, the template reader and schema validation can report.
-    public static let rules: [DiagnosticRule] = [
-        DiagnosticRule("parse", "The file is not a readable CloudFormation template"),
-        DiagnosticRule("transform-required", "A feature is used without the transform that provides it"),
-        DiagnosticRule("not-evaluated", "A part of the template that the checks could not evaluate"),
-        DiagnosticRule("unresolved-ref", "A Ref names no parameter, resource or pseudo parameter"),
-        DiagnosticRule("unresolved-getatt", "A GetAtt names no resource, or an attribute its type lacks"),
-        DiagnosticRule("unresolved-sub", "A Sub variable names nothing the template declares"),
-        DiagnosticRule("unresolved-condition", "A condition used by a resource, output or If is not declared"),
-        DiagnosticRule("unresolved-dependson", "DependsOn names no resource of the template"),
-        DiagnosticRule("unresolved-mapping", "A FindInMap names a mapping or key the template lacks"),
-        DiagnosticRule("condition-scope", "A resource or output references a resource that may not exist where it does"),
-        DiagnosticRule("wildcard-resource", "A policy allows sns:Publish or sts:AssumeRole on every resource"),
-        DiagnosticRule("hard-coded-partition", "An ARN names a partition instead of ${AWS::Partition}"),
-        DiagnosticRule("hard-coded-region", "An ARN names a region instead of ${AWS::Region} or a parameter"),
-    ] + authorizationRules + SchemaValidation.rules
+    /// The families of checks in the order `run` runs them, and reports their findings in: what the reader
+    /// noted, then references, condition scopes, policies, ARNs and schemas.
+    static let families: [TemplateCheck] = [.reader, .references, .conditionScopes, .policies, .arns, .schema]
 
-    /// Runs every check on `template`: what the reader noted, then references, condition scopes, policies,
-    /// ARNs and schemas.
+    /// Every rule these checks, the template reader and schema validation can report, each once, in the order
+    /// of `families`.
+    public static let rules: [DiagnosticRule] = {
+        var seen: Set<String> = []
+        return families.flatMap(\.rules).filter { seen.insert($0.id).inserted }
+    }()
+
+    /// Runs every family of checks on `template`, in the order of `families`.
     public func run(_ template: Template, provenance: Provenance = .handWritten) -> [Diagnostic] {
-        var context = CheckContext(template: template)
-        context.findings = template.source.diagnostics
-        context.checkReferences()
-        context.checkConditionScopes(scenarios: scenarios)
-        context.checkPolicies()
-        context.checkHardCodedArns(knownRegions: knownRegions, externalArns: externalArns, severity: provenance == .catalogWatch ? .error : .warning)
-        context.findings += SchemaValidation.validate(template: template)
+        var context = CheckContext(template: template, checks: self, provenance: provenance)
+        for family in Self.families { family.run(&context) }
         return context.findings
     }
 }
 
+/// One family of template checks: the rules it can report and the code that reports them, declared together.
+///
+/// cfn-lint keeps one class per rule; here a rule's id, summary and severity are a `DiagnosticRule` value,
+/// and the rules that one walk over the template finds share that walk, so that findings keep the order of
+/// the template. The code reports through the rule values (`add(.unresolvedRef, ...)`), never their ids.
+struct TemplateCheck: Sendable {
+    /// Every rule `run` can report.
+    let rules: [DiagnosticRule]
+    /// Adds the family's findings to the context.
+    let run: @Sendable (inout CheckContext) -> Void
+}
+
+/// One template being checked: its names, the settings of the run, and the findings so far.
 struct CheckContext {
     let template: Template
     var findings: [Diagnostic] = []
@@ -67,11 +68,15 @@ struct CheckContext {
     let conditionNames: Set<String>
     /// Names of `AWS::Serverless::*` resources, when the SAM transform is declared.
     let serverlessNames: [String]
-    /// ARNs the hard-coded partition and region checks leave alone (`TemplateChecks.externalArns`).
-    var externalArns: Set<String> = []
+    /// The settings of the run: scenarios, known regions, external ARNs.
+    let checks: TemplateChecks
+    /// Who wrote the template, which sets the severity of the portability rules.
+    let provenance: TemplateChecks.Provenance
 
-    init(template: Template) {
+    init(template: Template, checks: TemplateChecks, provenance: TemplateChecks.Provenance) {
         self.template = template
+        self.checks = checks
+        self.provenance = provenance
         resourceNames = Set(template.resources.map(\.name))
         parameterNames = Set(template.parameters.map(\.name))
         conditionNames = Set(template.conditions.map(\.name))
@@ -79,8 +84,9 @@ struct CheckContext {
             ? template.resources.filter { $0.value.type.hasPrefix("AWS::Serverless::") }.map(\.name) : []
     }
 
-    mutating func add(_ rule: String, _ path: String, _ message: String, _ severity: Severity = .error) {
-        findings.append(template.source.diagnostic(severity, rule, path, message))
+    /// A finding of `rule` at `path`, with the rule's severity unless `severity` is given.
+    mutating func add(_ rule: DiagnosticRule, _ path: String, _ message: String, _ severity: Severity? = nil) {
+        findings.append(template.source.diagnostic(rule, path, message, severity: severity))
     }
 
     /// Every place a value of the template sits, with its path.
@@ -103,15 +109,34 @@ struct CheckContext {
         for c in template.conditions { out.append(("Conditions.\(c.name)", c.value)) }
         return out
     }
+}
 
-    // MARK: references
+// MARK: references
 
+extension DiagnosticRule {
+    static let unresolvedRef = DiagnosticRule("unresolved-ref", "A Ref names no parameter, resource or pseudo parameter")
+    static let unresolvedGetAtt = DiagnosticRule("unresolved-getatt", "A GetAtt names no resource, or an attribute its type lacks")
+    static let unresolvedSub = DiagnosticRule("unresolved-sub", "A Sub variable names nothing the template declares")
+    static let unresolvedCondition = DiagnosticRule("unresolved-condition", "A condition used by a resource, output or If is not declared")
+    static let unresolvedDependsOn = DiagnosticRule("unresolved-dependson", "DependsOn names no resource of the template")
+    static let unresolvedMapping = DiagnosticRule("unresolved-mapping", "A FindInMap names a mapping or key the template lacks")
+}
+
+extension TemplateCheck {
+    /// Every Ref, GetAtt, Sub variable, condition, DependsOn and FindInMap names something the template
+    /// declares; a name the transforms may still declare is a note.
+    static let references = TemplateCheck(
+        rules: [.unresolvedRef, .unresolvedGetAtt, .unresolvedSub, .unresolvedCondition, .unresolvedDependsOn, .unresolvedMapping, .notEvaluated]
+    ) { $0.checkReferences() }
+}
+
+extension CheckContext {
     mutating func checkReferences() {
         for (path, value) in roots { checkValue(value, path: path) }
         for r in template.resources {
             if let c = r.value.condition { checkCondition(c, "Resources.\(r.name).Condition", "condition '\(c)' is not declared") }
             for d in r.value.dependsOn where !resourceNames.contains(d) {
-                unresolved("unresolved-dependson", d, "Resources.\(r.name).DependsOn", "'\(d)' is not a resource of this template")
+                unresolved(.unresolvedDependsOn, d, "Resources.\(r.name).DependsOn", "'\(d)' is not a resource of this template")
             }
         }
         for o in template.outputs {
@@ -136,24 +161,24 @@ struct CheckContext {
     }
 
     /// An error for a name that does not resolve, or a note when it may exist after the transforms.
-    mutating func unresolved(_ rule: String, _ name: String, _ path: String, _ message: String, section: String = "Resources") {
+    mutating func unresolved(_ rule: DiagnosticRule, _ name: String, _ path: String, _ message: String, section: String = "Resources") {
         if let why = undeclaredButPossible(name, section: section) {
-            add("not-evaluated", path, "\(name): \(why); not checked", .note)
+            add(.notEvaluated, path, "\(name): \(why); not checked")
         } else {
             add(rule, path, message)
         }
     }
 
     mutating func checkCondition(_ name: String, _ path: String, _ message: String) {
-        if !conditionNames.contains(name) { unresolved("unresolved-condition", name, path, message, section: "Conditions") }
+        if !conditionNames.contains(name) { unresolved(.unresolvedCondition, name, path, message, section: "Conditions") }
     }
 
     mutating func checkValue(_ value: CFNValue, path: String) {
         switch value {
         case .function("Ref", let arg):
-            guard case .string(let name) = arg else { return add("unresolved-ref", path, "!Ref takes a name") }
+            guard case .string(let name) = arg else { return add(.unresolvedRef, path, "!Ref takes a name") }
             if !isReferable(name) {
-                unresolved("unresolved-ref", name, path, "!Ref \(name): no parameter, resource or pseudo parameter has that name")
+                unresolved(.unresolvedRef, name, path, "!Ref \(name): no parameter, resource or pseudo parameter has that name")
             }
         case .function("Fn::GetAtt", let arg):
             checkGetAtt(arg, path: path)
@@ -162,7 +187,7 @@ struct CheckContext {
             checkSub(arg, path: path)
         case .function("Fn::If", let arg):
             guard case .list(let items) = arg, items.count == 3, case .string(let c) = items[0] else {
-                return add("unresolved-condition", path, "!If takes [condition, value if true, value if false]")
+                return add(.unresolvedCondition, path, "!If takes [condition, value if true, value if false]")
             }
             checkCondition(c, path, "!If \(c): condition is not declared")
             checkValue(items[1], path: path)
@@ -188,18 +213,18 @@ struct CheckContext {
 
     mutating func checkGetAtt(_ arg: CFNValue, path: String) {
         guard case .list(let parts) = arg, parts.count == 2 else {
-            return add("unresolved-getatt", path, "!GetAtt takes a resource and an attribute")
+            return add(.unresolvedGetAtt, path, "!GetAtt takes a resource and an attribute")
         }
         guard case .string(let res) = parts[0] else {
-            return add("not-evaluated", path, "!GetAtt with a computed resource name; not checked", .note)
+            return add(.notEvaluated, path, "!GetAtt with a computed resource name; not checked")
         }
         if !resourceNames.contains(res) {
-            unresolved("unresolved-getatt", res, path, "!GetAtt \(res): no resource has that name")
+            unresolved(.unresolvedGetAtt, res, path, "!GetAtt \(res): no resource has that name")
         } else if case .string(let attr) = parts[1], let type = template.resource(res)?.type,
             let known = ResourceSchemaRegistry.attributes[type], !known.contains(attr),
             !(Self.propertiesAreAttributes.contains(type) && ResourceSchemaRegistry.properties[type]?.contains(attr) == true)
         {
-            add("unresolved-getatt", path, "!GetAtt \(res).\(attr): \(type) has no attribute \(attr) (it has \(known.sorted().joined(separator: ", ")))")
+            add(.unresolvedGetAtt, path, "!GetAtt \(res).\(attr): \(type) has no attribute \(attr) (it has \(known.sorted().joined(separator: ", ")))")
         }
     }
 
@@ -210,9 +235,9 @@ struct CheckContext {
         for variable in SubTemplate.variables(in: text ?? "") where !vars.contains(variable) {
             let base = variable.split(separator: ".", maxSplits: 1).first.map(String.init) ?? variable
             if variable.contains(".") {
-                if !resourceNames.contains(base) { unresolved("unresolved-sub", variable, path, "${\(variable)}: no resource named \(base)") }
+                if !resourceNames.contains(base) { unresolved(.unresolvedSub, variable, path, "${\(variable)}: no resource named \(base)") }
             } else if !isReferable(variable) {
-                unresolved("unresolved-sub", variable, path, "${\(variable)}: no parameter, resource or variable has that name")
+                unresolved(.unresolvedSub, variable, path, "${\(variable)}: no parameter, resource or variable has that name")
             }
         }
     }
@@ -221,16 +246,16 @@ struct CheckContext {
     /// in it unless a default is given.
     mutating func checkFindInMap(_ arg: CFNValue, path: String) {
         guard case .list(let items) = arg, items.count == 3 || items.count == 4 else {
-            return add("unresolved-mapping", path, "!FindInMap takes [map, top-level key, second-level key] and optionally {DefaultValue: value}")
+            return add(.unresolvedMapping, path, "!FindInMap takes [map, top-level key, second-level key] and optionally {DefaultValue: value}")
         }
         guard case .string(let map) = items[0] else { return }
         guard let mapping = template.mappings?[map] else {
-            return add("unresolved-mapping", path, "!FindInMap \(map): no mapping has that name")
+            return add(.unresolvedMapping, path, "!FindInMap \(map): no mapping has that name")
         }
         guard items.count == 3, case .string(let top) = items[1] else { return }
-        guard let entry = mapping[top] else { return add("unresolved-mapping", path, "!FindInMap \(map): no top-level key '\(top)'") }
+        guard let entry = mapping[top] else { return add(.unresolvedMapping, path, "!FindInMap \(map): no top-level key '\(top)'") }
         if case .string(let second) = items[2], entry[second] == nil {
-            add("unresolved-mapping", path, "!FindInMap \(map): '\(top)' has no key '\(second)'")
+            add(.unresolvedMapping, path, "!FindInMap \(map): '\(top)' has no key '\(second)'")
         }
     }
 }

@@ -23,6 +23,20 @@ public enum TemplateParser {
     }
 }
 
+extension DiagnosticRule {
+    /// The rule of a template that cannot be read (`TemplateParser.parse` throws): its callers report it.
+    package static let parse = DiagnosticRule("parse", "The file is not a readable CloudFormation template")
+    static let transformRequired = DiagnosticRule("transform-required", "A feature is used without the transform that provides it")
+    static let notEvaluated = DiagnosticRule("not-evaluated", "A part of the template that the checks could not evaluate", severity: .note)
+}
+
+extension TemplateCheck {
+    /// What the reader found while reading the template (`Template.source.diagnostics`).
+    static let reader = TemplateCheck(rules: [.parse, .transformRequired, .notEvaluated]) { context in
+        context.findings += context.template.source.diagnostics
+    }
+}
+
 /// One template read: the positions it records and what it notes along the way.
 struct TemplateReader {
     let file: String?
@@ -46,8 +60,9 @@ struct TemplateReader {
     /// The position of `path` or of its nearest enclosing key path.
     func mark(for path: String) -> YAMLMark? { TemplateSource(positions: positions).mark(for: path) }
 
-    mutating func note(_ rule: String, _ path: String, _ mark: YAMLMark?, _ message: String, _ severity: Severity = .note) {
-        diagnostics.append(Diagnostic(severity, rule: rule, file: file, mark: mark, keyPath: path, message: message))
+    /// Records a finding of `rule`, with the rule's severity.
+    mutating func note(_ rule: DiagnosticRule, _ path: String, _ mark: YAMLMark?, _ message: String) {
+        diagnostics.append(Diagnostic(rule, file: file, mark: mark, keyPath: path, message: message))
     }
 
     mutating func useExtension(_ feature: String, at path: String) {
@@ -195,16 +210,16 @@ struct TemplateReader {
         let transforms = t.transforms
         if !transforms.contains(Template.languageExtensionsTransform) {
             for use in extensionUses {
-                note("transform-required", use.path, mark(for: use.path), "\(use.feature) needs Transform: \(Template.languageExtensionsTransform)", .error)
+                note(.transformRequired, use.path, mark(for: use.path), "\(use.feature) needs Transform: \(Template.languageExtensionsTransform)")
             }
         }
         guard !transforms.contains(Template.serverlessTransform) else { return }
         if t.globals != nil {
-            note("transform-required", "Globals", positions["Globals"], "Globals needs Transform: \(Template.serverlessTransform)", .error)
+            note(.transformRequired, "Globals", positions["Globals"], "Globals needs Transform: \(Template.serverlessTransform)")
         }
         if let sam = t.resources.first(where: { $0.value.type.hasPrefix("AWS::Serverless::") }) {
-            note("transform-required", "Resources.\(sam.name).Type", positions["Resources.\(sam.name)"],
-                 "\(sam.value.type) needs Transform: \(Template.serverlessTransform)", .error)
+            note(.transformRequired, "Resources.\(sam.name).Type", positions["Resources.\(sam.name)"],
+                 "\(sam.value.type) needs Transform: \(Template.serverlessTransform)")
         }
     }
 

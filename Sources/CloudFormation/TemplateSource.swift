@@ -46,6 +46,14 @@ public struct TemplateSource: Hashable, Sendable {
         Diagnostic(severity, rule: rule, file: file, mark: mark(for: positionPath ?? path), keyPath: path, message: message, suggestion: suggestion)
     }
 
+    /// A finding of `rule` about `path` of this template, positioned from the parse at `positionPath` (default:
+    /// `path`), with the rule's severity unless `severity` is given.
+    package func diagnostic(
+        _ rule: DiagnosticRule, _ path: String, at positionPath: String? = nil, _ message: String, severity: Severity? = nil, suggestion: String? = nil
+    ) -> Diagnostic {
+        Diagnostic(rule, severity: severity, file: file, mark: mark(for: positionPath ?? path), keyPath: path, message: message, suggestion: suggestion)
+    }
+
     /// True when `name` may be one that an unexpanded `Fn::ForEach` block of `section` declares.
     public func mayBeDeclaredByForEach(_ name: String, in section: String) -> Bool {
         (unexpandedNames[section] ?? []).contains { NamePattern.matches($0, name) }
@@ -61,9 +69,22 @@ extension Diagnostic {
         self.init(severity, rule: rule, file: file, line: mark?.line, column: mark?.column, keyPath: keyPath, message: message, suggestion: suggestion)
     }
 
+    /// A finding of `rule` at a YAML position, with the rule's severity unless `severity` is given.
+    package init(
+        _ rule: DiagnosticRule, severity: Severity? = nil, file: String?, mark: YAMLMark?, keyPath: String, message: String,
+        suggestion: String? = nil
+    ) {
+        self.init(rule, severity: severity, file: file, line: mark?.line, column: mark?.column, keyPath: keyPath, message: message, suggestion: suggestion)
+    }
+
     /// A YAML read error (syntax, encoding, a template that is not one) as an error diagnostic.
     public init(_ error: YAMLError, rule: String, file: String, keyPath: String) {
         self.init(.error, rule: rule, file: error.file ?? file, mark: error.mark, keyPath: keyPath, message: error.message)
+    }
+
+    /// A YAML read error as a finding of `rule` (`.parse` for a template that cannot be read).
+    package init(_ error: YAMLError, rule: DiagnosticRule, file: String, keyPath: String) {
+        self.init(rule, file: error.file ?? file, mark: error.mark, keyPath: keyPath, message: error.message)
     }
 }
 

@@ -62,14 +62,34 @@ public struct Diagnostic: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// A rule a diagnostic can name: its id and one line saying what it checks (SARIF `rules[]`).
+/// A rule a diagnostic can name: its id, one line saying what it checks (SARIF `rules[]`), and the severity
+/// of its findings. Checks report through the rule value (`add(.unresolvedRef, ...)`), not its id, so that a
+/// finding cannot name a rule no table declares.
 public struct DiagnosticRule: Hashable, Sendable {
     public var id: String
     public var summary: String
+    /// The severity of the rule's findings unless the check that reports one says otherwise.
+    package var severity: Severity
 
+    /// A rule whose findings are errors.
     public init(_ id: String, _ summary: String) {
+        self.init(id, summary, severity: .error)
+    }
+
+    package init(_ id: String, _ summary: String, severity: Severity) {
         self.id = id
         self.summary = summary
+        self.severity = severity
+    }
+}
+
+extension Diagnostic {
+    /// A finding of `rule`, with the rule's severity unless `severity` is given.
+    package init(
+        _ rule: DiagnosticRule, severity: Severity? = nil, file: String? = nil, line: Int? = nil, column: Int? = nil,
+        keyPath: String, message: String, suggestion: String? = nil
+    ) {
+        self.init(severity ?? rule.severity, rule: rule.id, file: file, line: line, column: column, keyPath: keyPath, message: message, suggestion: suggestion)
     }
 }
 

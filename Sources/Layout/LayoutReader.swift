@@ -13,7 +13,7 @@ public enum LayoutReader {
     ]
 
     /// The rule id of every layout diagnostic.
-    public static let rule = "layout"
+    public static let rule = DiagnosticRule.layout.id
 
     /// The result of reading a layout: the layout when there is no error, and every diagnostic.
     public struct Result: Sendable {
@@ -88,6 +88,11 @@ struct Options {
     var stackSetName: String?
 }
 
+extension DiagnosticRule {
+    /// Every finding of the layout reader (errors and warnings alike).
+    package static let layout = DiagnosticRule("layout", "A layout file key is missing, unknown or has a bad value")
+}
+
 /// Collects the diagnostics of one layout file while its keys are read: each names the file, line, column and key path.
 package struct Checker {
     let file: String
@@ -97,11 +102,11 @@ package struct Checker {
     init(file: String) { self.file = file }
 
     mutating func error(_ node: YAMLNode?, _ key: String, _ message: String, suggestion: String? = nil) {
-        diagnostics.append(Diagnostic(.error, rule: LayoutReader.rule, file: file, line: node?.mark?.line, column: node?.mark?.column, keyPath: key, message: message, suggestion: suggestion))
+        diagnostics.append(Diagnostic(.layout, file: file, line: node?.mark?.line, column: node?.mark?.column, keyPath: key, message: message, suggestion: suggestion))
     }
 
     mutating func warning(_ node: YAMLNode?, _ key: String, _ message: String) {
-        diagnostics.append(Diagnostic(.warning, rule: LayoutReader.rule, file: file, line: node?.mark?.line, column: node?.mark?.column, keyPath: key, message: message))
+        diagnostics.append(Diagnostic(.layout, severity: .warning, file: file, line: node?.mark?.line, column: node?.mark?.column, keyPath: key, message: message))
     }
 
     /// A string scalar, or an error naming the key and what was found instead.

@@ -56,7 +56,7 @@ struct Validate: ParsableCommand {
             if files.isEmpty { throw CLIError.usage("no templates (*.yaml, *.yml, *.json, *.template) in \(folder)") }
             for file in files {
                 guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-                    findings.append(Diagnostic(.error, rule: "read", file: file, keyPath: "(file)", message: "cannot read as UTF-8"))
+                    findings.append(Diagnostic(.read, file: file, keyPath: "(file)", message: "cannot read as UTF-8"))
                     continue
                 }
                 let result = Validation.checkTemplate(text: text, file: file, layout: layoutIsValid ? layout : nil)
