@@ -76,13 +76,13 @@ public struct Layout: Hashable, Sendable {
     /// `eventbridge`/`both`: the OUs (or the root) whose member accounts forward events (service-managed StackSet targets).
     public var organizationalUnits: [String]
     /// Named routes: each alert also goes to every route whose match it meets.
-    public var routes: [Route] = []
+    public var routes: [Route]
     /// Whether the notification e-mail gets every alert (the default route).
-    public var defaultRoute = true
+    public var defaultRoute: Bool
     /// Stack tag keys the filter copies into message attributes `tag.<key>`, for routes to match on.
-    public var routeTags: [String] = []
+    public var routeTags: [String]
     /// Tags for every taggable resource and the StackSets, in the layout's order.
-    public var tags: [Tag] = []
+    public var tags: [Tag]
     /// The permissions boundary (a managed policy ARN) of every IAM role CatalogWatch creates.
     public var permissionsBoundary: String?
     /// The path of every IAM role CatalogWatch creates (but the StackSet execution role, whose ARN StackSets build without one).
@@ -90,7 +90,7 @@ public struct Layout: Hashable, Sendable {
     /// Customer-managed KMS encryption of every topic and queue (and the alert ledger).
     public var encryption: Encryption?
     /// Unbuffered filters: the function's reserved concurrency (nil: none; buffered layouts cap concurrency at the queue).
-    public var reservedConcurrency: Int? = Layout.defaultReservedConcurrency
+    public var reservedConcurrency: Int?
 
     /// The reader role's name for `namePrefix`: the default member role.
     public static func readerRoleName(namePrefix: String) -> String { PhysicalName.reader.name(prefix: namePrefix) }
@@ -110,7 +110,9 @@ public struct Layout: Hashable, Sendable {
         buffer: Buffer = .none, architecture: Architecture = .x86_64, rollout: Rollout = .sequential,
         lambdaCode: LambdaCode? = nil, namePrefix: String = Layout.defaultNamePrefix, logRetentionDays: Int = 90,
         stackSetName: String? = nil, portfolios: [String: [String]] = [:], source: Source = .notificationConstraint,
-        organizationalUnits: [String] = []
+        organizationalUnits: [String] = [], routes: [Route] = [], defaultRoute: Bool = true, routeTags: [String] = [],
+        tags: [Tag] = [], permissionsBoundary: String? = nil, rolePath: String? = nil, encryption: Encryption? = nil,
+        reservedConcurrency: Int? = Layout.defaultReservedConcurrency
     ) {
         self.mainRegion = mainRegion
         self.regions = regions
@@ -130,6 +132,14 @@ public struct Layout: Hashable, Sendable {
         self.portfolios = portfolios
         self.source = source
         self.organizationalUnits = organizationalUnits
+        self.routes = routes
+        self.defaultRoute = defaultRoute
+        self.routeTags = routeTags
+        self.tags = tags
+        self.permissionsBoundary = permissionsBoundary
+        self.rolePath = rolePath
+        self.encryption = encryption
+        self.reservedConcurrency = reservedConcurrency
     }
 
     /// One resource tag of the `tags` guardrail.

@@ -150,21 +150,14 @@ package struct Checker {
         let guardrails = checkGuardrails(values, regions: regions)
 
         guard let mainRegion, !hasErrors else { return nil }
-        var layout = Layout(
+        return Layout(
             mainRegion: mainRegion, regions: regions, organizationId: identity.organizationId, notificationEmail: identity.email,
             memberRoleName: identity.roleName, deployMemberRole: identity.deployRole, managementAccountId: identity.managementAccountId, buffer: options.buffer,
             architecture: options.architecture, rollout: options.rollout, lambdaCode: options.lambdaCode, namePrefix: options.namePrefix,
             logRetentionDays: options.retention, stackSetName: options.stackSetName, portfolios: portfolios,
-            source: events.source, organizationalUnits: events.organizationalUnits)
-        layout.routes = routing.routes
-        layout.defaultRoute = routing.defaultRoute
-        layout.routeTags = routing.routeTags
-        layout.tags = guardrails.tags
-        layout.permissionsBoundary = guardrails.permissionsBoundary
-        layout.rolePath = guardrails.rolePath
-        layout.encryption = guardrails.encryption
-        if let concurrency { layout.reservedConcurrency = concurrency }
-        return layout
+            source: events.source, organizationalUnits: events.organizationalUnits, routes: routing.routes, defaultRoute: routing.defaultRoute,
+            routeTags: routing.routeTags, tags: guardrails.tags, permissionsBoundary: guardrails.permissionsBoundary, rolePath: guardrails.rolePath,
+            encryption: guardrails.encryption, reservedConcurrency: concurrency ?? Layout.defaultReservedConcurrency)
     }
 
     /// The value node of every known top-level key; nil (with an error) when the layout is no mapping.

@@ -74,3 +74,23 @@ public struct Route: Hashable, Sendable {
     /// The message attributes an alert can carry, for matches (`tag.<key>` for each route tag).
     public static let attributes = AlertAttribute.allCases.map(\.name) + ["tags"]
 }
+
+extension Route {
+    /// Every destination kind, in the order the layout reference lists them.
+    package static let destinationKinds: [any DestinationKind.Type] = [
+        EmailDestination.self, HTTPSDestination.self, SQSDestination.self, LambdaDestination.self, ChatDestination.self,
+    ]
+}
+
+extension Route.Destination {
+    /// This destination's kind, which holds everything the kind does.
+    package var kind: any DestinationKind {
+        switch self {
+        case .email(let address): EmailDestination(address: address)
+        case .https(let url): HTTPSDestination(url: url)
+        case .sqs(let arn): SQSDestination(arn: arn)
+        case .lambda(let arn): LambdaDestination(arn: arn)
+        case .chat(let channel): ChatDestination(channel: channel)
+        }
+    }
+}

@@ -3,8 +3,8 @@ import YAML
 
 /// Everything one kind of route destination contributes, in one file per kind (`Destinations/`): the layout
 /// key and how it is read, the plan line, the send-topic subscription, what the alert stack adds beside it
-/// and what the StackSet execution role needs for that. `Route.Destination.kind` is the one switch over
-/// the kinds and `Route.destinationKinds` the one table, so a new kind is its file plus a case there.
+/// and what the StackSet execution role needs for that. `Route.Destination.kind` (Route.swift) is the one switch
+/// over the kinds and `Route.destinationKinds` the one table, so a new kind is its file plus a case and a row there.
 package protocol DestinationKind: Sendable {
     /// The route's key that names this kind (`email:`).
     static var key: String { get }
@@ -27,24 +27,4 @@ extension DestinationKind {
     package var externalArn: String? { nil }
     package func addResources(name: String, sendTopic: ResourceHandle<SNS.Topic>, managementAccountId: String?, condition: ConditionHandle?, to t: inout TemplateBuilder) {}
     package func executionGrant(layout: Layout) -> PolicyStatement? { nil }
-}
-
-extension Route {
-    /// Every destination kind, in the order the layout reference lists them.
-    package static let destinationKinds: [any DestinationKind.Type] = [
-        EmailDestination.self, HTTPSDestination.self, SQSDestination.self, LambdaDestination.self, ChatDestination.self,
-    ]
-}
-
-extension Route.Destination {
-    /// This destination's kind, which holds everything the kind does.
-    package var kind: any DestinationKind {
-        switch self {
-        case .email(let address): EmailDestination(address: address)
-        case .https(let url): HTTPSDestination(url: url)
-        case .sqs(let arn): SQSDestination(arn: arn)
-        case .lambda(let arn): LambdaDestination(arn: arn)
-        case .chat(let channel): ChatDestination(channel: channel)
-        }
-    }
 }
