@@ -12,15 +12,7 @@ package struct ServiceManagedStackSetDefinition: Sendable, Equatable {
     package var tags: [Parameter] = []
 
     /// One template parameter value (or tag).
-    package struct Parameter: Sendable, Equatable {
-        package var key: String
-        package var value: String
-
-        package init(_ key: String, _ value: String) {
-            self.key = key
-            self.value = value
-        }
-    }
+    package typealias Parameter = KeyValue
 
     package init(name: String, description: String, templateBody: String, parameters: [Parameter], capabilities: [String]) {
         self.name = name

@@ -43,3 +43,14 @@ extension XML.Element {
         element(at: path)?.children("member") ?? []
     }
 }
+
+/// A key and its text value as a request carries them (a template parameter, a tag, a preference).
+package struct KeyValue: Sendable, Equatable {
+    package var key: String
+    package var value: String
+
+    package init(_ key: String, _ value: String) {
+        self.key = key
+        self.value = value
+    }
+}

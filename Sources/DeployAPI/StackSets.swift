@@ -74,15 +74,7 @@ package struct StackSetDefinition: Sendable, Equatable {
 /// settings as given. Deployment renders AlertStack's `StackSetRollout`, where the rollout rule is written, into it.
 package struct OperationPreferences: Sendable, Equatable {
     /// One scalar setting (`RegionConcurrencyType`, `MaxConcurrentCount`, …) as the Query API writes it.
-    package struct Setting: Sendable, Equatable {
-        package var key: String
-        package var value: String
-
-        package init(_ key: String, _ value: String) {
-            self.key = key
-            self.value = value
-        }
-    }
+    package typealias Setting = KeyValue
 
     package var regionOrder: [String]
     package var settings: [Setting]
