@@ -22,8 +22,9 @@ let package = Package(
     targets: [
         // libyaml, the only YAML engine we use (apt: libyaml-dev).
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
-        // JSON string literals: one quoting implementation for every JSON text we write by hand
-        // (AWS request bodies go through JSONEncoder).
+        // JSON without Foundation: one quoting implementation for every JSON text we write by hand (AWS request
+        // bodies go through JSONEncoder), and JSONValue, an ordered JSON value with a strict RFC 8259 parser
+        // and a deterministic serializer (the filter's events, CHAT_ROUTES, the package manifest).
         .target(name: "JSONText", swiftSettings: strict),
         // The one diagnostic type (severity, rule, file, line, column, key path, message, suggestion) and its
         // report formats: text, JSON, GitHub annotations, SARIF 2.1.0.
@@ -60,7 +61,7 @@ let package = Package(
         // URLSession transport for the CLI and tests (the Lambda uses NIOTransport).
         .target(name: "URLSessionTransport", dependencies: ["AWSClient"], swiftSettings: strict),
         // The filter handler: decode, classify, enrich, publish, report batch failures.
-        .target(name: "FilterLambda", dependencies: ["FilterCore", "FilterContract", "AWSClient", "AWSIdentifiers"], swiftSettings: strict),
+        .target(name: "FilterLambda", dependencies: ["FilterCore", "FilterContract", "JSONText", "AWSClient", "AWSIdentifiers"], swiftSettings: strict),
         // The filter Lambda's HTTP transport: SwiftNIO + NIOSSL, keep-alive connections pooled per endpoint, AWS_CA_BUNDLE.
         .target(
             name: "NIOTransport",
@@ -101,11 +102,12 @@ let package = Package(
         .testTarget(name: "CloudFormationTests", dependencies: ["CloudFormation", "YAML", "Diagnostics", "TestSupport"]),
         .testTarget(name: "IAMAuthorizationTests", dependencies: ["IAMAuthorization", "TestSupport"]),
         .testTarget(name: "AlertStackTests", dependencies: ["AlertStack", "CloudFormation", "YAML", "AWSIdentifiers", "Diagnostics", "FilterContract", "TestSupport"]),
-        .testTarget(name: "FilterCoreTests", dependencies: ["FilterCore", "TestSupport"]),
+        .testTarget(name: "JSONTextTests", dependencies: ["JSONText", "TestSupport"]),
+        .testTarget(name: "FilterCoreTests", dependencies: ["FilterCore", "JSONText", "TestSupport"]),
         .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "SHA2", "URLSessionTransport", "TestSupport"]),
         .testTarget(name: "SHA2Tests", dependencies: ["SHA2", "TestSupport"]),
         .testTarget(name: "AWSConfigurationTests", dependencies: ["AWSConfiguration", "AWSClient", "URLSessionTransport", "TestSupport"]),
-        .testTarget(name: "FilterLambdaTests", dependencies: ["FilterLambda", "FilterCore", "AWSClient", "LambdaRuntime", "URLSessionTransport", "TestSupport"]),
+        .testTarget(name: "FilterLambdaTests", dependencies: ["FilterLambda", "FilterCore", "JSONText", "AWSClient", "LambdaRuntime", "URLSessionTransport", "TestSupport"]),
         .testTarget(name: "NIOTransportTests", dependencies: ["NIOTransport", "AWSClient", "TestSupport"]),
         .testTarget(name: "PackagingTests", dependencies: ["Packaging", "SHA2", "TestSupport", "FilterContract"]),
         .testTarget(name: "DeploymentTests", dependencies: ["Deployment", "DeployAPI", "AlertStack", "AWSClient"]),

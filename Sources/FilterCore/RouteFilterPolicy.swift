@@ -1,3 +1,5 @@
+import JSONText
+
 /// The filter policy of a chat route (`CHAT_ROUTES`): decides which alerts the route's chat topic gets.
 ///
 /// It is the subset of SNS subscription filter policies (scope `MessageAttributes`) that the alert stack

@@ -1,5 +1,6 @@
 import FilterCore
 import FilterContract
+import JSONText
 
 /// Reading the routing settings: `ROUTE_TAGS` (stack tags that become `tag.<key>` message attributes) and
 /// `CHAT_ROUTES` (chat topics and the policies that pick their alerts). Each problem names the variable.
