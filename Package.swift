@@ -40,9 +40,10 @@ let package = Package(
         .target(name: "CloudFormation", dependencies: ["YAML", "JSONText", "Diagnostics", "IAMAuthorization"], swiftSettings: strict),
         // The alert stack (composable parts), StackSet artifacts and the layout model.
         .target(name: "AlertStack", dependencies: ["CloudFormation", "YAML", "AWSIdentifiers", "Diagnostics", "JSONText", "FilterContract"], swiftSettings: strict),
-        // The filter's contract, written once for both sides: its environment variables and the message
-        // attributes routes match on (no Foundation: the static Lambda links it).
-        .target(name: "FilterContract", swiftSettings: strict),
+        // The filter's contract, written once for both sides: its environment variables with the codecs of
+        // ROUTE_TAGS and CHAT_ROUTES (the alert stack writes them, the filter reads them), the message attributes
+        // routes match on, the architecture. No Foundation: the static Lambda links it.
+        .target(name: "FilterContract", dependencies: ["JSONText"], swiftSettings: strict),
         // Pure filter logic: event decoding, notification parsing, classification, alert text.
         .target(name: "FilterCore", dependencies: ["JSONText", "AWSIdentifiers", "URLText", "FilterContract"], swiftSettings: strict),
         // Hand-written AWS client layer: SigV4, credentials, endpoints, the few calls we make.
@@ -103,6 +104,7 @@ let package = Package(
         .testTarget(name: "IAMAuthorizationTests", dependencies: ["IAMAuthorization", "TestSupport"]),
         .testTarget(name: "AlertStackTests", dependencies: ["AlertStack", "CloudFormation", "YAML", "AWSIdentifiers", "Diagnostics", "FilterContract", "TestSupport"]),
         .testTarget(name: "JSONTextTests", dependencies: ["JSONText", "TestSupport"]),
+        .testTarget(name: "FilterContractTests", dependencies: ["FilterContract", "JSONText"]),
         .testTarget(name: "FilterCoreTests", dependencies: ["FilterCore", "JSONText", "TestSupport"]),
         .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "SHA2", "URLSessionTransport", "TestSupport"]),
         .testTarget(name: "SHA2Tests", dependencies: ["SHA2", "TestSupport"]),

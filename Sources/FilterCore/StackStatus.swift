@@ -1,3 +1,5 @@
+import FilterContract
+
 /// A CloudFormation stack status (the `StackStatus` enumeration of the CloudFormation API).
 public enum StackStatus: String, CaseIterable, Sendable, Hashable {
     case createInProgress = "CREATE_IN_PROGRESS"
