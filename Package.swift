@@ -42,7 +42,8 @@ let package = Package(
         .target(name: "AlertStack", dependencies: ["CloudFormation", "YAML", "AWSIdentifiers", "Diagnostics", "JSONText", "FilterContract"], swiftSettings: strict),
         // The filter's contract, written once for both sides: its environment variables with the codecs of
         // ROUTE_TAGS and CHAT_ROUTES (the alert stack writes them, the filter reads them), the message attributes
-        // routes match on, the architecture. No Foundation: the static Lambda links it.
+        // routes match on, the architecture, and the package manifest (Packaging writes it, generate and
+        // validate read it). No Foundation: the static Lambda links it.
         .target(name: "FilterContract", dependencies: ["JSONText"], swiftSettings: strict),
         // Pure filter logic: event decoding, notification parsing, classification, alert text.
         .target(name: "FilterCore", dependencies: ["JSONText", "AWSIdentifiers", "URLText", "FilterContract"], swiftSettings: strict),
@@ -77,8 +78,8 @@ let package = Package(
             swiftSettings: strict),
         // Lambda Runtime API client loop over blocking sockets.
         .target(name: "LambdaRuntime", dependencies: ["JSONText"], swiftSettings: strict),
-        // ELF inspection, deterministic zip writer, package manifest.
-        .target(name: "Packaging", dependencies: ["SHA2", "CZlib", "JSONText", "FilterContract"], swiftSettings: strict),
+        // ELF inspection, deterministic zip writer; the package's manifest is FilterContract's FilterManifest.
+        .target(name: "Packaging", dependencies: ["SHA2", "CZlib", "FilterContract"], swiftSettings: strict),
         // Child processes over posix_spawn without Foundation (Foundation.Process crashes at times in Process.run() on 6.3.1).
         .target(name: "ChildProcesses", swiftSettings: strict),
         // zlib's raw deflate for the zip writer (apt: zlib1g-dev).

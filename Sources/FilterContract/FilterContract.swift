@@ -2,8 +2,9 @@
 /// the alert stack sets these environment variables and names these message attributes in its routes'
 /// filter policies (AlertStack), the filter reads and writes them (FilterCore, FilterLambda), and the CLI's
 /// `invoke` sets them locally; the architecture is the layout's, the package's and the function's. The
-/// values with a format have one codec each, used by both sides (`RouteTagsCodec`, `ChatRoutesCodec`). No
-/// Foundation: the static Lambda links it.
+/// values with a format have one codec each, used by both sides (`RouteTagsCodec`, `ChatRoutesCodec`), and
+/// the package manifest is one type with its writer and reader (`FilterManifest`). No Foundation: the
+/// static Lambda links it.
 
 /// An environment variable of `catalogwatch-filter` (the alert stack sets them on the function).
 public enum FilterVariable: String, CaseIterable, Sendable {
