@@ -22,8 +22,9 @@ let package = Package(
     targets: [
         // libyaml, the only YAML engine we use (apt: libyaml-dev).
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
-        // JSON string literals: one quoting implementation for every JSON text we write by hand
-        // (AWS request bodies go through JSONEncoder).
+        // JSON without Foundation: one quoting implementation for every JSON text we write by hand (AWS request
+        // bodies go through JSONEncoder), and JSONValue, an ordered JSON value with a strict RFC 8259 parser
+        // and a deterministic serializer (the filter's events, CHAT_ROUTES, the package manifest).
         .target(name: "JSONText", swiftSettings: strict),
         // The one diagnostic type (severity, rule, file, line, column, key path, message, suggestion) and its
         // report formats: text, JSON, GitHub annotations, SARIF 2.1.0.
@@ -42,9 +43,11 @@ let package = Package(
         .target(name: "Layout", dependencies: ["CloudFormation", "YAML", "AWSIdentifiers", "Diagnostics", "FilterContract"], swiftSettings: strict),
         // The alert stack (composable parts), StackSet artifacts, plan text and the template/layout agreement checks.
         .target(name: "AlertStack", dependencies: ["Layout", "CloudFormation", "YAML", "AWSIdentifiers", "Diagnostics", "JSONText", "FilterContract"], swiftSettings: strict),
-        // The filter's contract, written once for both sides: its environment variables and the message
-        // attributes routes match on (no Foundation: the static Lambda links it).
-        .target(name: "FilterContract", swiftSettings: strict),
+        // The filter's contract, written once for both sides: its environment variables with the codecs of
+        // ROUTE_TAGS and CHAT_ROUTES (the alert stack writes them, the filter reads them), the message attributes
+        // routes match on, the terminal failure statuses, the architecture, and the package manifest (Packaging
+        // writes it, generate and validate read it). No Foundation: the static Lambda links it.
+        .target(name: "FilterContract", dependencies: ["JSONText"], swiftSettings: strict),
         // Pure filter logic: event decoding, notification parsing, classification, alert text.
         .target(name: "FilterCore", dependencies: ["JSONText", "AWSIdentifiers", "URLText", "FilterContract"], swiftSettings: strict),
         // Hand-written AWS client layer: SigV4, credentials, endpoints, the few calls we make.
@@ -63,7 +66,7 @@ let package = Package(
         // URLSession transport for the CLI and tests (the Lambda uses NIOTransport).
         .target(name: "URLSessionTransport", dependencies: ["AWSClient"], swiftSettings: strict),
         // The filter handler: decode, classify, enrich, publish, report batch failures.
-        .target(name: "FilterLambda", dependencies: ["FilterCore", "FilterContract", "AWSClient", "AWSIdentifiers"], swiftSettings: strict),
+        .target(name: "FilterLambda", dependencies: ["FilterCore", "FilterContract", "JSONText", "AWSClient", "AWSIdentifiers"], swiftSettings: strict),
         // The filter Lambda's HTTP transport: SwiftNIO + NIOSSL, keep-alive connections pooled per endpoint, AWS_CA_BUNDLE.
         .target(
             name: "NIOTransport",
@@ -78,8 +81,8 @@ let package = Package(
             swiftSettings: strict),
         // Lambda Runtime API client loop over blocking sockets.
         .target(name: "LambdaRuntime", dependencies: ["JSONText"], swiftSettings: strict),
-        // ELF inspection, deterministic zip writer, package manifest.
-        .target(name: "Packaging", dependencies: ["SHA2", "CZlib", "JSONText", "FilterContract"], swiftSettings: strict),
+        // ELF inspection, deterministic zip writer; the package's manifest is FilterContract's FilterManifest.
+        .target(name: "Packaging", dependencies: ["SHA2", "CZlib", "FilterContract"], swiftSettings: strict),
         // Child processes over posix_spawn without Foundation (Foundation.Process crashes at times in Process.run() on 6.3.1).
         .target(name: "ChildProcesses", swiftSettings: strict),
         // zlib's raw deflate for the zip writer (apt: zlib1g-dev).
@@ -104,11 +107,13 @@ let package = Package(
         .testTarget(name: "CloudFormationTests", dependencies: ["CloudFormation", "YAML", "Diagnostics", "TestSupport"]),
         .testTarget(name: "IAMAuthorizationTests", dependencies: ["IAMAuthorization", "TestSupport"]),
         .testTarget(name: "AlertStackTests", dependencies: ["AlertStack", "Layout", "CloudFormation", "YAML", "AWSIdentifiers", "Diagnostics", "FilterContract", "TestSupport"]),
-        .testTarget(name: "FilterCoreTests", dependencies: ["FilterCore", "FilterContract", "TestSupport"]),
+        .testTarget(name: "JSONTextTests", dependencies: ["JSONText", "TestSupport"]),
+        .testTarget(name: "FilterContractTests", dependencies: ["FilterContract", "JSONText"]),
+        .testTarget(name: "FilterCoreTests", dependencies: ["FilterCore", "FilterContract", "JSONText", "TestSupport"]),
         .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "SHA2", "URLSessionTransport", "TestSupport"]),
         .testTarget(name: "SHA2Tests", dependencies: ["SHA2", "TestSupport"]),
         .testTarget(name: "AWSConfigurationTests", dependencies: ["AWSConfiguration", "AWSClient", "URLSessionTransport", "TestSupport"]),
-        .testTarget(name: "FilterLambdaTests", dependencies: ["FilterLambda", "FilterCore", "AWSClient", "LambdaRuntime", "URLSessionTransport", "TestSupport"]),
+        .testTarget(name: "FilterLambdaTests", dependencies: ["FilterLambda", "FilterCore", "JSONText", "AWSClient", "LambdaRuntime", "URLSessionTransport", "TestSupport"]),
         .testTarget(name: "NIOTransportTests", dependencies: ["NIOTransport", "AWSClient", "TestSupport"]),
         .testTarget(name: "PackagingTests", dependencies: ["Packaging", "SHA2", "TestSupport", "FilterContract"]),
         .testTarget(name: "DeploymentTests", dependencies: ["Deployment", "DeployAPI", "AlertStack", "Layout", "AWSClient"]),

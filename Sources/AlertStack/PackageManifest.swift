@@ -1,28 +1,24 @@
 import CloudFormation
 import Layout
 import Diagnostics
-import YAML
+import FilterContract
 
-/// The part of `catalogwatch package`'s manifest.json that templates must agree with.
+/// The part of `catalogwatch package`'s manifest.json (`FilterManifest`) that templates must agree with.
 package struct PackageManifest: Hashable, Sendable {
     package var runtime: String
     package var architecture: Layout.Architecture
     package var s3Key: String
 
-    /// Reads manifest JSON (through the YAML reader, as JSON is YAML); errors name the file and key.
-    package static func read(_ text: String, file: String) throws(YAMLError) -> PackageManifest {
-        let root = try YAMLParser.parse(text, file: file)
-        func string(_ key: String) throws(YAMLError) -> String {
-            guard let v = root[key]?.scalarValue, !v.isEmpty else {
-                throw YAMLError("manifest has no '\(key)'", file: file, mark: root.mark)
-            }
-            return v
-        }
-        let arch = try string("architecture")
-        guard let architecture = Layout.Architecture(rawValue: arch) else {
-            throw YAMLError("manifest architecture '\(arch)' is not x86_64 or arm64", file: file, mark: root["architecture"]?.mark)
-        }
-        return PackageManifest(runtime: try string("runtime"), architecture: architecture, s3Key: try string("s3Key"))
+    /// The part of `manifest` that templates must agree with.
+    package init(_ manifest: FilterManifest) {
+        runtime = manifest.runtime
+        architecture = manifest.architecture
+        s3Key = manifest.s3Key
+    }
+
+    /// Reads manifest JSON (`FilterManifest.read`); errors name the file, the line and the key.
+    package static func read(_ text: String, file: String) throws(FilterManifest.ReadError) -> PackageManifest {
+        PackageManifest(try FilterManifest.read(text, file: file))
     }
 
     /// `layout` with the manifest's architecture and code key (the bucket stays the layout's).

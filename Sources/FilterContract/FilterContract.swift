@@ -1,8 +1,10 @@
 /// The filter's contract with what configures it and what reads its alerts, written once for both sides:
 /// the alert stack sets these environment variables and names these message attributes in its routes'
 /// filter policies (AlertStack), the filter reads and writes them (FilterCore, FilterLambda), and the CLI's
-/// `invoke` sets them locally; the architecture is the layout's, the package's and the function's. No
-/// Foundation: the static Lambda links it.
+/// `invoke` sets them locally; the architecture is the layout's, the package's and the function's. The
+/// values with a format have one codec each, used by both sides (`RouteTagsCodec`, `ChatRoutesCodec`), and
+/// the package manifest is one type with its writer and reader (`FilterManifest`). No Foundation: the
+/// static Lambda links it.
 
 /// An environment variable of `catalogwatch-filter` (the alert stack sets them on the function).
 public enum FilterVariable: String, CaseIterable, Sendable {
@@ -14,9 +16,9 @@ public enum FilterVariable: String, CaseIterable, Sendable {
     case alertStatuses = "ALERT_STATUSES"
     /// The alert ledger's table name (EventBridge sources).
     case alertLedgerTable = "ALERT_LEDGER_TABLE"
-    /// The stack tag keys copied into message attributes `tag.<key>`, comma-separated.
+    /// The stack tag keys copied into message attributes `tag.<key>`, comma-separated (`RouteTagsCodec`).
     case routeTags = "ROUTE_TAGS"
-    /// The chat routes: `[{"name", "topicArn", "filterPolicy"}]` as compact JSON.
+    /// The chat routes: `[{"name", "topicArn", "filterPolicy"}]` as compact JSON (`ChatRoutesCodec`).
     case chatRoutes = "CHAT_ROUTES"
 
     /// The variable's name.

@@ -1,4 +1,5 @@
 import FilterContract
+import JSONText
 
 /// A ready-to-publish alert: subject, bodies and message attributes.
 public struct Alert: Sendable, Equatable {

@@ -1,3 +1,5 @@
+import JSONText
+
 /// The chat notification of an alert: a custom notification of Amazon Q Developer in chat applications
 /// (formerly AWS Chatbot), which shows only this JSON form and drops any other SNS message. The filter
 /// publishes it as a plain message (no `MessageStructure`) to every chat route whose policy matches.

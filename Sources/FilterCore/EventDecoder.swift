@@ -1,3 +1,5 @@
+import JSONText
+
 /// Where a Lambda event came from.
 public enum EventSource: String, Sendable, Equatable {
     case sns

@@ -1,3 +1,5 @@
+import JSONText
+
 /// CloudWatch Embedded Metric Format lines (namespace `CatalogWatch`), one JSON object per line.
 public enum MetricsEMF {
     public static let namespace = "CatalogWatch"

@@ -1,3 +1,6 @@
+import FilterContract
+import JSONText
+
 /// The filter policy of a chat route (`CHAT_ROUTES`): decides which alerts the route's chat topic gets.
 ///
 /// It is the subset of SNS subscription filter policies (scope `MessageAttributes`) that the alert stack
@@ -37,41 +40,32 @@ package struct RouteFilterPolicy: Sendable, Equatable {
         package let description: String
     }
 
-    /// Reads a policy: an object of non-empty lists of strings, within the SNS limits on keys and combinations.
+    /// Reads a policy: an object of non-empty lists of strings (the shape `CHAT_ROUTES` carries,
+    /// `ChatRoutesCodec.filterPolicy`), within the SNS limits on keys and combinations.
     package init(json: JSONValue) throws(Problem) {
-        guard case .object(let members) = json else {
-            throw Problem(description: "is \(Self.kind(json)), not an object of string lists")
+        let policy: [(attribute: String, values: [String])]
+        do {
+            policy = try ChatRoutesCodec.filterPolicy(json)
+        } catch {
+            throw Problem(description: error.description)
         }
-        var conditions: [Condition] = []
-        var combinations = 1
-        for member in members {
-            let key = Text.excerpt(member.key, limit: 80)
-            guard let items = member.value.arrayValue else {
-                throw Problem(description: "key \(key) is \(Self.kind(member.value)), not a list of strings")
-            }
-            guard !items.isEmpty else { throw Problem(description: "key \(key) has an empty list, which matches no alert") }
-            var values: [String] = []
-            for item in items {
-                guard let value = item.stringValue else {
-                    throw Problem(description: "key \(key) lists \(Self.kind(item)); only exact strings are supported")
-                }
-                values.append(value)
-            }
-            combinations *= values.count
-            conditions.append(Condition(attribute: member.key, values: values))
+        try self.init(checking: policy)
+    }
+
+    /// The policy of `policy` (well-formed, as `ChatRoutesCodec` decodes it) within the SNS limits: at most
+    /// `maxKeys` keys, at most `maxCombinations` combinations of values.
+    package init(checking policy: [(attribute: String, values: [String])]) throws(Problem) {
+        guard policy.count <= Self.maxKeys else {
+            throw Problem(description: "has \(policy.count) keys; SNS allows at most \(Self.maxKeys)")
         }
-        guard conditions.count <= Self.maxKeys else {
-            throw Problem(description: "has \(conditions.count) keys; SNS allows at most \(Self.maxKeys)")
+        let combinations = policy.reduce(1) { product, condition in
+            let (next, overflow) = product.multipliedReportingOverflow(by: condition.values.count)
+            return overflow ? Int.max : next
         }
         guard combinations <= Self.maxCombinations else {
             throw Problem(description: "has \(combinations) combinations of values; SNS allows at most \(Self.maxCombinations)")
         }
-        self.conditions = conditions
-    }
-
-    /// The kind of `value` with its article: "an object", "a string".
-    static func kind(_ value: JSONValue) -> String {
-        (value.kindName == "object" || value.kindName == "array" ? "an " : "a ") + value.kindName
+        self.conditions = policy.map { Condition(attribute: $0.attribute, values: $0.values) }
     }
 
     /// Whether an alert with these (String) message attributes matches. Names and values compare as SNS

@@ -1,3 +1,5 @@
+import JSONText
+
 /// A parsed CloudFormation SNS notification: the plain-text `Key='Value'` message, one field per key.
 ///
 /// Splitting rule (CloudFormation does not escape quotes or newlines inside values):

@@ -1,37 +1,13 @@
-/// Small string helpers (no Foundation string APIs, so no ICU).
+import FilterContract
+
+/// Small string helpers (no Foundation string APIs, so no ICU). The one-line ones are the contract's
+/// (`ContractText`), so that alerts and configuration problems show untrusted text alike.
 enum Text {
-    /// Control characters and line/paragraph separators: everything that must not appear on one line.
-    static func isLineBreakOrControl(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.properties.generalCategory {
-        case .control, .lineSeparator, .paragraphSeparator: return true
-        default: return false
-        }
-    }
+    static func isLineBreakOrControl(_ scalar: Unicode.Scalar) -> Bool { ContractText.isLineBreakOrControl(scalar) }
 
-    /// `s` on one line: controls and line breaks become a space, runs of spaces collapse, ends trimmed,
-    /// cut to `limit` Characters (with an ellipsis) when given. Work is bounded by `limit`, not by `s`.
-    static func singleLine(_ s: some StringProtocol, limit: Int? = nil) -> String {
-        guard let limit else { return cleanLine(s) }
-        let head = s.prefix(limit * 4 + 8)
-        return bounded(cleanLine(head), inputWasCut: head.endIndex != s.endIndex, limit: limit)
-    }
-
-    private static func cleanLine(_ s: some StringProtocol) -> String {
-        var out = String.UnicodeScalarView()
-        var lastWasSpace = true  // drops leading spaces
-        for scalar in s.unicodeScalars {
-            if isLineBreakOrControl(scalar) || scalar == " " {
-                if !lastWasSpace { out.append(" ") }
-                lastWasSpace = true
-            } else {
-                out.append(scalar)
-                lastWasSpace = false
-            }
-        }
-        var result = String(out)
-        while result.last == " " { result.removeLast() }
-        return result
-    }
+    /// `ContractText.singleLine`: controls and line breaks become a space, runs of spaces collapse, ends
+    /// trimmed, cut to `limit` Characters (with an ellipsis) when given.
+    static func singleLine(_ s: some StringProtocol, limit: Int? = nil) -> String { ContractText.singleLine(s, limit: limit) }
 
     /// Multi-line text safe for an e-mail body: CR LF and CR become LF, other controls (except tab) become a space,
     /// trailing whitespace on each line and blank lines at both ends are dropped; cut like `singleLine` when limited.
@@ -70,16 +46,11 @@ enum Text {
     }
 
     private static func bounded(_ cleaned: String, inputWasCut: Bool, limit: Int) -> String {
-        truncated(inputWasCut ? cleaned + "…" : cleaned, maxCharacters: limit)
+        ContractText.bounded(cleaned, inputWasCut: inputWasCut, limit: limit)
     }
 
     /// `s` cut to at most `maxCharacters` Characters, ending in "…" when cut.
-    static func truncated(_ s: String, maxCharacters: Int) -> String {
-        guard maxCharacters > 0 else { return "" }
-        guard let end = s.index(s.startIndex, offsetBy: maxCharacters, limitedBy: s.endIndex), end != s.endIndex
-        else { return s }
-        return String(s.prefix(maxCharacters - 1)) + "…"
-    }
+    static func truncated(_ s: String, maxCharacters: Int) -> String { ContractText.truncated(s, maxCharacters: maxCharacters) }
 
     /// `s` cut to at most `maxUTF16` UTF-16 units, and so to at most as many Unicode scalars (what JSON
     /// Schema's `maxLength` counts), at a Character boundary and ending in "…" when cut.
@@ -109,17 +80,6 @@ enum Text {
         return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
     }
 
-    /// A short, single-line excerpt of untrusted input for diagnostics.
-    static func excerpt(_ s: some StringProtocol, limit: Int = 60) -> String {
-        "\"" + singleLine(s.prefix(limit * 4), limit: limit) + "\""
-    }
-}
-
-extension StringProtocol {
-    /// The string without leading and trailing whitespace (including newlines).
-    package func trimmingWhitespace() -> String {
-        guard let start = firstIndex(where: { !$0.isWhitespace }) else { return "" }
-        guard let end = lastIndex(where: { !$0.isWhitespace }) else { return "" }
-        return String(self[start...end])
-    }
+    /// A short, single-line excerpt of untrusted input for diagnostics (`ContractText.excerpt`).
+    static func excerpt(_ s: some StringProtocol, limit: Int = 60) -> String { ContractText.excerpt(s, limit: limit) }
 }

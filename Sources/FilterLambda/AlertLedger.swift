@@ -1,5 +1,6 @@
 import AWSClient
 import FilterCore
+import JSONText
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials

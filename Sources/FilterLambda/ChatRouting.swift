@@ -1,5 +1,6 @@
 import AWSClient
 import FilterCore
+import JSONText
 
 /// A chat route of `CHAT_ROUTES`: a topic that Amazon Q Developer in chat applications subscribes to, and
 /// the filter policy that picks the alerts whose chat notification it gets.

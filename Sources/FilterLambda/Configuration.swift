@@ -49,7 +49,7 @@ public struct FilterConfiguration: Sendable, Equatable {
         if topic.isEmpty {
             problems.append("ALERT_TOPIC_ARN is not set (the ARN of the send topic)")
         } else if !isTopicARN(topic) {
-            problems.append("ALERT_TOPIC_ARN '\(oneLine(topic, limit: 300))' is not an SNS topic ARN (arn:<partition>:sns:<region>:<account>:<name>)")
+            problems.append("ALERT_TOPIC_ARN '\(ContractText.oneLine(topic, limit: 300))' is not an SNS topic ARN (arn:<partition>:sns:<region>:<account>:<name>)")
         }
         let role = value(FilterVariable.memberRoleName.name) ?? ""
         if role.isEmpty { problems.append("MEMBER_ROLE_NAME is not set (the role to assume in member accounts)") }
@@ -63,7 +63,7 @@ public struct FilterConfiguration: Sendable, Equatable {
         }
         let ledger = value(FilterVariable.alertLedgerTable.name)
         if let ledger, !isTableName(ledger) {
-            problems.append("ALERT_LEDGER_TABLE '\(oneLine(ledger, limit: 300))' is not a DynamoDB table name (3 to 255 letters, digits, '_', '-' and '.')")
+            problems.append("ALERT_LEDGER_TABLE '\(ContractText.oneLine(ledger, limit: 300))' is not a DynamoDB table name (3 to 255 letters, digits, '_', '-' and '.')")
         }
         let tags = routeTags(env[FilterVariable.routeTags.name])
         let chat = chatRoutes(env[FilterVariable.chatRoutes.name], routeTags: tags.keys)

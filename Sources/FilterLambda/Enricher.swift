@@ -1,5 +1,6 @@
 import AWSClient
 import AWSIdentifiers
+import FilterContract
 import FilterCore
 
 /// Looks up what is known about a failed stack; never throws: what cannot be found becomes a `lookupFailures` line.
@@ -63,7 +64,7 @@ public struct AWSEnricher: Enricher {
         var enrichment = Enrichment()
         guard AccountID.isValid(failure.account) else {
             let shown = ["", "unknown"].contains(failure.account)
-                ? "unknown (no usable StackId)" : "'\(oneLine(failure.account, limit: 40))' is not \(AccountID.length) digits"
+                ? "unknown (no usable StackId)" : "'\(ContractText.oneLine(failure.account, limit: 40))' is not \(AccountID.length) digits"
             enrichment.lookupFailures.append("refused: member account \(shown); no role assumed, nothing looked up")
             return enrichment
         }
@@ -215,10 +216,10 @@ public struct AWSEnricher: Enricher {
         if let e = error as? AWSError {
             // A body without an error code leaves the bare HTTP status as the code.
             let code = !e.code.isEmpty && e.code.allSatisfy(\.isNumber) ? "HTTP \(e.code)" : e.code
-            let message = oneLine(e.message, limit: 160)
+            let message = ContractText.oneLine(e.message, limit: 160)
             return message.allSatisfy(\.isWhitespace) ? code : "\(code) (\(message))"
         }
-        return oneLine(String(describing: error), limit: 200)
+        return ContractText.oneLine(String(describing: error), limit: 200)
     }
 }
 
@@ -241,17 +242,4 @@ public enum RootCause {
         let real = failed.filter { !($0.resourceStatusReason ?? "").lowercased().contains("cancelled") }
         return real.last ?? failed.last
     }
-}
-
-/// `text` on one line (control characters become spaces), cut to `limit` characters with "…".
-func oneLine(_ text: String, limit: Int) -> String {
-    var out = ""
-    for c in text {
-        out.append(c.isNewline || c.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) ? " " : c)
-        if out.count >= limit {
-            out += "…"
-            break
-        }
-    }
-    return out
 }

@@ -1,4 +1,5 @@
 import FilterCore
+import JSONText
 
 /// The filter: decode an event, keep terminal stack failures, enrich, publish one alert each, report what was not delivered.
 public struct FilterHandler: Sendable {

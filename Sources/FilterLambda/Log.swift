@@ -1,4 +1,5 @@
 import FilterCore
+import JSONText
 
 #if canImport(Glibc)
 import Glibc

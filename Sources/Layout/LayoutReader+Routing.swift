@@ -1,5 +1,6 @@
 import AWSIdentifiers
 import Diagnostics
+import FilterContract
 import YAML
 
 /// The routing keys of a layout, as checked.
@@ -22,11 +23,13 @@ extension Checker {
             }
         }
         if let node = values["routes"] { keys.routes = checkRoutes(node, routeTags: keys.routeTags) }
-        let chatBytes = keys.routes.reduce(0) { sum, route in
-            guard case .chat = route.destination else { return sum }
-            // {"name":…,"topicArn":"arn:<partition>:sns:<region>:<account>:<prefix>-chat-<name>","filterPolicy":{…}}
-            return sum + 2 * route.name.utf8.count + 140 + route.match.filterPolicy.reduce(0) { $0 + $1.attribute.utf8.count + 6 + $1.values.reduce(0) { $0 + $1.utf8.count + 3 } }
-        }
+        // The variable as the filter will read it, with the longest topic ARN a route can get
+        // (arn:aws-us-gov:sns:<longest region>:<account>:<40-character prefix>-chat-<name>).
+        let chatBytes = ChatRoutesCodec.encode(keys.routes.compactMap { route in
+            guard case .chat = route.destination else { return nil }
+            let topic = "arn:aws-us-gov:sns:ap-southeast-5:123456789012:\(String(repeating: "p", count: 40))-chat-\(route.name)"
+            return ChatRouteEntry(name: route.name, topicArn: topic, filterPolicy: route.match.filterPolicy)
+        }).utf8.count
         if chatBytes > RouteRules.maxChatRoutesBytes {
             error(values["routes"], "routes", "the chat routes need about \(chatBytes) bytes in the filter's CHAT_ROUTES variable; Lambda's environment holds 4 KB in all: use fewer chat routes or shorter matches")
         }

@@ -1,19 +1,17 @@
 import CloudFormation
+import FilterContract
 import XCTest
 
 @testable import AlertStack
 @testable import Layout
 
 final class PackageManifestTests: XCTestCase {
-    let text = """
-        {
-          "runtime": "provided.al2023",
-          "handler": "bootstrap",
-          "architecture": "arm64",
-          "zip": {"size": 1, "sha256": "00", "codeSha256": "AA=="},
-          "s3Key": "catalogwatch/filter-arm64-0123456789abcdef.zip"
-        }
-        """
+    /// A manifest as `catalogwatch package` writes it.
+    let text = FilterManifest(
+        runtime: "provided.al2023", handler: "bootstrap", architecture: .arm64, binarySize: 1, binarySHA256: "00", isStatic: true,
+        interpreter: nil, neededLibraries: [], versionNeeds: [], zipSize: 1, zipSHA256: "00", codeSHA256: "AA==",
+        s3Key: "catalogwatch/filter-arm64-0123456789abcdef.zip", runtimeSource: "test"
+    ).json
 
     func testReadsAndAppliesToTheLayout() throws {
         let m = try PackageManifest.read(text, file: "manifest.json")
@@ -38,10 +36,10 @@ final class PackageManifestTests: XCTestCase {
         XCTAssertThrowsError(try other.applied(to: layout))
         XCTAssertEqual(other.check(AlertStack.template(for: layout), file: "a.yaml", parameters: false).map(\.keyPath), ["Resources.FilterFunction.Properties.Runtime"])
         XCTAssertThrowsError(try PackageManifest.read(text.replacingOccurrences(of: "arm64\"", with: "sparc\""), file: "m.json")) {
-            XCTAssertTrue(String(describing: $0).contains("sparc"))
+            XCTAssertEqual(String(describing: $0), "m.json:4:19: manifest architecture 'sparc' is not x86_64 or arm64")
         }
         XCTAssertThrowsError(try PackageManifest.read("{\"runtime\": \"provided.al2023\"}", file: "m.json")) {
-            XCTAssertTrue(String(describing: $0).contains("m.json"))
+            XCTAssertEqual(String(describing: $0), "m.json:1:1: manifest has no 'architecture'")
         }
     }
 }

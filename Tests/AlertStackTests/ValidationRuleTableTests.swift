@@ -1,5 +1,6 @@
 import CloudFormation
 import Diagnostics
+import FilterContract
 import XCTest
 
 @testable import AlertStack
@@ -51,7 +52,11 @@ final class ValidationRuleTableTests: XCTestCase {
     func testEveryFindingOfValidateIsInTheTable() throws {
         var findings = LayoutReader.read("mainRegion: nowhere-1\nbogus: 1\n", file: "layout.yaml").diagnostics
         findings += Validation.checkTemplate(text: "Resources: [", file: "broken.yaml", layout: nil).diagnostics
-        let manifest = try PackageManifest.read(#"{"runtime": "provided.al2", "architecture": "arm64", "s3Key": "k.zip"}"#, file: "manifest.json")
+        let written = FilterManifest(
+            runtime: "provided.al2", handler: "bootstrap", architecture: .arm64, binarySize: 1, binarySHA256: "00", isStatic: true,
+            interpreter: nil, neededLibraries: [], versionNeeds: [], zipSize: 1, zipSHA256: "00", codeSHA256: "AA==", s3Key: "k.zip",
+            runtimeSource: "test")
+        let manifest = try PackageManifest.read(written.json, file: "manifest.json")
         for generated in try generatedTemplates() {
             for t in generated.templates {
                 findings += Validation.checkTemplate(text: try t.rendered(.yaml), file: t.source.file ?? "", layout: generated.layout).diagnostics

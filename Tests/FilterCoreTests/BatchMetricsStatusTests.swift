@@ -108,31 +108,3 @@ final class MetricsEMFTests: XCTestCase {
         XCTAssertEqual(o["Product"] as? String, "\"%E6%B3%A8%E6%96%87\"")
     }
 }
-
-final class JSONValueTests: XCTestCase {
-    func testSerializationEscapesAndOrder() throws {
-        let value = JSONValue.object([
-            ("z", .string("a\"b\\c\n\u{1}\u{7F}\u{2028}日本")), ("a", .array([.null, .bool(true), .number(1.5), .number(-3)])),
-            ("inf", .number(.infinity)),
-        ])
-        let text = value.serialized()
-        XCTAssertEqual(text, #"{"z":"a\"b\\c\n\u0001\u007f\u2028日本","a":[null,true,1.5,-3],"inf":null}"#)
-        let parsed = try JSONValue.parse(text)
-        XCTAssertEqual(parsed["z"]?.stringValue, "a\"b\\c\n\u{1}\u{7F}\u{2028}日本")
-        XCTAssertEqual(parsed["a"], .array([.null, .bool(true), .number(1.5), .number(-3)]))
-    }
-
-    func testRoundTripThroughFoundation() throws {
-        var all = ""
-        for value in 0...0x2FF { if let s = Unicode.Scalar(value) { all.unicodeScalars.append(s) } }
-        let text = JSONValue.object([("s", .string(all))]).serialized()
-        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String])
-        XCTAssertEqual(object["s"], all)
-    }
-
-    func testParseErrors() {
-        XCTAssertThrowsError(try JSONValue.parse("{")) { error in
-            XCTAssertTrue("\(error)".hasPrefix("invalid JSON"))
-        }
-    }
-}

@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 import FilterCore
+import JSONText
 import TestSupport
 
 /// `RouteFilterPolicy` follows SNS: for the same policies and message attributes, its verdicts equal those of

@@ -125,16 +125,13 @@ extension AlertStackParts {
             return Handles(function: function, deadLetterQueue: deadLetters, permission: permission)
         }
 
-        /// `CHAT_ROUTES`: `[{"name", "topicArn", "filterPolicy"}]` as compact JSON in a `Fn::Sub` (the topic
-        /// ARNs are `${Route<Name>ChatTopic}`; a literal `${` in a value is written `${!`).
+        /// `CHAT_ROUTES` (`ChatRoutesCodec`) in a `Fn::Sub`: the topic ARNs are `${Route<Name>ChatTopic}`; a
+        /// literal `${` in any other string is written `${!`.
         var chatRoutes: CFNValue {
-            func literal(_ s: String) -> String { SubTemplate.escaped(JSONText.quoted(s)) }
-            let items = chatTopics.map { chat in
-                let policy = chat.route.match.filterPolicy.map { "\(literal($0.attribute)):[" + $0.values.map(literal).joined(separator: ",") + "]" }
-                let (name, topic, filter) = (ChatRouteField.name.key, ChatRouteField.topicArn.key, ChatRouteField.filterPolicy.key)
-                return "{\"\(name)\":\(literal(chat.route.name)),\"\(topic)\":\"${\(chat.topic.name)}\",\"\(filter)\":{\(policy.joined(separator: ","))}}"
+            let entries = chatTopics.map { chat in
+                ChatRouteEntry(name: chat.route.name, topicArn: "${\(chat.topic.name)}", filterPolicy: chat.route.match.filterPolicy)
             }
-            return .sub("[" + items.joined(separator: ",") + "]")
+            return .sub(ChatRoutesCodec.encode(entries, literal: { SubTemplate.escaped(JSONText.quoted($0)) }))
         }
 
         /// The function: the environment contract of `catalogwatch-filter`, its logs in `logGroup`.
@@ -155,7 +152,7 @@ extension AlertStackParts {
                 if let ledgerTable { variables.append(CFNField(FilterVariable.alertLedgerTable.name, ledgerTable.ref)) }
                 if !chatTopics.isEmpty { variables.append(CFNField(FilterVariable.chatRoutes.name, chatRoutes)) }
                 variables.append(CFNField(FilterVariable.memberRoleName.name, memberRoleName))
-                if !routeTags.isEmpty { variables.append(CFNField(FilterVariable.routeTags.name, .string(routeTags.joined(separator: ",")))) }
+                if !routeTags.isEmpty { variables.append(CFNField(FilterVariable.routeTags.name, .string(RouteTagsCodec.encode(routeTags)))) }
                 $0.variables = .object(variables)
             }
             function.functionName = functionName

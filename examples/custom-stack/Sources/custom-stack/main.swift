@@ -5,6 +5,7 @@
 // Writes alert-stack.yaml, stackset.yaml (the extended alert stack as the StackSet's template body) and
 // stackset-roles.yaml to OUTPUT_DIR.
 import AlertStack
+import Layout
 import CloudFormation
 import Foundation
 

@@ -1,19 +1,13 @@
-import JSONText
-
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
-/// A generic JSON value whose objects keep their keys in order, with a deterministic serializer.
+/// A generic JSON value whose objects keep their keys in order, with a strict parser (`parse`, RFC 8259, no
+/// Foundation) and a deterministic serializer (`serialized`).
 public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(Double)
     case string(String)
     case array([JSONValue])
-    /// Keys in order. Decoding sorts keys (JSONDecoder does not expose source order); serializing keeps this order.
+    /// Keys in order: `parse` keeps the text's order (a repeated key keeps its first value); serializing keeps
+    /// this order.
     case object([(key: String, value: JSONValue)])
 
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
@@ -27,35 +21,6 @@ public enum JSONValue: Sendable, Equatable {
             return a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
         default: return false
         }
-    }
-
-    /// Parses UTF-8 JSON bytes.
-    public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
-        do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
-        } catch {
-            throw JSONParseError(message: Self.describe(error))
-        }
-    }
-
-    /// Parses JSON text.
-    public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
-        try parse(Array(text.utf8))
-    }
-
-    private static func describe(_ error: any Error) -> String {
-        if let decodingError = error as? DecodingError {
-            switch decodingError {
-            case .dataCorrupted(let context):
-                if let underlying = context.underlyingError {
-                    return "\(context.debugDescription) (\(underlying))"
-                }
-                return context.debugDescription
-            default:
-                return "\(decodingError)"
-            }
-        }
-        return "\(error)"
     }
 
     // MARK: Accessors
@@ -143,13 +108,6 @@ public enum JSONValue: Sendable, Equatable {
     }
 }
 
-/// Why bytes could not be parsed as JSON.
-public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The decoder's explanation.
-    public let message: String
-    public var description: String { "invalid JSON: \(message)" }
-}
-
 private struct AnyCodingKey: CodingKey {
     var stringValue: String
     var intValue: Int? { nil }
@@ -157,6 +115,8 @@ private struct AnyCodingKey: CodingKey {
     init?(intValue: Int) { return nil }
 }
 
+/// A `Decodable` reads objects with their keys sorted (a `Decoder` does not expose the text's order); `parse`
+/// keeps the order and needs no Foundation.
 extension JSONValue: Codable {
     public init(from decoder: any Decoder) throws {
         if let keyed = try? decoder.container(keyedBy: AnyCodingKey.self) {
