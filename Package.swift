@@ -40,14 +40,14 @@ let package = Package(
         .target(name: "CloudFormation", dependencies: ["YAML", "JSONText", "Diagnostics", "IAMAuthorization"], swiftSettings: strict),
         // The layout: its model, the reader with its checks (file, line and key of every error), the routes with one
         // file per destination kind, and the names (physical and parameter) every template and deploy step uses.
-        .target(name: "Layout", dependencies: ["CloudFormation", "YAML", "AWSIdentifiers", "Diagnostics", "FilterContract"], swiftSettings: strict),
+        .target(name: "Layout", dependencies: ["CloudFormation", "YAML", "AWSIdentifiers", "Diagnostics", "FilterContract", "URLText"], swiftSettings: strict),
         // The alert stack (composable parts), StackSet artifacts, plan text and the template/layout agreement checks.
         .target(name: "AlertStack", dependencies: ["Layout", "CloudFormation", "YAML", "AWSIdentifiers", "Diagnostics", "JSONText", "FilterContract"], swiftSettings: strict),
         // The filter's contract, written once for both sides: its environment variables with the codecs of
         // ROUTE_TAGS and CHAT_ROUTES (the alert stack writes them, the filter reads them), the message attributes
         // routes match on, the terminal failure statuses, the architecture, and the package manifest (Packaging
         // writes it, generate and validate read it). No Foundation: the static Lambda links it.
-        .target(name: "FilterContract", dependencies: ["JSONText"], swiftSettings: strict),
+        .target(name: "FilterContract", dependencies: ["JSONText", "URLText"], swiftSettings: strict),
         // Pure filter logic: event decoding, notification parsing, classification, alert text.
         .target(name: "FilterCore", dependencies: ["JSONText", "AWSIdentifiers", "URLText", "FilterContract"], swiftSettings: strict),
         // Hand-written AWS client layer: SigV4, credentials, endpoints, the few calls we make.
@@ -66,7 +66,7 @@ let package = Package(
         // URLSession transport for the CLI and tests (the Lambda uses NIOTransport).
         .target(name: "URLSessionTransport", dependencies: ["AWSClient"], swiftSettings: strict),
         // The filter handler: decode, classify, enrich, publish, report batch failures.
-        .target(name: "FilterLambda", dependencies: ["FilterCore", "FilterContract", "JSONText", "AWSClient", "AWSIdentifiers"], swiftSettings: strict),
+        .target(name: "FilterLambda", dependencies: ["FilterCore", "FilterContract", "JSONText", "AWSClient", "AWSIdentifiers", "URLText"], swiftSettings: strict),
         // The filter Lambda's HTTP transport: SwiftNIO + NIOSSL, keep-alive connections pooled per endpoint, AWS_CA_BUNDLE.
         .target(
             name: "NIOTransport",

@@ -141,6 +141,8 @@ public enum AlertStack {
         filterPart.ledgerTable = ledger
         filterPart.routeTags = layout.routeTags
         filterPart.chatTopics = routes.chatTopics
+        filterPart.runbooks = layout.runbooks
+        filterPart.consoleSignIn = layout.consoleSignIn
         let filter = filterPart.add(to: &t)
         if let buffer, let queues {
             buffer.addEventSourceMapping(queue: queues.queue, function: filter.function, to: &t)

@@ -13,7 +13,7 @@ public enum MemberForwarding {
     public static let stackSetLogicalName = "MemberForwardingStackSet"
 
     /// Parameters of the member template, in order (the StackSet passes each).
-    public static let parameterNames = [ParameterName.mainRegion, .namePrefix, .managementAccountId].map(\.name)
+    public static var parameterNames: [String] { ServiceManagedStackSetPlan.memberForwarding(.embeddedDefault).parameters.map(\.name.name) }
 
     /// The member template: the forwarding rule to `arn:…:events:<MainRegion>:<ManagementAccountId>:event-bus/<NamePrefix>-events`.
     public static func template(for layout: Layout) -> Template {
@@ -62,33 +62,26 @@ public enum MemberForwarding {
         for layout: Layout, memberBody: String, after: [String], to t: inout TemplateBuilder
     ) -> ResourceHandle<CFN.StackSet> {
         let set = serviceManagedStackSet(
-            name: layout.memberStackSetName,
-            description: "CatalogWatch member forwarding: every account of the listed OUs, every layout region, accounts that join later included",
-            capabilities: ["CAPABILITY_IAM"],
-            parameters: [(ParameterName.mainRegion.name, .string(layout.mainRegion)), (ParameterName.namePrefix.name, .string(layout.namePrefix)), (ParameterName.managementAccountId.name, .accountId)],
-            organizationalUnits: .list(layout.organizationalUnits.map(CFNValue.string)), regions: layout.orderedRegions, body: memberBody)
+            .memberForwarding(layout), organizationalUnits: .list(layout.organizationalUnits.map(CFNValue.string)), body: memberBody)
         return t.resource(stackSetLogicalName, set, dependsOn: after)
     }
 
-    /// A service-managed StackSet (the member forwarding or the reader StackSet) of `organizationalUnits` in
-    /// `regions`: auto-deployment on (accounts that join later get it, accounts that leave lose it), called
-    /// as the management account, managed execution, and `rollout(regions:)`.
-    static func serviceManagedStackSet(
-        name: String, description: String, capabilities: [String], parameters: [(String, CFNValue)], organizationalUnits: CFNValue,
-        regions: [String], body: String
-    ) -> CFN.StackSet {
-        var set = CFN.StackSet(permissionModel: "SERVICE_MANAGED", stackSetName: .string(name))
+    /// The service-managed StackSet of `plan` (the member forwarding or the reader StackSet) in
+    /// `organizationalUnits`: auto-deployment on (accounts that join later get it, accounts that leave lose
+    /// it), called as the management account, managed execution, and the plan's rollout.
+    static func serviceManagedStackSet(_ plan: ServiceManagedStackSetPlan, organizationalUnits: CFNValue, body: String) -> CFN.StackSet {
+        var set = CFN.StackSet(permissionModel: "SERVICE_MANAGED", stackSetName: .string(plan.name))
         set.autoDeployment = CFN.StackSet.AutoDeployment(enabled: true, retainStacksOnAccountRemoval: false)
         set.callAs = "SELF"
-        set.capabilities = .list(capabilities.map(CFNValue.string))
-        set.description = .string(description)
+        set.capabilities = .list(plan.capabilities.map(CFNValue.string))
+        set.description = .string(plan.description)
         set.managedExecution = CFN.StackSet.ManagedExecution(active: true)
-        set.operationPreferences = rollout(regions: regions).cloudFormation
-        set.parameters = parameters.map { CFN.StackSet.Parameter(parameterKey: .string($0.0), parameterValue: $0.1) }
+        set.operationPreferences = plan.rollout.cloudFormation
+        set.parameters = plan.parameters.map { CFN.StackSet.Parameter(parameterKey: .string($0.name.name), parameterValue: $0.value.cfnValue) }
         set.stackInstancesGroup = [
             CFN.StackSet.StackInstances(
                 deploymentTargets: CFN.StackSet.DeploymentTargets().with { $0.organizationalUnitIds = organizationalUnits },
-                regions: .list(regions.map(CFNValue.string)))
+                regions: .list(plan.regions.map(CFNValue.string)))
         ]
         set.templateBody = .string(body)
         return set

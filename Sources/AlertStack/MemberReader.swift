@@ -16,7 +16,7 @@ public enum MemberReader {
     public static let stackSetLogicalName = "ReaderStackSet"
 
     /// Parameters of the reader template, in order (the StackSet passes each).
-    public static let parameterNames = [ParameterName.namePrefix, .managementAccountId, .memberRoleName].map(\.name)
+    public static var parameterNames: [String] { ServiceManagedStackSetPlan.memberReader(.embeddedDefault).parameters.map(\.name.name) }
 
     /// What the filter reads, in two statements: Service Catalog describe calls (two of which name no
     /// resource type, so they take `*`), and the events and tags of Service Catalog stacks (`SC-*`).
@@ -62,11 +62,6 @@ public enum MemberReader {
         return t.template
     }
 
-    /// The StackSet's parameter values for `layout` in management account `account`, in `parameterNames` order.
-    public static func parameterValues(_ layout: Layout, account: CFNValue) -> [(String, CFNValue)] {
-        [(ParameterName.namePrefix.name, .string(layout.namePrefix)), (ParameterName.managementAccountId.name, account), (ParameterName.memberRoleName.name, .string(layout.memberRoleName))]
-    }
-
     /// The parameter of the StackSet template that lists the OUs (the layout's by default; a layout without
     /// any leaves it to whoever deploys the template).
     public static let organizationalUnitsParameter = ParameterName.readerOrganizationalUnits.name
@@ -82,10 +77,7 @@ public enum MemberReader {
                 description: "OU ids (ou-…) or the root id (r-…) whose accounts get the reader role the filter assumes.",
                 default: layout.organizationalUnits.isEmpty ? nil : .string(layout.organizationalUnits.joined(separator: ","))))
         let set = MemberForwarding.serviceManagedStackSet(
-            name: layout.readerStackSetName,
-            description: "CatalogWatch reader role: every account of the listed OUs, accounts that join later included",
-            capabilities: ["CAPABILITY_NAMED_IAM"], parameters: parameterValues(layout, account: .accountId),
-            organizationalUnits: .ref(organizationalUnitsParameter), regions: [layout.mainRegion], body: readerBody)
+            .memberReader(layout), organizationalUnits: .ref(organizationalUnitsParameter), body: readerBody)
         return t.resource(stackSetLogicalName, set)
     }
 }

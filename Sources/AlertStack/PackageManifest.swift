@@ -55,10 +55,10 @@ package struct PackageManifest: Hashable, Sendable {
         }
         guard parameters else { return findings }
         if let p = template.parameter(.lambdaArchitecture), p.default?.stringValue != architecture.rawValue {
-            add("Parameters.LambdaArchitecture.Default", "is \(p.default.map(describe) ?? "unset") but the package is \(architecture.rawValue)")
+            add("Parameters.\(ParameterName.lambdaArchitecture.name).Default", "is \(p.default.map(describe) ?? "unset") but the package is \(architecture.rawValue)")
         }
         if let p = template.parameter(.lambdaCodeKey), p.default?.stringValue != s3Key {
-            add("Parameters.LambdaCodeKey.Default", "is \(p.default.map(describe) ?? "unset") but the package's key is \(s3Key)")
+            add("Parameters.\(ParameterName.lambdaCodeKey.name).Default", "is \(p.default.map(describe) ?? "unset") but the package's key is \(s3Key)")
         }
         return findings
     }

@@ -26,7 +26,7 @@ package enum PlanText {
     static func routes(_ layout: Layout) -> [String] {
         var lines = ["Routes (filter policies on the alert's message attributes: SNS applies them to the subscriptions, the filter to a chat route's topic):"]
         lines.append(layout.defaultRoute
-            ? "  default: e-mail \(layout.notificationEmail ?? "NotificationEmail parameter") gets every alert"
+            ? "  default: e-mail \(layout.notificationEmail ?? "the \(ParameterName.notificationEmail.name) parameter") gets every alert"
             : "  default: off")
         for route in layout.routes {
             let conditions = route.match.filterPolicy.map { "\($0.attribute) \($0.values.count == 1 ? "= \($0.values[0])" : "in {\($0.values.joined(separator: ", "))}")" }

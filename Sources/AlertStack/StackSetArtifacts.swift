@@ -30,11 +30,12 @@ public enum StackSetArtifacts {
 
         public var regions: [String] { rollout.regionOrder }
         public var sequential: Bool { rollout.isSequential }
-        /// The StackSet's description, the same in the template, the CLI input and the API.
+        /// The StackSet's description, the same in the template, the CLI input and the API. It names no
+        /// region: `deploy` adds a region without updating the StackSet, so a list would go stale.
         public var description: String {
             sequential
-                ? "CatalogWatch alert stack: \(regions.joined(separator: ", ")), one region at a time"
-                : "CatalogWatch alert stack: \(regions.count) regions in parallel, after the main region"
+                ? "CatalogWatch alert stack: one region at a time, main region first"
+                : "CatalogWatch alert stack: the other regions in parallel, after the main region"
         }
         /// What the StackSet acknowledges for its stacks. The alert stack holds no IAM resource since the roles
         /// moved to the roles stack; the capability stays as earlier versions set it (CloudFormation accepts an
@@ -52,12 +53,12 @@ public enum StackSetArtifacts {
                 rollout: StackSetRollout(regionOrder: layout.orderedRegions, pace: .oneRegionAtATime))]
         case .mainThenParallel:
             var plans = [StackSetPlan(
-                logicalName: "MainRegionStackSet", stackSetName: "\(layout.stackSetName)-main",
+                logicalName: "MainRegionStackSet", stackSetName: StackSetName.name(layout.stackSetName, .main),
                 rollout: StackSetRollout(regionOrder: [layout.mainRegion], pace: .oneRegionAtATime))]
             let others = layout.orderedRegions.dropFirst()
             if !others.isEmpty {
                 plans.append(StackSetPlan(
-                    logicalName: "OtherRegionsStackSet", stackSetName: "\(layout.stackSetName)-regions",
+                    logicalName: "OtherRegionsStackSet", stackSetName: StackSetName.name(layout.stackSetName, .regions),
                     rollout: StackSetRollout(regionOrder: Array(others), pace: .allRegionsAtOnce)))
             }
             return plans

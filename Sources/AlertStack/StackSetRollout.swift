@@ -3,7 +3,7 @@ import CloudFormation
 /// How a StackSet operation moves through regions and accounts: the one place the rollout rule is written.
 /// The StackSet resource (`cloudFormation`), the AWS CLI inputs (`cliPreferences`) and the StackSets API calls
 /// of `deploy`, `status` and `destroy` (`settings`, through Deployment) render it; `validate` compares a
-/// template's preferences against it (`expectedSettings`).
+/// template's preferences against the layout's plans (`StackSetArtifacts.plans`).
 public struct StackSetRollout: Hashable, Sendable {
     /// How many regions and accounts run at once.
     public enum Pace: Hashable, Sendable {
@@ -104,7 +104,8 @@ public struct StackSetRollout: Hashable, Sendable {
         switch setting {
         case .failureToleranceCount, .failureTolerancePercentage: "so a failed region stops the rollout"
         case .regionConcurrencyType: "so the main region finishes first"
-        case .maxConcurrentCount, .maxConcurrentPercentage: "for a sequential rollout"
+        case .maxConcurrentCount: "for a sequential rollout"
+        case .maxConcurrentPercentage: "so every region of the wave deploys at once"
         }
     }
 }

@@ -271,10 +271,12 @@ extension AgreementCheck {
     mutating func preferences(_ s: StackSetEntry, first: StackSetEntry, sets: [StackSetEntry]) {
         let prefs = s.resource.property("OperationPreferences")
         let key = "Resources.\(s.name).Properties.OperationPreferences"
-        // The first wave, and every wave of a sequential rollout, is planned one region at a time; any other
-        // wave must at least stop on a failure (`StackSetArtifacts.plans`).
-        let sequentialWave = (s.name == first.name && s.file == first.file) || layout.rollout == .sequential
-        let planned = StackSetRollout(regionOrder: [], pace: sequentialWave ? .oneRegionAtATime : .allRegionsAtOnce)
+        // A StackSet the layout plans (by name) must roll out as planned; any other is judged by its place:
+        // the first wave, and every wave of a sequential rollout, one region at a time. Any wave must stop
+        // on a failure; a parallel one may take its time.
+        let plan = StackSetArtifacts.plans(for: layout).first { $0.stackSetName == s.resource.property("StackSetName")?.stringValue }
+        let sequentialWave = plan?.sequential ?? ((s.name == first.name && s.file == first.file) || layout.rollout == .sequential)
+        let planned = plan?.rollout ?? StackSetRollout(regionOrder: [], pace: sequentialWave ? .oneRegionAtATime : .allRegionsAtOnce)
         for (setting, value) in planned.settings where sequentialWave || setting == .failureToleranceCount {
             if prefs?[setting.key] != value.cfnValue {
                 add(s.template, .rolloutOrder, key + "." + setting.key, "must be \(value.text) \(StackSetRollout.reason(setting))")

@@ -60,39 +60,27 @@ package struct DeploymentTarget: Sendable {
         readerStackSet = try Self.readerTarget(layout)
     }
 
-    /// The reader role's StackSet: the reader template, passed the name prefix, this account (the filter's)
-    /// and the role name, rolled out to the layout's OUs in the main region (IAM is global).
+    /// The reader role's StackSet (`ServiceManagedStackSetPlan.memberReader`): the reader template, passed
+    /// the name prefix, this account (the filter's) and the role name, in the layout's OUs.
     static func readerTarget(_ layout: Layout) throws(YAMLError) -> MemberStackSetTarget? {
         guard layout.deployMemberRole, let account = layout.managementAccountId else { return nil }
-        return serviceManaged(
-            layout, name: layout.readerStackSetName, description: "CatalogWatch reader role",
-            templateBody: try MemberReader.template(for: layout).rendered(.yaml),
-            parameters: MemberReader.parameterValues(layout, account: .string(account)).map { .init($0.0, $0.1.stringValue ?? "") },
-            capabilities: ["CAPABILITY_NAMED_IAM"], regions: [layout.mainRegion])
+        return serviceManaged(layout, .memberReader(layout), account: account, templateBody: try MemberReader.template(for: layout).rendered(.yaml))
     }
 
-    /// The member StackSet of an EventBridge source: the member template, passed the main region, name
-    /// prefix and this account (the central bus's), rolled out to the layout's OUs in every layout region.
+    /// The member StackSet of an EventBridge source (`ServiceManagedStackSetPlan.memberForwarding`): the member
+    /// template, passed the main region, name prefix and this account (the central bus's), in the layout's OUs.
     static func memberTarget(_ layout: Layout) throws(YAMLError) -> MemberStackSetTarget? {
         guard layout.source.usesEventBridge, let account = layout.managementAccountId else { return nil }
-        return serviceManaged(
-            layout, name: layout.memberStackSetName, description: "CatalogWatch member forwarding",
-            templateBody: try MemberForwarding.template(for: layout).rendered(.yaml),
-            parameters: [.init(ParameterName.mainRegion.name, layout.mainRegion), .init(ParameterName.namePrefix.name, layout.namePrefix), .init(ParameterName.managementAccountId.name, account)],
-            capabilities: ["CAPABILITY_IAM"], regions: layout.orderedRegions)
+        return serviceManaged(layout, .memberForwarding(layout), account: account, templateBody: try MemberForwarding.template(for: layout).rendered(.yaml))
     }
 
-    /// A service-managed StackSet of the layout's OUs in `regions` (in parallel), with the layout's tags, a
-    /// quarter of the accounts at a time and up to a tenth failing (`MemberForwarding`'s shares).
-    static func serviceManaged(
-        _ layout: Layout, name: String, description: String, templateBody: String, parameters: [ServiceManagedStackSetDefinition.Parameter],
-        capabilities: [String], regions: [String]
-    ) -> MemberStackSetTarget {
+    /// `plan` for management account `account`, in the layout's OUs, with the layout's tags.
+    static func serviceManaged(_ layout: Layout, _ plan: ServiceManagedStackSetPlan, account: String, templateBody: String) -> MemberStackSetTarget {
         var definition = ServiceManagedStackSetDefinition(
-            name: name, description: description, templateBody: templateBody, parameters: parameters, capabilities: capabilities)
+            name: plan.name, description: plan.description, templateBody: templateBody,
+            parameters: plan.parameters.map { .init($0.name.name, $0.value.text(account: account)) }, capabilities: plan.capabilities)
         definition.tags = layout.tags.map { .init($0.key, $0.value) }
-        return MemberStackSetTarget(
-            definition: definition, organizationalUnits: layout.organizationalUnits, rollout: MemberForwarding.rollout(regions: regions))
+        return MemberStackSetTarget(definition: definition, organizationalUnits: layout.organizationalUnits, rollout: plan.rollout)
     }
 
     /// The central bus and its rule (EventBridge sources, main region).

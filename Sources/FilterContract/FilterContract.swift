@@ -2,7 +2,7 @@
 /// the alert stack sets these environment variables and names these message attributes in its routes'
 /// filter policies (AlertStack), the filter reads and writes them (FilterCore, FilterLambda), and the CLI's
 /// `invoke` sets them locally; the architecture is the layout's, the package's and the function's. The
-/// values with a format have one codec each, used by both sides (`RouteTagsCodec`, `ChatRoutesCodec`), and
+/// values with a format have one codec each, used by both sides (`RouteTagsCodec`, `ChatRoutesCodec`, `RunbooksCodec`), and
 /// the package manifest is one type with its writer and reader (`FilterManifest`). No Foundation: the
 /// static Lambda links it.
 
@@ -20,6 +20,12 @@ public enum FilterVariable: String, CaseIterable, Sendable {
     case routeTags = "ROUTE_TAGS"
     /// The chat routes: `[{"name", "topicArn", "filterPolicy"}]` as compact JSON (`ChatRoutesCodec`).
     case chatRoutes = "CHAT_ROUTES"
+    /// Runbook URLs by product id or name, and a default: `{"<key>": "<https URL>"}` as compact JSON (`RunbooksCodec`).
+    case runbooks = "RUNBOOKS"
+    /// An IAM Identity Center access portal's start URL: member-account links go through its shortcut link.
+    case consoleStartURL = "CONSOLE_START_URL"
+    /// The permission set (role) the portal's shortcut links sign in with (with `CONSOLE_START_URL`).
+    case consoleRoleName = "CONSOLE_ROLE_NAME"
 
     /// The variable's name.
     public var name: String { rawValue }
@@ -53,4 +59,26 @@ public enum AlertAttribute: String, CaseIterable, Sendable {
 public enum LambdaArchitecture: String, CaseIterable, Sendable {
     case x86_64
     case arm64
+}
+
+/// A protocol the send topic delivers alerts over (an SNS subscription's `Protocol`), and the body it gets:
+/// the filter publishes one message with a body per protocol (`MessageStructure: json`), so a route
+/// destination over a new protocol is a case here with its body, and nothing else in the filter.
+public enum SubscriptionProtocol: String, CaseIterable, Sendable {
+    case email, sqs, lambda, https
+
+    /// What a subscriber of the protocol receives.
+    public enum Body: Sendable {
+        /// The e-mail text.
+        case text
+        /// The alert as JSON (`CatalogWatchAlert`, version 1).
+        case structured
+    }
+
+    public var body: Body {
+        switch self {
+        case .email: .text
+        case .sqs, .lambda, .https: .structured
+        }
+    }
 }

@@ -47,21 +47,26 @@ public enum AlertComposer {
     ]
 
     /// Composes the alert; long fields and lists are shortened until `snsMessage` fits `maxMessageBytes`.
-    public static func compose(_ failure: StackFailure, _ enrichment: Enrichment = Enrichment()) -> Alert {
-        var alert = compose(failure, enrichment, limits: tiers[0])
+    /// `links` defaults to the console pages of the failure and its product version (no runbook, no portal).
+    public static func compose(_ failure: StackFailure, _ enrichment: Enrichment = Enrichment(), links: ConsoleLinks? = nil) -> Alert {
+        let links = links ?? ConsoleLinks(failure: failure, productId: enrichment.productId, provisioningArtifactId: enrichment.provisioningArtifactId)
+        var alert = compose(failure, enrichment, links, limits: tiers[0])
         for limits in tiers.dropFirst() where alert.snsMessage.utf8.count > maxMessageBytes {
-            alert = compose(failure, enrichment, limits: limits)
+            alert = compose(failure, enrichment, links, limits: limits)
         }
         return alert
     }
 
-    private static func compose(_ failure: StackFailure, _ enrichment: Enrichment, limits: Limits) -> Alert {
-        let text = body(failure, enrichment, limits: limits)
-        let structured = structuredJSON(failure, enrichment, limits: limits).serialized()
-        let message = JSONValue.object([
-            ("default", .string(text)), ("email", .string(text)),
-            ("sqs", .string(structured)), ("lambda", .string(structured)), ("https", .string(structured)),
-        ]).serialized()
+    private static func compose(_ failure: StackFailure, _ enrichment: Enrichment, _ links: ConsoleLinks, limits: Limits) -> Alert {
+        let text = body(failure, enrichment, limits: limits) + linkLines(links)
+        let structured = structuredJSON(failure, enrichment, links, limits: limits).serialized()
+        let bodies = SubscriptionProtocol.allCases.map { p -> (key: String, value: JSONValue) in
+            switch p.body {
+            case .text: (p.rawValue, .string(text))
+            case .structured: (p.rawValue, .string(structured))
+            }
+        }
+        let message = JSONValue.object([("default", .string(text))] + bodies).serialized()
         return Alert(
             subject: subject(failure, enrichment), text: text, structured: structured, snsMessage: message,
             messageAttributes: attributes(failure, enrichment))
@@ -187,11 +192,6 @@ public enum AlertComposer {
             if recordErrors.count > limits.items { lines.append("  (\(recordErrors.count - limits.items) more)") }
         }
 
-        if let url = failure.consoleURL {
-            lines.append("")
-            lines.append("Stack events: \(url)")
-        }
-
         let lookupFailures = enrichment.lookupFailures.filter { nonEmpty($0) != nil }
         if !lookupFailures.isEmpty {
             lines.append("")
@@ -205,6 +205,13 @@ public enum AlertComposer {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// The links, one per line after a blank line (the lookup failures stay above them); nothing without links.
+    static func linkLines(_ links: ConsoleLinks) -> String {
+        let labelled = links.labelled
+        guard !labelled.isEmpty else { return "" }
+        return "\n" + labelled.map { "\($0.label): \($0.url)\n" }.joined()
+    }
+
     private static func joined(_ name: String?, _ id: String?) -> String? {
         switch (name, id) {
         case let (name?, id?): return "\(name) (\(id))"
@@ -216,7 +223,7 @@ public enum AlertComposer {
 
     // MARK: Structured JSON
 
-    static func structuredJSON(_ failure: StackFailure, _ enrichment: Enrichment, limits: Limits) -> JSONValue {
+    static func structuredJSON(_ failure: StackFailure, _ enrichment: Enrichment, _ links: ConsoleLinks, limits: Limits) -> JSONValue {
         func str(_ s: String?) -> JSONValue {
             guard let s = nonEmpty(s) else { return .null }
             return .string(Text.truncated(s, maxCharacters: limits.field))
@@ -250,11 +257,16 @@ public enum AlertComposer {
             ("provisionedProductName", str(enrichment.provisionedProductName)),
             ("productId", str(enrichment.productId)),
             ("productName", str(enrichment.productName)),
+            ("provisioningArtifactId", str(enrichment.provisioningArtifactId)),
             ("provisioningArtifactName", str(enrichment.provisioningArtifactName)),
             ("provisioningArtifactDescription", str(enrichment.provisioningArtifactDescription)),
             ("rootCause", rootCause),
             ("recordErrors", list(enrichment.recordErrors)),
             ("lookupFailures", list(enrichment.lookupFailures)),
+            ("links", .object([
+                ("stackEvents", str(links.stackEvents)), ("provisionedProducts", str(links.provisionedProducts)),
+                ("productVersion", str(links.productVersion)), ("runbook", str(links.runbook)),
+            ])),
         ])
     }
 

@@ -22,19 +22,20 @@ package enum ChatNotification {
     /// Record errors and failed lookups listed at most.
     static let maxItems = 5
 
-    /// The notification as compact JSON.
-    package static func compose(_ failure: StackFailure, _ enrichment: Enrichment = Enrichment()) -> String {
-        document(failure, enrichment).serialized()
+    /// The notification as compact JSON; `links` defaults as in `AlertComposer.compose`.
+    package static func compose(_ failure: StackFailure, _ enrichment: Enrichment = Enrichment(), links: ConsoleLinks? = nil) -> String {
+        let links = links ?? ConsoleLinks(failure: failure, productId: enrichment.productId, provisioningArtifactId: enrichment.provisioningArtifactId)
+        return document(failure, enrichment, links).serialized()
     }
 
-    static func document(_ failure: StackFailure, _ enrichment: Enrichment) -> JSONValue {
+    static func document(_ failure: StackFailure, _ enrichment: Enrichment, _ links: ConsoleLinks) -> JSONValue {
         var members: [(key: String, value: JSONValue)] = [("version", .string("1.0")), ("source", .string("custom"))]
         if let id = line(failure.eventId, 200) { members.append(("id", .string(id))) }
         members.append(("content", .object([
             ("textType", .string("client-markdown")),
             ("title", .string(title(failure, enrichment))),
-            ("description", .string(description(failure, enrichment))),
-            ("nextSteps", .array(nextSteps(failure).map { .string($0) })),
+            ("description", .string(description(failure, enrichment, links))),
+            ("nextSteps", .array(nextSteps(failure, links).map { .string($0) })),
             ("keywords", .array(keywords(failure, enrichment).map { .string($0) })),
         ])))
         members.append(("metadata", metadata(failure, enrichment)))
@@ -56,17 +57,17 @@ package enum ChatNotification {
         line(enrichment.productName, 1_000) ?? AlertComposer.displayName(failure, enrichment)
     }
 
-    /// Markdown: one `*Label:* value` line per known field, reasons as quotes, the console link last.
-    static func description(_ failure: StackFailure, _ enrichment: Enrichment) -> String {
+    /// Markdown: one `*Label:* value` line per known field, reasons as quotes, the links last.
+    static func description(_ failure: StackFailure, _ enrichment: Enrichment, _ links: ConsoleLinks) -> String {
         var text = ""
         for limit in fieldLimits {
-            text = descriptionLines(failure, enrichment, field: limit).joined(separator: "\n")
+            text = descriptionLines(failure, enrichment, links, field: limit).joined(separator: "\n")
             if text.utf16.count <= maxDescription { return text }
         }
         return Text.truncated(text, maxUTF16: maxDescription)
     }
 
-    static func descriptionLines(_ failure: StackFailure, _ enrichment: Enrichment, field limit: Int) -> [String] {
+    static func descriptionLines(_ failure: StackFailure, _ enrichment: Enrichment, _ links: ConsoleLinks, field limit: Int) -> [String] {
         func one(_ s: String?) -> String? { line(s, limit) }
         var lines: [String] = []
         func field(_ label: String, _ value: String?) {
@@ -102,8 +103,8 @@ package enum ChatNotification {
             quoted("Root cause", head, root.reason)
         }
         lines += listed("Record errors", enrichment.recordErrors.compactMap(one))
-        field("Stack events", failure.consoleURL)
         lines += listed("Could not look up", enrichment.lookupFailures.compactMap(one))
+        for (label, url) in links.labelled { field(label, url) }
         return lines
     }
 
@@ -115,10 +116,11 @@ package enum ChatNotification {
         return lines
     }
 
-    /// What to do next: the console link, then the usual remedy for the status.
-    static func nextSteps(_ failure: StackFailure) -> [String] {
+    /// What to do next: the runbook, the stack events, then the usual remedy for the status.
+    static func nextSteps(_ failure: StackFailure, _ links: ConsoleLinks) -> [String] {
         var steps: [String] = []
-        if let url = failure.consoleURL { steps.append("Open the stack events: \(url)") }
+        if let url = links.runbook { steps.append("Follow the runbook: \(url)") }
+        if let url = links.stackEvents { steps.append("Open the stack events: \(url)") }
         switch failure.status {
         case "UPDATE_ROLLBACK_FAILED":
             steps.append("Fix what stopped the rollback, then continue the update rollback of the stack")

@@ -18,6 +18,8 @@ public struct Enrichment: Sendable, Equatable {
     public var provisionedProductName: String?
     public var productId: String?
     public var productName: String?
+    /// The provisioning artifact (version) id, `pa-…`.
+    public var provisioningArtifactId: String?
     /// The provisioning artifact (version) name.
     public var provisioningArtifactName: String?
     public var provisioningArtifactDescription: String?
@@ -32,12 +34,13 @@ public struct Enrichment: Sendable, Equatable {
 
     public init(
         provisionedProductName: String? = nil, productId: String? = nil, productName: String? = nil,
-        provisioningArtifactName: String? = nil, provisioningArtifactDescription: String? = nil,
+        provisioningArtifactId: String? = nil, provisioningArtifactName: String? = nil, provisioningArtifactDescription: String? = nil,
         recordErrors: [String] = [], rootCause: RootCause? = nil, lookupFailures: [String] = [], stackTags: [String: String] = [:]
     ) {
         self.provisionedProductName = provisionedProductName
         self.productId = productId
         self.productName = productName
+        self.provisioningArtifactId = provisioningArtifactId
         self.provisioningArtifactName = provisioningArtifactName
         self.provisioningArtifactDescription = provisioningArtifactDescription
         self.recordErrors = recordErrors

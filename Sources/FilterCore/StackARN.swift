@@ -34,20 +34,10 @@ public struct StackARN: Sendable, Equatable, Hashable, CustomStringConvertible {
     }
 
     /// The console host for this partition, nil for partitions without a public console.
-    public var consoleHost: String? {
-        switch partition {
-        case "aws": return "\(region).console.aws.amazon.com"
-        case "aws-cn": return "\(region).console.amazonaws.cn"
-        case "aws-us-gov": return "\(region).console.amazonaws-us-gov.com"
-        default: return nil
-        }
-    }
+    public var consoleHost: String? { ConsoleLinks.host(partition: partition, region: region) }
 
     /// The CloudFormation console page listing this stack's events.
-    public var consoleEventsURL: String? {
-        guard let host = consoleHost else { return nil }
-        return "https://\(host)/cloudformation/home?region=\(region)#/stacks/events?stackId=\(PercentEncoding.encode(description))"
-    }
+    public var consoleEventsURL: String? { ConsoleLinks.stackEvents(self) }
 
     static func isAlphanumeric(_ b: UInt8) -> Bool {
         (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z"))

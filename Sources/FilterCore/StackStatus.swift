@@ -82,11 +82,11 @@ public enum AlertStatusesError: Error, Sendable, Equatable, CustomStringConverti
         let valid = StackStatus.allCases.map(\.rawValue).joined(separator: ", ")
         switch self {
         case .empty:
-            return "ALERT_STATUSES lists no status. Valid statuses: \(valid)"
+            return "\(FilterVariable.alertStatuses.name) lists no status. Valid statuses: \(valid)"
         case .unknownStatuses(let words):
             let list = words.map { "'\(Text.singleLine($0, limit: 60))'" }.joined(separator: ", ")
             let noun = words.count == 1 ? "status" : "statuses"
-            return "ALERT_STATUSES has unknown \(noun) \(list). Valid statuses: \(valid)"
+            return "\(FilterVariable.alertStatuses.name) has unknown \(noun) \(list). Valid statuses: \(valid)"
         }
     }
 }

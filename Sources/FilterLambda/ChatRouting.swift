@@ -42,11 +42,12 @@ public struct ChatPublisher: Sendable {
     /// by name. Throws a `ChatDeliveryError` naming every route that could not be published to.
     @discardableResult
     package func publish(
-        _ alert: Alert, failure: StackFailure, enrichment: Enrichment, deadline: ContinuousClock.Instant, log: StructuredLogger
+        _ alert: Alert, failure: StackFailure, enrichment: Enrichment, links: ConsoleLinks? = nil, deadline: ContinuousClock.Instant,
+        log: StructuredLogger
     ) async throws(ChatDeliveryError) -> [String: String] {
         let matching = matchingRoutes(alert)
         guard !matching.isEmpty else { return [:] }
-        let message = ChatNotification.compose(failure, enrichment)
+        let message = ChatNotification.compose(failure, enrichment, links: links)
         let attributes = alert.messageAttributes.map { SNSMessageAttribute(name: $0.name, stringValue: $0.value) }
         let client = self.client
         let outcomes = await withTaskGroup(of: (Int, Result<String, any Error>).self) { group in

@@ -1,6 +1,7 @@
 import FilterCore
 import AWSIdentifiers
 import FilterContract
+import URLText
 
 /// The filter's settings, read from the Lambda environment (the alert stack sets them).
 public struct FilterConfiguration: Sendable, Equatable {
@@ -21,6 +22,18 @@ public struct FilterConfiguration: Sendable, Equatable {
     /// `CHAT_ROUTES`: the chat topics and the policies that pick the alerts whose chat notification each gets
     /// (`ChatPublisher`); empty without it.
     package var chatRoutes: [ChatRoute] = []
+    /// `RUNBOOKS`: the runbook URL per product and the default, for the alerts' links; empty without it.
+    package var runbooks = Runbooks([])
+    /// `CONSOLE_START_URL` and `CONSOLE_ROLE_NAME`: the access portal member-account links sign in through; nil without them.
+    package var consoleSignIn: ConsoleSignIn?
+
+    /// The links of an alert about `failure`: its console pages, signed in through the portal when there
+    /// is one, and the runbook of its product.
+    package func links(_ failure: StackFailure, _ enrichment: Enrichment) -> ConsoleLinks {
+        ConsoleLinks(
+            failure: failure, productId: enrichment.productId, provisioningArtifactId: enrichment.provisioningArtifactId,
+            runbook: runbooks.runbook(productId: enrichment.productId, productName: enrichment.productName), signIn: consoleSignIn)
+    }
 
     public init(
         alertTopicArn: String, memberRoleName: String, alertStatuses: Set<StackStatus> = AlertStatuses.default, region: String,
@@ -47,12 +60,12 @@ public struct FilterConfiguration: Sendable, Equatable {
         }
         let topic = value(FilterVariable.alertTopicArn.name) ?? ""
         if topic.isEmpty {
-            problems.append("ALERT_TOPIC_ARN is not set (the ARN of the send topic)")
+            problems.append("\(FilterVariable.alertTopicArn.name) is not set (the ARN of the send topic)")
         } else if !isTopicARN(topic) {
-            problems.append("ALERT_TOPIC_ARN '\(ContractText.oneLine(topic, limit: 300))' is not an SNS topic ARN (arn:<partition>:sns:<region>:<account>:<name>)")
+            problems.append("\(FilterVariable.alertTopicArn.name) '\(ContractText.oneLine(topic, limit: 300))' is not an SNS topic ARN (arn:<partition>:sns:<region>:<account>:<name>)")
         }
         let role = value(FilterVariable.memberRoleName.name) ?? ""
-        if role.isEmpty { problems.append("MEMBER_ROLE_NAME is not set (the role to assume in member accounts)") }
+        if role.isEmpty { problems.append("\(FilterVariable.memberRoleName.name) is not set (the role to assume in member accounts)") }
         let region = value("AWS_REGION") ?? value("AWS_DEFAULT_REGION") ?? ""
         if region.isEmpty { problems.append("AWS_REGION is not set") }
         var statuses = AlertStatuses.default
@@ -63,17 +76,39 @@ public struct FilterConfiguration: Sendable, Equatable {
         }
         let ledger = value(FilterVariable.alertLedgerTable.name)
         if let ledger, !isTableName(ledger) {
-            problems.append("ALERT_LEDGER_TABLE '\(ContractText.oneLine(ledger, limit: 300))' is not a DynamoDB table name (3 to 255 letters, digits, '_', '-' and '.')")
+            problems.append("\(FilterVariable.alertLedgerTable.name) '\(ContractText.oneLine(ledger, limit: 300))' is not a DynamoDB table name (3 to 255 letters, digits, '_', '-' and '.')")
         }
         let tags = routeTags(env[FilterVariable.routeTags.name])
         let chat = chatRoutes(env[FilterVariable.chatRoutes.name], routeTags: tags.keys)
-        problems += tags.problems + chat.problems
+        let runbooks = RunbooksCodec.decode(env[FilterVariable.runbooks.name])
+        let signIn = consoleSignIn(start: value(FilterVariable.consoleStartURL.name), role: value(FilterVariable.consoleRoleName.name))
+        problems += tags.problems + chat.problems + runbooks.problems + signIn.problems
         guard problems.isEmpty else { throw Problem(description: problems.joined(separator: "; ")) }
         var configuration = FilterConfiguration(
             alertTopicArn: topic, memberRoleName: role, alertStatuses: statuses, region: region, alertLedgerTable: ledger)
         configuration.routeTags = tags.keys
         configuration.chatRoutes = chat.routes
+        configuration.runbooks = runbooks.runbooks
+        configuration.consoleSignIn = signIn.signIn
         return configuration
+    }
+
+    /// `CONSOLE_START_URL` (an https URL) and `CONSOLE_ROLE_NAME` (an IAM role name), both or neither.
+    static func consoleSignIn(start: String?, role: String?) -> (signIn: ConsoleSignIn?, problems: [String]) {
+        let (startName, roleName) = (FilterVariable.consoleStartURL.name, FilterVariable.consoleRoleName.name)
+        switch (start, role) {
+        case (nil, nil):
+            return (nil, [])
+        case (let start?, let role?):
+            var problems: [String] = []
+            if !HTTPSURL.isValid(start) { problems.append("\(startName) '\(ContractText.oneLine(start, limit: 300))' is not an https:// URL") }
+            if !RoleName.isValid(role) { problems.append("\(roleName) '\(ContractText.oneLine(role, limit: 100))' is not an IAM role name (1 to 64 of letters, digits and +=,.@_-)") }
+            return (problems.isEmpty ? ConsoleSignIn(startURL: start, roleName: role) : nil, problems)
+        case (_?, nil):
+            return (nil, ["\(startName) is set but \(roleName) is not (the permission set to sign in with)"])
+        case (nil, _?):
+            return (nil, ["\(roleName) is set but \(startName) is not (the access portal's start URL)"])
+        }
     }
 
     /// A DynamoDB table name: 3 to 255 of `A-Z`, `a-z`, `0-9`, `_`, `-` and `.`.

@@ -91,6 +91,7 @@ public struct AWSEnricher: Enricher {
         enrichment.provisionedProductName = p.provisionedProductName
         enrichment.productId = p.productId
         enrichment.productName = p.productName
+        enrichment.provisioningArtifactId = p.provisioningArtifactId
         enrichment.provisioningArtifactName = p.provisioningArtifactName
         enrichment.provisioningArtifactDescription = p.provisioningArtifactDescription
         enrichment.recordErrors = p.recordErrors
@@ -138,6 +139,7 @@ public struct AWSEnricher: Enricher {
         }
         e.provisionedProductName = detail.name
         e.productId = detail.productId
+        e.provisioningArtifactId = detail.provisioningArtifactId
         async let artifact = fetchArtifact(detail, member, deadline)
         async let product = fetchProduct(detail, member, deadline)
         async let record = fetchRecord(detail, member, deadline)

@@ -185,7 +185,8 @@ public struct FilterHandler: Sendable {
         for line in enrichment.lookupFailures {
             log.warn("lookup failed; alert sent without it", [("stack", .string(failure.stackName)), ("detail", .string(line))])
         }
-        let alert = AlertComposer.compose(failure, enrichment)
+        let links = configuration.links(failure, enrichment)
+        let alert = AlertComposer.compose(failure, enrichment, links: links)
         guard let sink = d.sink else { return .delivered(alert) }
         do {
             let messageId = try await sink.publish(alert, deadline: d.deadline)
@@ -193,7 +194,7 @@ public struct FilterHandler: Sendable {
                 ("messageId", .string(messageId)), ("account", .string(failure.account)), ("region", .string(failure.region)),
                 ("status", .string(failure.status)), ("stack", .string(failure.stackName)),
             ])
-            try await d.chat?.publish(alert, failure: failure, enrichment: enrichment, deadline: d.deadline, log: log)
+            try await d.chat?.publish(alert, failure: failure, enrichment: enrichment, links: links, deadline: d.deadline, log: log)
             let product = enrichment.productName ?? failure.provisionedProductId ?? failure.stackName
             log.sink.write(MetricsEMF.alert(account: failure.account, product: product, timestampMillis: clockMs()))
             if let ledger = d.ledger, let claim {

@@ -18,14 +18,14 @@ extension FilterConfiguration {
         var problems = listed.problems
         for key in listed.keys {
             if let problem = RouteTags.problem(key: key) {
-                problems.append("ROUTE_TAGS key '\(ContractText.oneLine(key, limit: 140))' \(problem)")
+                problems.append("\(FilterVariable.routeTags.name) key '\(ContractText.oneLine(key, limit: 140))' \(problem)")
             } else {
                 keys.append(key)
             }
         }
         if keys.count > RouteTags.maxKeys {
             problems.append(
-                "ROUTE_TAGS lists \(keys.count) tag keys; at most \(RouteTags.maxKeys) fit (SQS takes 10 message attributes per message, "
+                "\(FilterVariable.routeTags.name) lists \(keys.count) tag keys; at most \(RouteTags.maxKeys) fit (SQS takes 10 message attributes per message, "
                     + "and alerts have \(alertAttributes.count) of their own)")
         }
         return (keys, problems)
@@ -58,7 +58,7 @@ extension FilterConfiguration {
             if name.hasPrefix(RouteTags.attributePrefix) {
                 let key = String(name.dropFirst(RouteTags.attributePrefix.count))
                 if routeTags.contains(where: { $0.unicodeScalars.elementsEqual(key.unicodeScalars) }) { return nil }
-                return "uses '\(ContractText.oneLine(name, limit: 140))', but ROUTE_TAGS does not name the tag '\(ContractText.oneLine(key, limit: 128))'"
+                return "uses '\(ContractText.oneLine(name, limit: 140))', but \(FilterVariable.routeTags.name) does not name the tag '\(ContractText.oneLine(key, limit: 128))'"
             }
             return "uses '\(ContractText.oneLine(name, limit: 140))', which alerts do not carry (they have \(alertAttributes.joined(separator: ", ")) and tag.<key>)"
         }

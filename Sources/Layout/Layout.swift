@@ -89,6 +89,11 @@ public struct Layout: Hashable, Sendable {
     public var rolePath: String?
     /// Customer-managed KMS encryption of every topic and queue (and the alert ledger).
     public var encryption: Encryption?
+    /// Runbook URLs by product id (`prod-…`) or product name, and `default` for the rest, in the layout's order:
+    /// each alert links the one of its product.
+    public var runbooks: [Runbook]
+    /// The IAM Identity Center access portal that alert links into member accounts sign in through.
+    public var consoleSignIn: ConsoleSignIn?
     /// Unbuffered filters: the function's reserved concurrency (nil: none; buffered layouts cap concurrency at the queue).
     public var reservedConcurrency: Int?
 
@@ -97,6 +102,17 @@ public struct Layout: Hashable, Sendable {
     /// Roles with administrator access that landing zones put in every member account: a layout may name
     /// one as `memberRoleName` (CatalogWatch then deploys no reader role), and `validate` warns.
     public static let administratorRoleNames: Set<String> = ["AWSControlTowerExecution", "OrganizationAccountAccessRole"]
+    /// Whether CatalogWatch deploys the member role: as the layout says, else unless it is one of the
+    /// landing zone's administrator roles (`administratorRoleNames`).
+    public static func deploysMemberRole(roleName: String?, explicit: Bool?) -> Bool {
+        explicit ?? !administratorRoleNames.contains(roleName ?? "")
+    }
+
+    /// The defaults of the option keys (the initializer's and the reader's).
+    public static let defaultBuffer = Buffer.none
+    public static let defaultArchitecture = Architecture.x86_64
+    public static let defaultRollout = Rollout.sequential
+    public static let defaultLogRetentionDays = 90
     /// The filter's reserved concurrency when the layout sets none (unbuffered layouts).
     public static let defaultReservedConcurrency = 10
     public static let defaultNamePrefix = "catalogwatch"
@@ -107,12 +123,12 @@ public struct Layout: Hashable, Sendable {
     public init(
         mainRegion: String, regions: [String], organizationId: String? = nil, notificationEmail: String? = nil,
         memberRoleName: String? = nil, deployMemberRole: Bool? = nil, managementAccountId: String? = nil,
-        buffer: Buffer = .none, architecture: Architecture = .x86_64, rollout: Rollout = .sequential,
-        lambdaCode: LambdaCode? = nil, namePrefix: String = Layout.defaultNamePrefix, logRetentionDays: Int = 90,
+        buffer: Buffer = Layout.defaultBuffer, architecture: Architecture = Layout.defaultArchitecture, rollout: Rollout = Layout.defaultRollout,
+        lambdaCode: LambdaCode? = nil, namePrefix: String = Layout.defaultNamePrefix, logRetentionDays: Int = Layout.defaultLogRetentionDays,
         stackSetName: String? = nil, portfolios: [String: [String]] = [:], source: Source = .notificationConstraint,
         organizationalUnits: [String] = [], routes: [Route] = [], defaultRoute: Bool = true, routeTags: [String] = [],
         tags: [Tag] = [], permissionsBoundary: String? = nil, rolePath: String? = nil, encryption: Encryption? = nil,
-        reservedConcurrency: Int? = Layout.defaultReservedConcurrency
+        reservedConcurrency: Int? = Layout.defaultReservedConcurrency, runbooks: [Runbook] = [], consoleSignIn: ConsoleSignIn? = nil
     ) {
         self.mainRegion = mainRegion
         self.regions = regions
@@ -120,7 +136,7 @@ public struct Layout: Hashable, Sendable {
         self.notificationEmail = notificationEmail
         let role = memberRoleName ?? Layout.readerRoleName(namePrefix: namePrefix)
         self.memberRoleName = role
-        self.deployMemberRole = deployMemberRole ?? !Layout.administratorRoleNames.contains(role)
+        self.deployMemberRole = Layout.deploysMemberRole(roleName: role, explicit: deployMemberRole)
         self.managementAccountId = managementAccountId
         self.buffer = buffer
         self.architecture = architecture
@@ -128,7 +144,7 @@ public struct Layout: Hashable, Sendable {
         self.lambdaCode = lambdaCode
         self.namePrefix = namePrefix
         self.logRetentionDays = logRetentionDays
-        self.stackSetName = stackSetName ?? PhysicalName.defaultStackSet.name(prefix: namePrefix)
+        self.stackSetName = stackSetName ?? StackSetName.defaultName(namePrefix: namePrefix)
         self.portfolios = portfolios
         self.source = source
         self.organizationalUnits = organizationalUnits
@@ -140,6 +156,30 @@ public struct Layout: Hashable, Sendable {
         self.rolePath = rolePath
         self.encryption = encryption
         self.reservedConcurrency = reservedConcurrency
+        self.runbooks = runbooks
+        self.consoleSignIn = consoleSignIn
+    }
+
+    /// One entry of `runbooks`: `default`, a product id or a product name, and an https URL.
+    public struct Runbook: Hashable, Sendable {
+        public var key: String
+        public var url: String
+
+        public init(_ key: String, _ url: String) {
+            self.key = key
+            self.url = url
+        }
+    }
+
+    /// `consoleSignIn`: an access portal's start URL and the permission set (role name) to sign in with.
+    public struct ConsoleSignIn: Hashable, Sendable {
+        public var startURL: String
+        public var roleName: String
+
+        public init(startURL: String, roleName: String) {
+            self.startURL = startURL
+            self.roleName = roleName
+        }
     }
 
     /// One resource tag of the `tags` guardrail.
@@ -179,10 +219,10 @@ public struct Layout: Hashable, Sendable {
     public var centralBusName: String { PhysicalName.centralBus.name(prefix: namePrefix) }
 
     /// The service-managed StackSet that puts the forwarding rule into every member account of `organizationalUnits`.
-    public var memberStackSetName: String { "\(stackSetName)-members" }
+    public var memberStackSetName: String { StackSetName.name(stackSetName, .members) }
 
     /// The service-managed StackSet that puts the reader role into every member account of `organizationalUnits`.
-    public var readerStackSetName: String { "\(stackSetName)-reader" }
+    public var readerStackSetName: String { StackSetName.name(stackSetName, .reader) }
 
     /// The member role's path and name as its ARN ends (`role/<this>`): a deployed reader carries the
     /// layout's role path, a landing-zone role is taken at `/`.

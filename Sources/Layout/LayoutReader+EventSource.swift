@@ -27,8 +27,8 @@ extension Checker {
             keys.source = v
         }
         if let node = values["organizationalUnits"] { keys.organizationalUnits = checkOrganizationalUnits(node) }
-        if deploysReader, !Validators.isStackSetName(stackSetName + "-reader") {
-            error(values["stackSetName"] ?? sourceNode, "stackSetName", "'\(stackSetName)' is too long: the reader StackSet '\(stackSetName)-reader' must have at most 128 characters")
+        if deploysReader, !Validators.isStackSetName(StackSetName.name(stackSetName, .reader)) {
+            error(values["stackSetName"] ?? sourceNode, "stackSetName", "'\(stackSetName)' is too long: the reader StackSet '\(StackSetName.name(stackSetName, .reader))' must have at most 128 characters")
         }
         guard keys.source.usesEventBridge else {
             if let node = values["organizationalUnits"], !deploysReader {
@@ -43,8 +43,8 @@ extension Checker {
             warning(node, "portfolios", "source eventbridge watches every Service Catalog stack without notification constraints; the listed portfolios get none (deploy only checks that no constraint still points at the receive topics)")
         }
         checkCrossRegionRouting(values, mainRegion: mainRegion, regions: regions)
-        if !Validators.isStackSetName(stackSetName + "-members") {
-            error(values["stackSetName"] ?? sourceNode, "stackSetName", "'\(stackSetName)' is too long for source \(keys.source.rawValue): the member StackSet '\(stackSetName)-members' must have at most 128 characters")
+        if !Validators.isStackSetName(StackSetName.name(stackSetName, .members)) {
+            error(values["stackSetName"] ?? sourceNode, "stackSetName", "'\(stackSetName)' is too long for source \(keys.source.rawValue): the member StackSet '\(StackSetName.name(stackSetName, .members))' must have at most 128 characters")
         }
         return keys
     }

@@ -11,7 +11,8 @@ package enum RouteRules {
     package static let maxPolicyAttributes = 5
     package static let maxPolicyCombinations = 150
 
-    /// The room for `CHAT_ROUTES` in the filter's environment (4 KB in all, the other variables need < 600 bytes).
+    /// The room for `CHAT_ROUTES`, `RUNBOOKS` and the console sign-in in the filter's environment (4 KB in all,
+    /// the other variables need < 600 bytes).
     package static let maxChatRoutesBytes = 3400
 
     /// The keys of one route.
@@ -48,15 +49,6 @@ package enum RouteRules {
 
     /// The statuses an alert can carry (the filter's default alert set).
     static var alertStatuses: [String] { TerminalFailures.statuses }
-}
-
-/// `https://host[/...]`.
-enum URLRules {
-    static func isHTTPS(_ s: String) -> Bool {
-        guard s.hasPrefix("https://"), !s.contains(" ") else { return false }
-        let host = s.dropFirst(8).prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        return !host.isEmpty && !host.hasPrefix(":")
-    }
 }
 
 extension Checker {

@@ -8,6 +8,8 @@ struct RoutingKeys {
     var routes: [Route] = []
     var defaultRoute = true
     var routeTags: [String] = []
+    /// The size of the filter's `CHAT_ROUTES` variable at most (2 without chat routes).
+    var chatRoutesBytes = 0
 }
 
 extension Checker {
@@ -23,13 +25,15 @@ extension Checker {
             }
         }
         if let node = values["routes"] { keys.routes = checkRoutes(node, routeTags: keys.routeTags) }
-        // The variable as the filter will read it, with the longest topic ARN a route can get
-        // (arn:aws-us-gov:sns:<longest region>:<account>:<40-character prefix>-chat-<name>).
+        // The variable as the filter will read it, with the longest topic ARN a route can get (the longest
+        // partition and region, the longest name prefix).
+        let longestPrefix = String(repeating: "p", count: NamePrefixRule.maxLength)
         let chatBytes = ChatRoutesCodec.encode(keys.routes.compactMap { route in
             guard case .chat = route.destination else { return nil }
-            let topic = "arn:aws-us-gov:sns:ap-southeast-5:123456789012:\(String(repeating: "p", count: 40))-chat-\(route.name)"
+            let topic = "arn:aws-us-gov:sns:ap-southeast-5:123456789012:\(PhysicalName.chatTopic(route.name).name(prefix: longestPrefix))"
             return ChatRouteEntry(name: route.name, topicArn: topic, filterPolicy: route.match.filterPolicy)
         }).utf8.count
+        keys.chatRoutesBytes = chatBytes
         if chatBytes > RouteRules.maxChatRoutesBytes {
             error(values["routes"], "routes", "the chat routes need about \(chatBytes) bytes in the filter's CHAT_ROUTES variable; Lambda's environment holds 4 KB in all: use fewer chat routes or shorter matches")
         }

@@ -9,7 +9,7 @@ public enum LayoutReader {
         "mainRegion", "regions", "organizationId", "notificationEmail", "memberRoleName", "managementAccountId",
         "buffer", "architecture", "rollout", "lambdaCode", "namePrefix", "logRetentionDays", "stackSetName",
         "portfolios", "source", "organizationalUnits", "routes", "defaultRoute", "routeTags", "tags", "permissionsBoundary",
-        "rolePath", "encryption", "deployMemberRole", "reservedConcurrency",
+        "rolePath", "encryption", "deployMemberRole", "reservedConcurrency", "runbooks", "consoleSignIn",
     ]
 
     /// The rule id of every layout diagnostic.
@@ -79,12 +79,12 @@ struct Identity {
 
 /// The option keys of a layout, as checked (defaults where absent or invalid).
 struct Options {
-    var buffer = Layout.Buffer.none
-    var architecture = Layout.Architecture.x86_64
-    var rollout = Layout.Rollout.sequential
+    var buffer = Layout.defaultBuffer
+    var architecture = Layout.defaultArchitecture
+    var rollout = Layout.defaultRollout
     var lambdaCode: Layout.LambdaCode?
     var namePrefix = Layout.defaultNamePrefix
-    var retention = 90
+    var retention = Layout.defaultLogRetentionDays
     var stackSetName: String?
 }
 
@@ -143,11 +143,15 @@ package struct Checker {
         let options = checkOptions(values)
         let concurrency = values["reservedConcurrency"].flatMap { checkReservedConcurrency($0, buffer: options.buffer) }
         let portfolios = values["portfolios"].map { checkPortfolios($0, regions: regions) } ?? [:]
-        let events = checkEventSource(values, mainRegion: mainRegion, regions: regions, stackSetName: options.stackSetName ?? PhysicalName.defaultStackSet.name(prefix: options.namePrefix),
-            deploysReader: identity.deployRole ?? !Layout.administratorRoleNames.contains(identity.roleName ?? ""))
+        let events = checkEventSource(values, mainRegion: mainRegion, regions: regions, stackSetName: options.stackSetName ?? StackSetName.defaultName(namePrefix: options.namePrefix),
+            deploysReader: Layout.deploysMemberRole(roleName: identity.roleName, explicit: identity.deployRole))
 
         let routing = checkRouting(values, root: root)
         let guardrails = checkGuardrails(values, regions: regions)
+        let links = checkLinks(values)
+        if routing.chatRoutesBytes + links.variableBytes > RouteRules.maxChatRoutesBytes, links.variableBytes > 0 {
+            error(values["runbooks"] ?? values["consoleSignIn"], "runbooks", "the runbooks and consoleSignIn need \(links.variableBytes) bytes in the filter's environment and the chat routes \(routing.chatRoutesBytes) in CHAT_ROUTES; Lambda's environment holds 4 KB in all: use fewer or shorter runbook URLs")
+        }
 
         guard let mainRegion, !hasErrors else { return nil }
         return Layout(
@@ -157,7 +161,8 @@ package struct Checker {
             logRetentionDays: options.retention, stackSetName: options.stackSetName, portfolios: portfolios,
             source: events.source, organizationalUnits: events.organizationalUnits, routes: routing.routes, defaultRoute: routing.defaultRoute,
             routeTags: routing.routeTags, tags: guardrails.tags, permissionsBoundary: guardrails.permissionsBoundary, rolePath: guardrails.rolePath,
-            encryption: guardrails.encryption, reservedConcurrency: concurrency ?? Layout.defaultReservedConcurrency)
+            encryption: guardrails.encryption, reservedConcurrency: concurrency ?? Layout.defaultReservedConcurrency,
+            runbooks: links.runbooks, consoleSignIn: links.consoleSignIn)
     }
 
     /// The value node of every known top-level key; nil (with an error) when the layout is no mapping.
@@ -263,7 +268,7 @@ package struct Checker {
             if Validators.isEmail(text) { identity.email = text } else { error(node, "notificationEmail", "'\(text)' is not an e-mail address") }
         }
         if let node = values["memberRoleName"], let text = string(node, "memberRoleName") {
-            if Validators.isRoleName(text) {
+            if RoleName.isValid(text) {
                 identity.roleName = text
             } else {
                 error(node, "memberRoleName", "'\(text)' is not a valid IAM role name (1 to 64 of letters, digits and +=,.@_-)")
@@ -320,11 +325,11 @@ package struct Checker {
     /// A StackSet name, valid also with the `-regions` suffix that rollout main-then-parallel adds.
     mutating func checkStackSetName(_ text: String, _ node: YAMLNode, rollout: Layout.Rollout) -> String? {
         // main-then-parallel deploys two StackSets, `<name>-main` and `<name>-regions`: both must be valid names.
-        let suffix = rollout == .mainThenParallel ? "-regions" : ""
-        if Validators.isStackSetName(text + suffix) {
+        let longest = rollout == .mainThenParallel ? StackSetName.name(text, .regions) : text
+        if Validators.isStackSetName(longest) {
             return text
         } else if Validators.isStackSetName(text) {
-            error(node, "stackSetName", "'\(text)' is too long for rollout main-then-parallel: '\(text)\(suffix)' must have at most 128 characters")
+            error(node, "stackSetName", "'\(text)' is too long for rollout main-then-parallel: '\(longest)' must have at most 128 characters")
         } else {
             error(node, "stackSetName", "'\(text)' must start with a letter and have at most 128 letters, digits or hyphens")
         }

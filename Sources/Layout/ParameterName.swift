@@ -2,7 +2,7 @@ import CloudFormation
 
 /// A parameter of CatalogWatch's templates, named once. Templates declare it, `Ref` it and embed it in
 /// `Fn::Sub` text through this type; deploy and validation pass and compare values by it. No other source
-/// file spells a parameter name (`PhysicalNameAuthorityTests` greps for it).
+/// file spells a parameter name (`ParameterNameAuthorityTests` greps for it).
 public enum ParameterName: String, CaseIterable, Sendable {
     case mainRegion = "MainRegion"
     case namePrefix = "NamePrefix"

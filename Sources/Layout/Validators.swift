@@ -26,11 +26,6 @@ package enum Validators {
             && parts.allSatisfy { all(String($0), isLowerAlnum) }
     }
 
-    /// IAM role name: 1 to 64 of `[A-Za-z0-9+=,.@_-]`.
-    package static func isRoleName(_ s: String) -> Bool {
-        (1...64).contains(s.unicodeScalars.count) && all(s) { isAlnum($0) || "+=,.@_-".unicodeScalars.contains($0) }
-    }
-
     /// A plausible single e-mail address: one `@`, no spaces, a dotted domain.
     package static func isEmail(_ s: String) -> Bool {
         let parts = s.split(separator: "@", omittingEmptySubsequences: false)

@@ -1,3 +1,4 @@
+import FilterContract
 import XCTest
 
 @testable import AlertStack
@@ -18,7 +19,10 @@ final class DestinationKindTests: XCTestCase {
         let result = LayoutReader.read(layoutText("managementAccountId: \"111122223333\"\nroutes:\n" + routes.joined()), file: "kinds.yaml")
         let layout = try XCTUnwrap(result.layout, "\(result.diagnostics)")
         XCTAssertEqual(layout.routes.map { type(of: $0.destination.kind).key }, keys)
-        XCTAssertEqual(layout.routes.map { $0.destination.kind.subscription?.protocol }, ["email", "https", "sqs", "lambda", nil])
+        XCTAssertEqual(layout.routes.map(\.destination.kind.delivery), [
+            .subscription(.email, endpoint: "ops@example.com"), .subscription(.https, endpoint: "https://hooks.example.com/x"),
+            .subscription(.sqs, endpoint: values["sqs"] ?? ""), .subscription(.lambda, endpoint: values["lambda"] ?? ""), .chatTopic,
+        ])
         XCTAssertEqual(layout.routes.compactMap(\.destination.kind.externalArn), [values["sqs"], values["lambda"]].compactMap { $0 })
         // Only the function in the management account is granted (one statement however many functions).
         XCTAssertEqual(layout.routes.compactMap { $0.destination.kind.executionGrant(layout: layout)?.sid }, ["RouteFunctionPermissions"])

@@ -126,14 +126,22 @@ final class ParameterNameAuthorityTests: XCTestCase {
         let files = try XCTUnwrap(FileManager.default.enumerator(atPath: sources.path)).compactMap { $0 as? String }
             .filter { $0.hasSuffix(".swift") && !$0.contains("/Generated/") && !$0.hasSuffix("Layout/ParameterName.swift") }
         XCTAssertGreaterThan(files.count, 50)
-        let spellings = ParameterName.allCases.flatMap { ["\"\($0.name)\"", "${\($0.name)}"] }
+        // Any string literal that holds a parameter name as a whole word (`"MainRegion"`, `"${MainRegion}"`,
+        // `"Parameters.MainRegion.Default"`).
+        let literal = try NSRegularExpression(pattern: #""(?:[^"\\]|\\.)*""#)
         var found: [String] = []
         for file in files {
             let text = try String(contentsOf: sources.appendingPathComponent(file), encoding: .utf8)
             for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
                 let code = line.trimmingCharacters(in: .whitespaces)
                 if code.hasPrefix("//") { continue }
-                for spelling in spellings where code.contains(spelling) { found.append("\(file):\(number + 1): \(spelling)") }
+                let range = NSRange(code.startIndex..., in: code)
+                for match in literal.matches(in: code, range: range) {
+                    let quoted = (code as NSString).substring(with: match.range)
+                    for name in ParameterName.allCases.map(\.name) where quoted.range(of: "\\b\(name)\\b", options: .regularExpression) != nil {
+                        found.append("\(file):\(number + 1): \(name) in \(quoted)")
+                    }
+                }
             }
         }
         XCTAssertEqual(found, [], "name it through ParameterName")

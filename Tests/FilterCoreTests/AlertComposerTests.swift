@@ -64,7 +64,10 @@ final class AlertComposerTests: XCTestCase {
         ] {
             XCTAssertTrue(text.contains(expected), "missing \(expected) in\n\(text)")
         }
-        XCTAssertTrue(text.hasSuffix("(not authorized)\n"))
+        // The links come last, after the failed lookups: the events, and the member account's provisioned products.
+        XCTAssertTrue(text.hasSuffix(
+            "(not authorized)\n\nStack events: \(try XCTUnwrap(Fixture.failure().consoleURL))\n"
+                + "Provisioned products: https://ap-northeast-1.console.aws.amazon.com/servicecatalog/home?region=ap-northeast-1#provisioned-products\n"), text)
 
         XCTAssertEqual(
             alert.messageAttributes,

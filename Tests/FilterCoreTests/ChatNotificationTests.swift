@@ -39,6 +39,7 @@ final class ChatNotificationTests: XCTestCase {
             "*Time:* 2024-05-01T02:03:04.567Z", "*Reason:* The following resource(s) failed to update: [Bucket].",
             "*Root cause:* `Bucket` (AWS::S3::Bucket) UPDATE_FAILED", "> Resource handler returned message: \"exists\"", "> Request id 42",
             "*Record errors:*", "• InvalidParametersException: bucket name taken", "*Stack events:* \(url)",
+            "*Provisioned products:* https://ap-northeast-1.console.aws.amazon.com/servicecatalog/home?region=ap-northeast-1#provisioned-products",
         ])
         XCTAssertEqual(c["keywords"] as? [String], ["UPDATE_ROLLBACK_COMPLETE", "111122223333", "ap-northeast-1", "S3 Bucket"])
         XCTAssertEqual(c["nextSteps"] as? [String], [

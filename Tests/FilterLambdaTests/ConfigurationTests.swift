@@ -83,3 +83,44 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(try FilterConfiguration.from(environment: env).region, "eu-west-1")
     }
 }
+
+/// `RUNBOOKS`, `CONSOLE_START_URL` and `CONSOLE_ROLE_NAME`: read into the links of each alert.
+final class LinkSettingsTests: XCTestCase {
+    let valid = [
+        "ALERT_TOPIC_ARN": "arn:aws:sns:ap-northeast-1:123456789012:catalogwatch-alerts",
+        "MEMBER_ROLE_NAME": "CatalogWatchMember",
+        "AWS_REGION": "ap-northeast-1",
+    ]
+
+    func configuration(_ extra: [String: String]) throws -> FilterConfiguration {
+        try FilterConfiguration.from(environment: valid.merging(extra) { $1 })
+    }
+
+    func testTheLinksOfAnAlertUseTheRunbooksAndThePortal() throws {
+        let c = try configuration([
+            "RUNBOOKS": #"{"prod-abc":"https://wiki.example.com/abc","default":"https://wiki.example.com/"}"#,
+            "CONSOLE_START_URL": "https://d-1234567890.awsapps.com/start", "CONSOLE_ROLE_NAME": "ReadOnly",
+        ])
+        let arn = "arn:aws:cloudformation:us-east-1:111122223333:stack/SC-111122223333-pp-abcdefghijklm/0f1e2d3c-4b5a-4978-8796-a5b4c3d2e1f0"
+        let failure = StackFailure(
+            account: "111122223333", region: "us-east-1", partition: "aws", stackId: arn, stackARN: StackARN(parsing: arn),
+            stackName: "SC-111122223333-pp-abcdefghijklm", status: "ROLLBACK_COMPLETE", reason: nil, eventId: nil, timestamp: nil,
+            provisionedProductId: "pp-abcdefghijklm")
+        let links = c.links(failure, Enrichment(productId: "prod-abc", provisioningArtifactId: "pa-abc"))
+        XCTAssertEqual(links.runbook, "https://wiki.example.com/abc")
+        XCTAssertTrue(links.stackEvents?.hasPrefix("https://d-1234567890.awsapps.com/start/#/console?account_id=111122223333&role_name=ReadOnly&destination=https%3A%2F%2Fus-east-1.console.aws.amazon.com") == true)
+        XCTAssertEqual(c.links(failure, Enrichment(productId: "prod-other")).runbook, "https://wiki.example.com/")
+        XCTAssertNil(try configuration([:]).links(failure, Enrichment()).runbook)
+    }
+
+    func testBadSettingsAreNamed() {
+        func problem(_ extra: [String: String]) -> String? {
+            do { _ = try configuration(extra); return nil } catch { return "\(error)" }
+        }
+        XCTAssertEqual(problem(["CONSOLE_START_URL": "https://d-1.awsapps.com/start"]), "CONSOLE_START_URL is set but CONSOLE_ROLE_NAME is not (the permission set to sign in with)")
+        XCTAssertEqual(problem(["CONSOLE_ROLE_NAME": "ReadOnly"]), "CONSOLE_ROLE_NAME is set but CONSOLE_START_URL is not (the access portal's start URL)")
+        XCTAssertEqual(problem(["CONSOLE_START_URL": "http://x", "CONSOLE_ROLE_NAME": "Read Only"]),
+                       "CONSOLE_START_URL 'http://x' is not an https:// URL; CONSOLE_ROLE_NAME 'Read Only' is not an IAM role name (1 to 64 of letters, digits and +=,.@_-)")
+        XCTAssertEqual(problem(["RUNBOOKS": #"{"default":"ftp://x"}"#]), "RUNBOOKS 'default' is not an https:// URL")
+    }
+}

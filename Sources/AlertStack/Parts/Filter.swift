@@ -73,6 +73,10 @@ extension AlertStackParts {
         public var routeTags: [String] = []
         /// The chat routes' topics, which the filter feeds in the chat format (`CHAT_ROUTES`).
         public var chatTopics: [Routes.ChatTopic] = []
+        /// Runbook URLs by product id or name, and `default` (`RUNBOOKS`), in the layout's order.
+        public var runbooks: [Layout.Runbook] = []
+        /// The access portal member-account links sign in through (`CONSOLE_START_URL`, `CONSOLE_ROLE_NAME`).
+        public var consoleSignIn: Layout.ConsoleSignIn?
 
         public init(
             events: Events, condition: ConditionHandle?, logGroup: ResourceHandle<Logs.LogGroup>, alertTopic: CFNValue,
@@ -153,6 +157,14 @@ extension AlertStackParts {
                 if !chatTopics.isEmpty { variables.append(CFNField(FilterVariable.chatRoutes.name, chatRoutes)) }
                 variables.append(CFNField(FilterVariable.memberRoleName.name, memberRoleName))
                 if !routeTags.isEmpty { variables.append(CFNField(FilterVariable.routeTags.name, .string(RouteTagsCodec.encode(routeTags)))) }
+                if !runbooks.isEmpty {
+                    let encoded = RunbooksCodec.encode(Runbooks(runbooks.map { ($0.key, $0.url) }))
+                    variables.append(CFNField(FilterVariable.runbooks.name, .string(encoded)))
+                }
+                if let consoleSignIn {
+                    variables.append(CFNField(FilterVariable.consoleStartURL.name, .string(consoleSignIn.startURL)))
+                    variables.append(CFNField(FilterVariable.consoleRoleName.name, .string(consoleSignIn.roleName)))
+                }
                 $0.variables = .object(variables)
             }
             function.functionName = functionName

@@ -1,4 +1,5 @@
 import CloudFormation
+import FilterContract
 import Layout
 
 extension AlertStackParts {
@@ -48,7 +49,11 @@ extension AlertStackParts {
             for route in routes {
                 let name = "Route\(route.logicalName)"
                 let kind = route.destination.kind
-                guard let endpoint = kind.subscription else {
+                let subscriptionProtocol: SubscriptionProtocol, endpoint: String
+                switch kind.delivery {
+                case .subscription(let p, let e):
+                    (subscriptionProtocol, endpoint) = (p, e)
+                case .chatTopic:
                     var topic = SNS.Topic()
                     topic.displayName = .string("CatalogWatch chat: \(route.name)")
                     topic.topicName = PhysicalName.chatTopic(route.name).sub
@@ -56,7 +61,7 @@ extension AlertStackParts {
                     continue
                 }
                 kind.addResources(name: name, sendTopic: sendTopic, managementAccountId: managementAccountId, condition: condition, to: &t)
-                var subscription = SNS.Subscription(protocol: .string(endpoint.protocol), topicArn: sendTopic.ref, endpoint: .string(endpoint.endpoint))
+                var subscription = SNS.Subscription(protocol: .string(subscriptionProtocol.rawValue), topicArn: sendTopic.ref, endpoint: .string(endpoint))
                 subscription.filterPolicy = Self.filterPolicy(route.match)
                 subscription.filterPolicyScope = "MessageAttributes"
                 subscriptions.append(t.resource("\(name)Subscription", subscription, condition: condition))

@@ -49,5 +49,5 @@ package struct ChatDestination: DestinationKind {
         return "chat (\(place), topic \(PhysicalName.chatTopic(route.name).name(prefix: layout.namePrefix)), Amazon Q Developer custom notifications)"
     }
 
-    package var subscription: (protocol: String, endpoint: String)? { nil }
+    package var delivery: Delivery { .chatTopic }
 }

@@ -13,5 +13,5 @@ package struct EmailDestination: DestinationKind {
     }
 
     package func planText(route: Route, layout: Layout) -> String { "e-mail \(address)" }
-    package var subscription: (protocol: String, endpoint: String)? { ("email", address) }
+    package var delivery: Delivery { .subscription(.email, endpoint: address) }
 }

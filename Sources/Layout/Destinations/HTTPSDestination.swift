@@ -1,3 +1,4 @@
+import URLText
 import YAML
 
 /// `https: <url>`: an HTTPS subscription of the send topic (the endpoint confirms it).
@@ -7,11 +8,11 @@ package struct HTTPSDestination: DestinationKind {
 
     package static func read(_ node: YAMLNode, key: String, checker: inout Checker) -> Route.Destination? {
         guard let text = checker.string(node, key) else { return nil }
-        if URLRules.isHTTPS(text) { return .https(text) }
+        if HTTPSURL.isValid(text) { return .https(text) }
         checker.error(node, key, "'\(text)' is not an https:// URL with a host")
         return nil
     }
 
     package func planText(route: Route, layout: Layout) -> String { "HTTPS \(url)" }
-    package var subscription: (protocol: String, endpoint: String)? { ("https", url) }
+    package var delivery: Delivery { .subscription(.https, endpoint: url) }
 }

@@ -22,7 +22,7 @@ package struct LambdaDestination: DestinationKind {
         "Lambda \(arn)" + (isGranted(in: layout.managementAccountId) ? "" : " (grant sns.amazonaws.com lambda:InvokeFunction in its account)")
     }
 
-    package var subscription: (protocol: String, endpoint: String)? { ("lambda", arn) }
+    package var delivery: Delivery { .subscription(.lambda, endpoint: arn) }
     package var externalArn: String? { arn }
 
     package func addResources(name: String, sendTopic: ResourceHandle<SNS.Topic>, managementAccountId: String?, condition: ConditionHandle?, to t: inout TemplateBuilder) {

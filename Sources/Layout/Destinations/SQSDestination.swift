@@ -19,6 +19,6 @@ package struct SQSDestination: DestinationKind {
             + (elsewhere ? "; in another account, its owner must confirm the subscription or subscribe the queue itself)" : ")")
     }
 
-    package var subscription: (protocol: String, endpoint: String)? { ("sqs", arn) }
+    package var delivery: Delivery { .subscription(.sqs, endpoint: arn) }
     package var externalArn: String? { arn }
 }
