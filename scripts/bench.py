@@ -79,8 +79,12 @@ def routine(i):
     return notification(account, f"pp-r{i % 10**11:011d}x"[:16], statuses[i % len(statuses)])
 
 
+# The member accounts of the failures (`failure`); the bench's organization holds them.
+MEMBER_ACCOUNTS = [f"{300000000000 + n:012d}" for n in range(97)]
+
+
 def failure(i):
-    account = f"{300000000000 + i % 97:012d}"
+    account = MEMBER_ACCOUNTS[i % len(MEMBER_ACCOUNTS)]
     statuses = ["ROLLBACK_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "CREATE_FAILED", "DELETE_FAILED", "UPDATE_ROLLBACK_FAILED"]
     return notification(account, f"pp-f{i % 20000:011d}x"[:16], statuses[i % len(statuses)])
 
@@ -95,9 +99,14 @@ class Services:
         self.moto_port = free_port()
         # moto_server with TCP_NODELAY: werkzeug writes head and body separately, and on a reused keep-alive
         # connection Nagle plus the client's delayed ACK would hold every answer back ~40 ms (AWS does not).
-        moto = "import sys, werkzeug.serving, moto.server; werkzeug.serving.WSGIRequestHandler.disable_nagle_algorithm = True; moto.server.main(sys.argv[1:])"
-        self.procs.append(subprocess.Popen(["timeout", "900", sys.executable, "-c", moto, "-H", "127.0.0.1", "-p", str(self.moto_port)],
-                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        # scripts/moto_server.py gives Organizations' CreateAccount the member ids the events name, so that the
+        # filter's membership check (DescribeAccount) finds them, as in a real organization.
+        moto = ("import sys, runpy, werkzeug.serving; werkzeug.serving.WSGIRequestHandler.disable_nagle_algorithm = True; "
+                "sys.argv = [sys.argv[1]] + sys.argv[2:]; runpy.run_path(sys.argv[0], run_name='__main__')")
+        env = dict(os.environ, CATALOGWATCH_MOTO_ACCOUNT_IDS=",".join(MEMBER_ACCOUNTS))
+        self.procs.append(subprocess.Popen(["timeout", "900", sys.executable, "-c", moto, os.path.join(HERE, "moto_server.py"),
+                                            "-H", "127.0.0.1", "-p", str(self.moto_port)],
+                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env))
         self.moto = f"http://127.0.0.1:{self.moto_port}"
         deadline = time.time() + 30
         while True:
@@ -126,6 +135,10 @@ class Services:
         self.sns = boto3.client("sns", **kw)
         self.sqs = boto3.client("sqs", **kw)
         self.sns.create_topic(Name="catalogwatch-alerts")
+        organizations = boto3.client("organizations", **kw)
+        organizations.create_organization(FeatureSet="ALL")
+        for account in MEMBER_ACCOUNTS:
+            organizations.create_account(AccountName=account, Email=f"{account}@example.com")
         return self
 
     def new_inbox(self, name):
@@ -241,13 +254,14 @@ def distant_alerts(bootstrap, svc, runs, per_run):
 
     Each run is a fresh process answering per_run alert events (distinct accounts, so each assumes a role):
     the first is cold (no connection yet, the HTTP client not started), the rest warm."""
-    routes = {"sts": svc.moto, "servicecatalog": svc.sc, "cloudformation": svc.moto, "sns": svc.moto}
+    routes = {"sts": svc.moto, "organizations": svc.moto, "servicecatalog": svc.sc, "cloudformation": svc.moto, "sns": svc.moto}
     cold, warm = [], []
     with LatencyProxy(routes) as proxy:
         def env_for(endpoint):
             env = svc.environment(endpoint)
             del env["AWS_ENDPOINT_URL"]
-            env.update({"AWS_ENDPOINT_URL_STS": proxy.url("sts"), "AWS_ENDPOINT_URL_SERVICE_CATALOG": proxy.url("servicecatalog"),
+            env.update({"AWS_ENDPOINT_URL_STS": proxy.url("sts"), "AWS_ENDPOINT_URL_ORGANIZATIONS": proxy.url("organizations"),
+                        "AWS_ENDPOINT_URL_SERVICE_CATALOG": proxy.url("servicecatalog"),
                         "AWS_ENDPOINT_URL_CLOUDFORMATION": proxy.url("cloudformation"), "AWS_ENDPOINT_URL_SNS": proxy.url("sns")})
             return env
         for r in range(runs):

@@ -2,7 +2,7 @@
 /// the alert stack sets these environment variables and names these message attributes in its routes'
 /// filter policies (AlertStack), the filter reads and writes them (FilterCore, FilterLambda), and the CLI's
 /// `invoke` sets them locally; the architecture is the layout's, the package's and the function's. The
-/// values with a format have one codec each, used by both sides (`RouteTagsCodec`, `ChatRoutesCodec`, `RunbooksCodec`), and
+/// values with a format have one codec each, used by both sides (`RouteTagsCodec`, `ChatRoutesCodec`, `RunbooksCodec`, `DigestCodec`), and
 /// the package manifest is one type with its writer and reader (`FilterManifest`). No Foundation: the
 /// static Lambda links it.
 
@@ -26,6 +26,10 @@ public enum FilterVariable: String, CaseIterable, Sendable {
     case consoleStartURL = "CONSOLE_START_URL"
     /// The permission set (role) the portal's shortcut links sign in with (with `CONSOLE_START_URL`).
     case consoleRoleName = "CONSOLE_ROLE_NAME"
+    /// The digest rules of the default route and every route, as compact JSON (`DigestCodec`); unset: no digests.
+    case digest = "DIGEST"
+    /// The queue whose delayed messages flush digests when their window ends (with `DIGEST`).
+    case digestQueueURL = "DIGEST_QUEUE_URL"
 
     /// The variable's name.
     public var name: String { rawValue }

@@ -77,6 +77,18 @@ public final class NIOTransport: HTTPTransport, Sendable {
         }
     }
 
+    /// Opens a connection to the endpoint of `url` and pools it, unless one is idle there already: the
+    /// TCP and TLS handshakes then run while the caller does something else (the filter's first alert
+    /// opens the connections it will need in parallel with its first call).
+    public func prepareConnection(to url: String, timeout: Duration) async {
+        guard let target = try? Target(url: url), !target.secure || tls != nil else { return }
+        let idle = pool.withLockedValue { pool in pool.idle.contains { $0.0 == target.endpoint && $0.1.isActive } }
+        guard !idle else { return }
+        let deadline = NIODeadline.now() + .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+        guard let channel = try? await connect(target, deadline: deadline) else { return }
+        release(channel, target.endpoint)
+    }
+
     /// Closes the idle connections; connections in use close when their request ends.
     public func shutdown() async {
         let idle = pool.withLockedValue { pool in

@@ -55,6 +55,8 @@ final class Delivery: @unchecked Sendable {
     let ledger: AlertLedger?
     /// The chat routes, when `CHAT_ROUTES` lists any.
     let chat: ChatPublisher?
+    /// The client of the filter's own region (SNS).
+    let aws: AWSClient
 
     init(configuration: FilterConfiguration, environment: [String: String]) {
         transport = NIOTransport(caBundle: caBundle)
@@ -66,8 +68,24 @@ final class Delivery: @unchecked Sendable {
         enricher.membership = OrganizationMembership(client: aws)
         self.enricher = enricher
         sink = SNSAlertSink(client: aws, topicArn: configuration.alertTopicArn)
+        self.aws = aws
         ledger = configuration.alertLedgerTable.map { AlertLedger(client: aws, table: $0) }
         chat = configuration.chatRoutes.isEmpty ? nil : ChatPublisher(client: aws, routes: configuration.chatRoutes)
+    }
+}
+
+extension Delivery {
+    /// Opens, at once, the connections a first alert needs after its first call: the member lookups in
+    /// `memberRegions` (after AssumeRole) and the send topic (after the lookups). The first calls themselves
+    /// (STS, Organizations, the ledger) open their own.
+    func prepareConnections(memberRegions: [String]) async {
+        await withTaskGroup(of: Void.self) { group in
+            let aws = aws
+            group.addTask { await aws.prepareConnections(to: [.sns]) }
+            for region in memberRegions {
+                group.addTask { await aws.prepareConnections(to: [.serviceCatalog, .cloudFormation], region: region) }
+            }
+        }
     }
 }
 
@@ -100,13 +118,21 @@ do {
         if triage.isQuiet {
             outcome = handler.quietOutcome(triage, log: log)
         } else {
+            let cold = delivery == nil
             if delivery == nil { delivery = Delivery(configuration: configuration, environment: environment) }
             let d = delivery!
             // The deadline is wall-clock time; convert what is left into the monotonic clock.
             let deadline = ContinuousClock.now + .milliseconds(max(0, invocation.remainingMs - 300))
             let handler = handler
+            let memberRegions = Array(Set(triage.batch.alerts.map(\.failure.region))).sorted()
             outcome = runBlocking {
-                await handler.deliver(triage, enricher: d.enricher, sink: d.sink, ledger: d.ledger, chat: d.chat, deadline: deadline, log: log)
+                // A cold process has no connection yet: open those the alerts need after their first call
+                // (Service Catalog and CloudFormation in the failures' regions, SNS) while that call runs.
+                // Warm processes reuse their pooled connections instead.
+                async let warmed: Void = cold ? d.prepareConnections(memberRegions: memberRegions) : ()
+                let outcome = await handler.deliver(triage, enricher: d.enricher, sink: d.sink, ledger: d.ledger, chat: d.chat, deadline: deadline, log: log)
+                await warmed
+                return outcome
             }
         }
         switch outcome {

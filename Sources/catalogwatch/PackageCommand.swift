@@ -90,6 +90,8 @@ struct Package: ParsableCommand {
         let arguments = [
             "build", "-c", "release", "--product", "catalogwatch-filter", "--scratch-path", ".build-lambda",
             "-Xswiftc", "-static-executable", "-Xswiftc", "-Osize", "-Xlinker", "--strip-all", "-Xlinker", "--icf=safe",
+            // Where each byte comes from (`make bench` prints it by module); the map does not change the binary.
+            "-Xlinker", "-Map=\(Self.linkMapPath)",
             // C code (BoringSSL, llhttp) for size too: SwiftPM builds it with -O2; -Os keeps the zip under 8 MB.
             "-Xcc", "-Os",
         ] + sdkArguments
@@ -103,6 +105,9 @@ struct Package: ParsableCommand {
         }
         return ".build-lambda/release/catalogwatch-filter"
     }
+
+    /// The linker's map of the last filter build (`scripts/size_breakdown.py` reads it).
+    static let linkMapPath = ".build-lambda/catalogwatch-filter.map"
 
     /// Ids of the Swift SDKs `swift sdk list` reports (empty when none, or when the command fails).
     func installedSwiftSDKs() -> [String] {

@@ -65,6 +65,23 @@ final class NIOTransportTests: XCTestCase {
         try await eventually("shutdown closes the idle connection") { try await connections(server).allSatisfy { !$0.open } }
     }
 
+    func testAPreparedConnectionServesTheNextRequest() async throws {
+        let server = try startServer()
+        let transport = NIOTransport()
+        await transport.prepareConnection(to: server.url + "/ok", timeout: .seconds(5))
+        XCTAssertEqual(transport.idleConnections, ["127.0.0.1:\(server.port)": 1])
+        await transport.prepareConnection(to: server.url + "/other", timeout: .seconds(5))
+        XCTAssertEqual(transport.idleConnections, ["127.0.0.1:\(server.port)": 1], "one idle connection is enough")
+        let response = try await send(transport, server.url + "/ok")
+        XCTAssertEqual(response.status, 200)
+        let seen = try await connections(server).map(\.requests)
+        XCTAssertEqual(seen, [["/ok"]], "the request went over the prepared connection")
+        // Nothing listens there: the hint is dropped, no error.
+        await transport.prepareConnection(to: "http://127.0.0.1:1/", timeout: .milliseconds(500))
+        XCTAssertEqual(transport.idleConnections, ["127.0.0.1:\(server.port)": 1])
+        await transport.shutdown()
+    }
+
     func testConnectionTheServerClosedIsNotReused() async throws {
         let server = try startServer()
         let transport = NIOTransport()
