@@ -37,6 +37,10 @@ public enum AlertStack {
         public static let forwardRole = "ForwardStackFailuresRole"
         public static let forwardRule = "ForwardStackFailuresRule"
         public static let alertLedger = "AlertLedger"
+        public static let digestQueue = "DigestQueue"
+        public static let digestDeadLetterQueue = "DigestDeadLetterQueue"
+        public static let digestSourceMapping = "FilterFunctionDigestSource"
+        public static let digestDeadLetterAlarm = "DigestDeadLetterQueueAlarm"
         public static let alertKey = "AlertKey"
         public static let alertKeyAlias = "AlertKeyAlias"
         public static let chatRole = "ChatChannelRole"
@@ -83,6 +87,8 @@ public enum AlertStack {
         public let logs: ResourceHandle<Logs.LogGroup>
         /// Buffered layouts only.
         public let buffer: AlertStackParts.Buffer.Handles?
+        /// Layouts with digests only.
+        public let digests: AlertStackParts.DigestQueue.Handles?
         public let filter: AlertStackParts.Filter.Handles
         public let alarms: [ResourceHandle<CloudWatch.Alarm>]
         /// Sources with notification constraints only.
@@ -112,7 +118,7 @@ public enum AlertStack {
             var key = AlertStackParts.Encryption(encryption: encryption, organizationPublishes: source.usesNotifications, organizationId: p.organizationId.ref)
             key.filterRoleArn = ManagementRoles.roleArn(.filter, layout: layout)
             key.executionRoleArn = .sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/\(StackSetArtifacts.executionRoleName)")
-            key.grantsToDynamoDB = source.usesEventBridge
+            key.grantsToDynamoDB = layout.usesAlertLedger
             key.add(to: &t)
         }
         let receive = source.usesNotifications ? AlertStackParts.ReceiveSide(organizationId: p.organizationId.ref).add(to: &t) : nil
@@ -130,7 +136,9 @@ public enum AlertStack {
             buffer?.eventRuleArn = .sub("arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/\(PhysicalName.centralBus.template)/\(PhysicalName.centralRule.template)")
         }
         let queues = buffer?.add(to: &t)
-        let ledger = source.usesEventBridge ? AlertStackParts.AlertLedger(condition: isMain).add(to: &t) : nil
+        let ledger = layout.usesAlertLedger ? AlertStackParts.AlertLedger(condition: isMain).add(to: &t) : nil
+        let digestPart = layout.usesDigests ? AlertStackParts.DigestQueue(condition: isMain) : nil
+        let digestQueues = digestPart?.add(to: &t)
         var filterPart = AlertStackParts.Filter(
             events: queues.map { .queue($0.queue) } ?? .direct, condition: isMain, logGroup: logs,
             alertTopic: alerts.topic.ref, memberRoleName: memberRolePath(layout, p.memberRoleName),
@@ -143,14 +151,23 @@ public enum AlertStack {
         filterPart.chatTopics = routes.chatTopics
         filterPart.runbooks = layout.runbooks
         filterPart.consoleSignIn = layout.consoleSignIn
+        if let digestQueues {
+            filterPart.digests = (layout.digestRules, digestQueues.queue)
+        }
         let filter = filterPart.add(to: &t)
         if let buffer, let queues {
             buffer.addEventSourceMapping(queue: queues.queue, function: filter.function, to: &t)
         }
-        let events = ledger.map { ledger in
-            addEventBridge(layout: layout, central: central, ledger: ledger, target: queues.map { .queue($0.queue) } ?? .function(filter.function), to: &t)
+        if let digestPart, let digestQueues {
+            digestPart.addEventSourceMapping(queue: digestQueues.queue, function: filter.function, to: &t)
         }
-        let alarms = addAlarms(filter: filter, queues: queues, events: events, alarmTopic: alerts.topic.ref, condition: isMain, to: &t)
+        let events = source.usesEventBridge ? ledger.map { ledger in
+            addEventBridge(layout: layout, central: central, ledger: ledger, target: queues.map { .queue($0.queue) } ?? .function(filter.function), to: &t)
+        } : nil
+        var alarms = addAlarms(filter: filter, queues: queues, events: events, alarmTopic: alerts.topic.ref, condition: isMain, to: &t)
+        if digestQueues != nil {
+            alarms.append(AlertStackParts.DeadLetterAlarm.digestDeadLetters(alarmTopic: alerts.topic.ref, condition: isMain).add(to: &t))
+        }
         var subscriptions: AlertStackParts.ReceiveSubscriptions.Handles?
         if let receive, let isOther = regions.isOtherRegion {
             subscriptions = AlertStackParts.ReceiveSubscriptions(
@@ -160,7 +177,7 @@ public enum AlertStack {
         }
         addOutputs(receive: receive, alerts: alerts, filter: filter, queues: queues, events: events, isMain: isMain, to: &t)
         return Handles(
-            parameters: p, regions: regions, receive: receive, alerts: alerts, routes: routes, logs: logs, buffer: queues, filter: filter,
+            parameters: p, regions: regions, receive: receive, alerts: alerts, routes: routes, logs: logs, buffer: queues, digests: digestQueues, filter: filter,
             alarms: alarms, subscriptions: subscriptions, events: events)
     }
 

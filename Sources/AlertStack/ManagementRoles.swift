@@ -105,10 +105,16 @@ struct FilterRolePolicy {
             statements.append(PolicyStatement(
                 sid: "KeepFailedInvocations", actions: ["sqs:SendMessage"], resources: [arn("sqs", PhysicalName.filterDeadLetterQueue.template)]))
         }
-        if layout.source.usesEventBridge {
+        if layout.usesAlertLedger {
             statements.append(PolicyStatement(
                 sid: "RecordAlertsSent", actions: ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
                 resources: [arn("dynamodb", "table/\(PhysicalName.alertLedger.template)")]))
+        }
+        if layout.usesDigests {
+            statements.append(PolicyStatement(
+                sid: "ScheduleAndReadDigestFlushes",
+                actions: ["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
+                resources: [arn("sqs", PhysicalName.digestQueue.template)]))
         }
         if let key = keyStatement { statements.append(key) }
         statements.append(PolicyStatement(

@@ -72,6 +72,8 @@ public enum IgnoreReason: String, Sendable, Equatable, CaseIterable {
     /// `SC-<account>-pp-<id>`, or there is no parsable stack ARN to tell): the organization-wide sink may
     /// deliver any stack, CatalogWatch watches provisioned products.
     case notServiceCatalog = "not-service-catalog"
+    /// The filter's own message that a digest window ended: no stack event (the handler flushes the digest).
+    case digestFlush = "digest-flush"
 }
 
 /// The classifier's verdict on one record.
@@ -140,6 +142,7 @@ public struct Classifier: Sendable {
     private func payload(_ record: InboundRecord) -> Extraction {
         switch record.payload {
         case .unrecognized: return .ignored(.unrecognized)
+        case .digestFlush: return .ignored(.digestFlush)
         case .notification(let n): return extract(n)
         case .statusChange(let c): return extract(c)
         }

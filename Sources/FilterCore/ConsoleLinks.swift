@@ -63,7 +63,7 @@ public struct ConsoleLinks: Sendable, Equatable {
     }
 
     /// The product version in the administrator view, when both ids are well-formed (`prod-…`, `pa-…`).
-    static func productVersion(partition: String, region: String, productId: String?, artifactId: String?) -> String? {
+    package static func productVersion(partition: String, region: String, productId: String?, artifactId: String?) -> String? {
         guard let productId, let artifactId, isServiceCatalogId(productId, prefix: "prod-"), isServiceCatalogId(artifactId, prefix: "pa-") else { return nil }
         return consoleURL(partition: partition, region: region, service: "servicecatalog", fragment: "admin-products/\(productId)/version/\(artifactId)")
     }

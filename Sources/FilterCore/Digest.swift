@@ -52,6 +52,11 @@ package struct DigestScope: Sendable, Equatable {
     /// Route names in `DIGEST` order, the default route first.
     package var routes: [String]
 
+    package init(setting: DigestSetting, routes: [String]) {
+        self.setting = setting
+        self.routes = routes
+    }
+
     /// The window that `now` (epoch seconds) falls in: windows are fixed, aligned to multiples of their length.
     package func window(at now: Int64) -> (start: Int64, end: Int64) {
         let length = Int64(setting.windowSeconds)

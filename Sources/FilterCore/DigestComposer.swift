@@ -2,13 +2,10 @@ import FilterContract
 import JSONText
 
 /// Builds the digest of a window's held failures: one alert (e-mail text, structured JSON for sqs, lambda
-/// and https subscribers, the same message attributes as the group's first alert, so it takes the same
-/// routes) and its chat notification. Counts by reason, account and region come first, then one line per
+/// and https subscribers with `"type": "CatalogWatchDigest"`, the same message attributes as the group's
+/// first alert, so it takes the same routes) and its chat notification. Counts by reason, account and region come first, then one line per
 /// held failure, as many as fit SNS's message size.
 package enum DigestComposer {
-    /// The message attribute that marks a digest (routes' filter policies do not name it, so it changes no route).
-    package static let digestAttribute = "digest"
-
     /// The digest alert of `content`; `links` are the product version's page and its runbook, when known.
     package static func compose(_ content: DigestContent, links: ConsoleLinks = ConsoleLinks()) -> Alert {
         let held = content.held
@@ -31,8 +28,11 @@ package enum DigestComposer {
             }
         }
         let message = JSONValue.object([("default", .string(text))] + bodies).serialized()
-        let attributes = content.subject.attributes.filter { $0.name != digestAttribute } + [MessageAttribute(name: digestAttribute, value: "true")]
-        return Alert(subject: subject(content, count: held.count), text: text, structured: structured, snsMessage: message, messageAttributes: attributes)
+        // The group's first alert's attributes, unchanged: the digest takes the same routes, and no attribute is
+        // added (SQS subscribers take at most 10, which an alert with 6 route tags already uses).
+        return Alert(
+            subject: subject(content, count: held.count), text: text, structured: structured, snsMessage: message,
+            messageAttributes: content.subject.attributes)
     }
 
     /// `CatalogWatch: 57 more failures of <product> <version> (5 min digest)`, within SNS's subject length.
@@ -111,6 +111,18 @@ package enum DigestComposer {
             ("failures", .array(failures)), ("unlisted", .number(Double(held.count - min(listed, held.count)))),
             ("links", .object([("productVersion", str(links.productVersion)), ("runbook", str(links.runbook))])),
         ])
+    }
+
+    /// What the single alert of a held failure knows: the group's product and version, and its stack tags as
+    /// the group's first alert carried them (the entry keeps no tags of its own).
+    package static func enrichment(_ subject: DigestContent.Subject) -> Enrichment {
+        var tags: [String: String] = [:]
+        for attribute in subject.attributes where attribute.name.hasPrefix(AlertAttribute.tagPrefix) {
+            tags[String(attribute.name.dropFirst(AlertAttribute.tagPrefix.count))] = attribute.value
+        }
+        return Enrichment(
+            productId: subject.productId, productName: subject.productName, provisioningArtifactId: subject.provisioningArtifactId,
+            provisioningArtifactName: subject.provisioningArtifactName, stackTags: tags)
     }
 
     /// The digest's Amazon Q Developer custom notification, within the schema's limits.

@@ -21,6 +21,8 @@ public struct InboundRecord: Sendable, Equatable {
         case notification(StackNotification)
         /// An EventBridge `CloudFormation Stack Status Change` event.
         case statusChange(StackStatusChange)
+        /// The filter's own delayed message: the digest window with this ledger key has ended (`DigestLedger`).
+        case digestFlush(key: String)
         /// Anything else, with a short explanation.
         case unrecognized(reason: String)
     }
@@ -161,6 +163,9 @@ public enum EventDecoder {
                     index: index, itemIdentifier: itemIdentifier, messageId: envelope["MessageId"]?.stringValue,
                     subject: envelope["Subject"]?.stringValue, payload: payloadFromMessage(message, what: "SNS message in SQS body"))
             }
+            if let key = envelope[DigestFlushMessage.key]?.stringValue, case .object(let members) = envelope, members.count == 1 {
+                return InboundRecord(index: index, itemIdentifier: itemIdentifier, messageId: nil, subject: nil, payload: .digestFlush(key: key))
+            }
             if isEventBridge(envelope) {
                 let record = eventBridgeRecord(envelope, index: index)
                 return InboundRecord(
@@ -223,5 +228,14 @@ public enum EventDecoder {
             time: json["time"]?.stringValue, stackId: stackId, status: status,
             statusReason: statusDetails?["status-reason"]?.stringValue)
         return InboundRecord(index: index, itemIdentifier: nil, messageId: id, subject: nil, payload: .statusChange(change))
+    }
+}
+
+/// The body of the delayed SQS message that flushes a digest window: `{"catalogWatchDigest": "<ledger key>"}`.
+package enum DigestFlushMessage {
+    package static let key = "catalogWatchDigest"
+
+    package static func body(ledgerKey: String) -> String {
+        JSONValue.object([(key, .string(ledgerKey))]).serialized()
     }
 }

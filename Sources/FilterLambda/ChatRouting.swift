@@ -38,16 +38,28 @@ public struct ChatPublisher: Sendable {
         routes.filter { $0.filterPolicy.matches(alert.messageAttributes) }
     }
 
-    /// Publishes to every matching route at once, logging each outcome; returns the message id of each route
-    /// by name. Throws a `ChatDeliveryError` naming every route that could not be published to.
+    /// Publishes the chat notification of `alert` to every matching route at once, logging each outcome;
+    /// returns the message id of each route by name. Throws a `ChatDeliveryError` naming every route that
+    /// could not be published to.
     @discardableResult
     package func publish(
         _ alert: Alert, failure: StackFailure, enrichment: Enrichment, links: ConsoleLinks? = nil, deadline: ContinuousClock.Instant,
         log: StructuredLogger
     ) async throws(ChatDeliveryError) -> [String: String] {
+        guard !matchingRoutes(alert).isEmpty else { return [:] }
+        let message = ChatNotification.compose(failure, enrichment, links: links)
+        return try await publish(message: message, of: alert, about: [("stack", .string(failure.stackName))], eventId: failure.eventId, deadline: deadline, log: log)
+    }
+
+    /// Publishes `message` (a chat notification) to every route matching `alert`, with the alert's attributes;
+    /// `about` names what it is in the log lines.
+    @discardableResult
+    package func publish(
+        message: String, of alert: Alert, about: [(String, JSONValue)], eventId: String? = nil, deadline: ContinuousClock.Instant,
+        log: StructuredLogger
+    ) async throws(ChatDeliveryError) -> [String: String] {
         let matching = matchingRoutes(alert)
         guard !matching.isEmpty else { return [:] }
-        let message = ChatNotification.compose(failure, enrichment, links: links)
         let attributes = alert.messageAttributes.map { SNSMessageAttribute(name: $0.name, stringValue: $0.value) }
         let client = self.client
         let outcomes = await withTaskGroup(of: (Int, Result<String, any Error>).self) { group in
@@ -71,7 +83,7 @@ public struct ChatPublisher: Sendable {
         var failures: [ChatDeliveryError.Failure] = []
         for (index, outcome) in outcomes {
             let route = matching[index]
-            let fields: [(String, JSONValue)] = [("route", .string(route.name)), ("stack", .string(failure.stackName))]
+            let fields: [(String, JSONValue)] = [("route", .string(route.name))] + about
             switch outcome {
             case .success(let id):
                 ids[route.name] = id
@@ -79,7 +91,7 @@ public struct ChatPublisher: Sendable {
             case .failure(let error):
                 let description = AWSEnricher.describe(error)
                 failures.append(ChatDeliveryError.Failure(route: route.name, description: description))
-                log.error("chat notification not delivered", fields + [("eventId", .string(failure.eventId ?? "")), ("error", .string(description))])
+                log.error("chat notification not delivered", fields + [("eventId", .string(eventId ?? "")), ("error", .string(description))])
             }
         }
         guard failures.isEmpty else { throw ChatDeliveryError(failures: failures) }

@@ -26,6 +26,10 @@ public struct FilterConfiguration: Sendable, Equatable {
     package var runbooks = Runbooks([])
     /// `CONSOLE_START_URL` and `CONSOLE_ROLE_NAME`: the access portal member-account links sign in through; nil without them.
     package var consoleSignIn: ConsoleSignIn?
+    /// `DIGEST`: which routes hold a storm's failures for one digest, and how (`DigestCodec`); nil without it.
+    package var digests: DigestRules?
+    /// `DIGEST_QUEUE_URL`: the queue whose delayed messages flush digests (with `DIGEST`).
+    package var digestQueueURL: String?
 
     /// The links of an alert about `failure`: its console pages, signed in through the portal when there
     /// is one, and the runbook of its product.
@@ -33,6 +37,17 @@ public struct FilterConfiguration: Sendable, Equatable {
         ConsoleLinks(
             failure: failure, productId: enrichment.productId, provisioningArtifactId: enrichment.provisioningArtifactId,
             runbook: runbooks.runbook(productId: enrichment.productId, productName: enrichment.productName), signIn: consoleSignIn)
+    }
+
+    /// The links of a digest: its product version's page (in the region of its first failure) and its runbook.
+    package func digestLinks(_ content: DigestContent) -> ConsoleLinks {
+        let s = content.subject
+        let first = content.entries.first
+        return ConsoleLinks(
+            productVersion: first.flatMap {
+                ConsoleLinks.productVersion(partition: $0.partition, region: $0.region, productId: s.productId, artifactId: s.provisioningArtifactId)
+            },
+            runbook: runbooks.runbook(productId: s.productId, productName: s.productName))
     }
 
     public init(
@@ -82,7 +97,8 @@ public struct FilterConfiguration: Sendable, Equatable {
         let chat = chatRoutes(env[FilterVariable.chatRoutes.name], routeTags: tags.keys)
         let runbooks = RunbooksCodec.decode(env[FilterVariable.runbooks.name])
         let signIn = consoleSignIn(start: value(FilterVariable.consoleStartURL.name), role: value(FilterVariable.consoleRoleName.name))
-        problems += tags.problems + chat.problems + runbooks.problems + signIn.problems
+        let digest = digestSettings(env, ledger: ledger)
+        problems += tags.problems + chat.problems + runbooks.problems + signIn.problems + digest.problems
         guard problems.isEmpty else { throw Problem(description: problems.joined(separator: "; ")) }
         var configuration = FilterConfiguration(
             alertTopicArn: topic, memberRoleName: role, alertStatuses: statuses, region: region, alertLedgerTable: ledger)
@@ -90,7 +106,25 @@ public struct FilterConfiguration: Sendable, Equatable {
         configuration.chatRoutes = chat.routes
         configuration.runbooks = runbooks.runbooks
         configuration.consoleSignIn = signIn.signIn
+        configuration.digests = digest.rules
+        configuration.digestQueueURL = digest.queueURL
         return configuration
+    }
+
+    /// `DIGEST` with the queue its flushes go through (`DIGEST_QUEUE_URL`, an https URL) and the ledger that
+    /// holds the failures (`ALERT_LEDGER_TABLE`): all three, or no digests.
+    static func digestSettings(_ env: [String: String], ledger: String?) -> (rules: DigestRules?, queueURL: String?, problems: [String]) {
+        let (digestName, queueName) = (FilterVariable.digest.name, FilterVariable.digestQueueURL.name)
+        let decoded = DigestCodec.decode(env[digestName])
+        guard let rules = decoded.rules, rules.isActive else { return (nil, nil, decoded.problems) }
+        var problems: [String] = []
+        let queue = env[queueName].flatMap { $0.allSatisfy(\.isWhitespace) ? nil : $0 }
+        if queue == nil { problems.append("\(digestName) is set but \(queueName) is not (the queue that flushes digests)") }
+        if let queue, !(queue.hasPrefix("https://") || queue.hasPrefix("http://")) {
+            problems.append("\(queueName) '\(ContractText.oneLine(queue, limit: 300))' is not a queue URL")
+        }
+        if ledger == nil { problems.append("\(digestName) is set but \(FilterVariable.alertLedgerTable.name) is not (the ledger that holds the failures)") }
+        return problems.isEmpty ? (rules, queue, []) : (nil, nil, problems)
     }
 
     /// `CONSOLE_START_URL` (an https URL) and `CONSOLE_ROLE_NAME` (an IAM role name), both or neither.

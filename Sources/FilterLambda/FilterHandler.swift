@@ -24,9 +24,11 @@ public struct FilterHandler: Sendable {
         public var batch: FailureBatch
         /// EMF lines for the stack-level events seen.
         public var metricLines: [String]
+        /// The digest windows whose flush message came (record index and ledger key).
+        package var flushes: [(index: Int, key: String)] = []
 
-        /// True when nothing needs AWS: no failure to alert on.
-        public var isQuiet: Bool { batch.alerts.isEmpty }
+        /// True when nothing needs AWS: no failure to alert on, no digest to flush.
+        public var isQuiet: Bool { batch.alerts.isEmpty && flushes.isEmpty }
     }
 
     /// The result of one invocation.
@@ -79,7 +81,11 @@ public struct FilterHandler: Sendable {
             guard let event = classifier.stackLevelEvent(record), let outcome = event.outcome else { continue }
             metrics.append(MetricsEMF.stackOperation(product: event.provisionedProductId ?? event.stackName, outcome: outcome, timestampMillis: now))
         }
-        return Triage(source: decoded.source, decoded: decoded, rejection: nil, decisions: decisions, batch: batch, metricLines: metrics)
+        var triage = Triage(source: decoded.source, decoded: decoded, rejection: nil, decisions: decisions, batch: batch, metricLines: metrics)
+        triage.flushes = decoded.records.compactMap { record in
+            if case .digestFlush(let key) = record.payload { (record.index, key) } else { nil }
+        }
+        return triage
     }
 
     /// The response for an event that needs no alert (or could not be read): logged and answered, never retried.
@@ -97,10 +103,11 @@ public struct FilterHandler: Sendable {
     /// Enriches and publishes every failure of `triage`, and its chat notification to the matching routes of
     /// `chat`. Enrichment never blocks delivery; a failed publish (of the alert or of a chat notification)
     /// fails the invocation (SNS, EventBridge) or is reported as a batch item failure (SQS).
-    /// With a `ledger`, a failure that another delivery alerted already is skipped (`AlertLedger`).
-    public func deliver(
+    /// With a `ledger`, a failure that another delivery alerted already is skipped (`AlertLedger`); with
+    /// `digests`, a storm's failures past the threshold are held, and flush messages publish their digest.
+    package func deliver(
         _ triage: Triage, enricher: (any Enricher)?, sink: (any AlertSink)?, ledger: AlertLedger? = nil, chat: ChatPublisher? = nil,
-        deadline: ContinuousClock.Instant, log: StructuredLogger
+        digests: DigestLedger? = nil, deadline: ContinuousClock.Instant, log: StructuredLogger
     ) async -> Outcome {
         guard !triage.isQuiet, let decoded = triage.decoded else { return quietOutcome(triage, log: log) }
         for line in triage.metricLines { log.sink.write(line) }
@@ -118,16 +125,22 @@ public struct FilterHandler: Sendable {
         var unnamed = 0
         // A dry run (no sink) publishes nothing, so it claims nothing and reaches no chat route either.
         let delivery = Delivery(
-            enricher: enricher, sink: sink, ledger: sink == nil ? nil : ledger, chat: sink == nil ? nil : chat, lookupDeadline: lookupDeadline,
-            deadline: deadline, log: log)
-        for item in triage.batch.alerts {
-            switch await deliverOne(item.failure, delivery) {
+            enricher: enricher, sink: sink, ledger: sink == nil ? nil : ledger, chat: sink == nil ? nil : chat,
+            digests: sink == nil ? nil : digests, lookupDeadline: lookupDeadline, deadline: deadline, log: log)
+        var held = 0
+        let work = triage.batch.alerts.map { (index: $0.index, name: $0.failure.stackName, failure: Optional($0.failure), flush: String?.none) }
+            + triage.flushes.map { (index: $0.index, name: "digest \($0.key)", failure: StackFailure?.none, flush: Optional($0.key)) }
+        for item in work {
+            let result = if let failure = item.failure { await deliverOne(failure, delivery) } else { await flushOne(item.flush ?? "", delivery) }
+            switch result {
             case .delivered(let alert):
                 alerts.append(alert)
             case .alertedAlready:
                 continue
+            case .held:
+                held += 1
             case .undelivered(let description):
-                undelivered.append("\(item.failure.stackName): \(description)")
+                undelivered.append("\(item.name): \(description)")
                 if let id = decoded.records.first(where: { $0.index == item.index })?.itemIdentifier, !id.isEmpty {
                     failedItems.append(id)
                 } else {
@@ -139,7 +152,9 @@ public struct FilterHandler: Sendable {
         // fail the invocation so that the whole batch comes back rather than losing that alert.
         if undelivered.isEmpty || (decoded.source == .sqs && unnamed == 0) {
             return .answered(
-                response: Self.response(source: decoded.source, failedItems: failedItems, alerts: alerts.count, ignored: triage.decisions.count - triage.batch.alerts.count),
+                response: Self.response(
+                    source: decoded.source, failedItems: failedItems, alerts: alerts.count,
+                    ignored: triage.decisions.count - triage.batch.alerts.count - triage.flushes.count, held: held),
                 alerts: alerts, failedItems: failedItems)
         }
         return .failed(
@@ -153,6 +168,7 @@ public struct FilterHandler: Sendable {
         var sink: (any AlertSink)?
         var ledger: AlertLedger?
         var chat: ChatPublisher?
+        var digests: DigestLedger?
         var lookupDeadline: ContinuousClock.Instant
         var deadline: ContinuousClock.Instant
         var log: StructuredLogger
@@ -162,8 +178,10 @@ public struct FilterHandler: Sendable {
     enum ItemResult {
         /// Published (or, without a sink, composed).
         case delivered(Alert)
-        /// The ledger holds it as alerted by another delivery: not published, not a failure.
+        /// The ledger holds it as alerted by another delivery (or a digest sent already): not published, not a failure.
         case alertedAlready
+        /// Held for its group's digest (`DigestLedger`): not published now, not a failure.
+        case held
         /// A publish (of the alert or of a chat notification) failed, for the reason given.
         case undelivered(String)
     }
@@ -188,6 +206,12 @@ public struct FilterHandler: Sendable {
         let links = configuration.links(failure, enrichment)
         let alert = AlertComposer.compose(failure, enrichment, links: links)
         guard let sink = d.sink else { return .delivered(alert) }
+        if let digests = d.digests, case .held = await digests.admit(failure, enrichment, alert, now: clockMs() / 1000, deadline: d.lookupDeadline, log: log) {
+            if let ledger = d.ledger, let claim {
+                await ledger.markSent(claim, failure: failure, now: clockMs() / 1000, deadline: d.deadline, log: log)
+            }
+            return .held
+        }
         do {
             let messageId = try await sink.publish(alert, deadline: d.deadline)
             log.info("alert published", [
@@ -212,11 +236,13 @@ public struct FilterHandler: Sendable {
     }
 
     /// `{"batchItemFailures": [...]}` for SQS (Lambda deletes the other messages), a small summary otherwise.
-    static func response(source: EventSource?, failedItems: [String], alerts: Int, ignored: Int) -> String {
+    /// With `held` alerts (kept for a digest), the summary says how many.
+    static func response(source: EventSource?, failedItems: [String], alerts: Int, ignored: Int, held: Int = 0) -> String {
         if source == .sqs {
             let items: [JSONValue] = failedItems.map { .object([("itemIdentifier", .string($0))]) }
             return JSONValue.object([("batchItemFailures", .array(items))]).serialized()
         }
-        return JSONValue.object([("alerts", .number(Double(alerts))), ("ignored", .number(Double(ignored)))]).serialized()
+        let heldMember: [(key: String, value: JSONValue)] = held > 0 ? [("held", .number(Double(held)))] : []
+        return JSONValue.object([("alerts", .number(Double(alerts))), ("ignored", .number(Double(ignored)))] + heldMember).serialized()
     }
 }

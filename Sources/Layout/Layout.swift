@@ -96,6 +96,8 @@ public struct Layout: Hashable, Sendable {
     public var consoleSignIn: ConsoleSignIn?
     /// Unbuffered filters: the function's reserved concurrency (nil: none; buffered layouts cap concurrency at the queue).
     public var reservedConcurrency: Int?
+    /// Storm digests of the default route and of every route that sets none itself (nil: off, the default).
+    public var digest: Digest?
 
     /// The reader role's name for `namePrefix`: the default member role.
     public static func readerRoleName(namePrefix: String) -> String { PhysicalName.reader.name(prefix: namePrefix) }
@@ -128,7 +130,8 @@ public struct Layout: Hashable, Sendable {
         stackSetName: String? = nil, portfolios: [String: [String]] = [:], source: Source = .notificationConstraint,
         organizationalUnits: [String] = [], routes: [Route] = [], defaultRoute: Bool = true, routeTags: [String] = [],
         tags: [Tag] = [], permissionsBoundary: String? = nil, rolePath: String? = nil, encryption: Encryption? = nil,
-        reservedConcurrency: Int? = Layout.defaultReservedConcurrency, runbooks: [Runbook] = [], consoleSignIn: ConsoleSignIn? = nil
+        reservedConcurrency: Int? = Layout.defaultReservedConcurrency, runbooks: [Runbook] = [], consoleSignIn: ConsoleSignIn? = nil,
+        digest: Digest? = nil
     ) {
         self.mainRegion = mainRegion
         self.regions = regions
@@ -158,7 +161,49 @@ public struct Layout: Hashable, Sendable {
         self.reservedConcurrency = reservedConcurrency
         self.runbooks = runbooks
         self.consoleSignIn = consoleSignIn
+        self.digest = digest
     }
+
+    /// A storm digest: within each window of `windowSeconds`, the first `threshold` failures of one product
+    /// version that take the same routes are alerted one by one; the rest are held and sent as one digest
+    /// when the window ends (a delayed SQS message brings the filter back; at most 15 minutes).
+    public struct Digest: Hashable, Sendable {
+        public var windowSeconds: Int
+        public var threshold: Int
+
+        public init(windowSeconds: Int, threshold: Int) {
+            self.windowSeconds = windowSeconds
+            self.threshold = threshold
+        }
+    }
+
+    /// The digest rules the filter gets (`DIGEST`): the default route's setting and each route's own or the layout's.
+    package var digestRules: DigestRules {
+        func setting(_ d: Digest?) -> DigestSetting? { d.map { DigestSetting(windowSeconds: $0.windowSeconds, threshold: $0.threshold) } }
+        return DigestRules(
+            defaultRoute: defaultRoute ? .some(setting(digest)) : nil,
+            routes: routes.map { route in
+                let own: Digest?
+                switch route.digest {
+                case .inherit: own = digest
+                case .off: own = nil
+                case .on(let d): own = d
+                }
+                return DigestRouteEntry(name: route.name, filterPolicy: route.match.filterPolicy, digest: setting(own))
+            })
+    }
+
+    /// The size of the filter's `DIGEST` value for these settings (0 when no route digests).
+    static func digestVariableBytes(digest: Digest?, routes: [Route], defaultRoute: Bool) -> Int {
+        let layout = Layout(mainRegion: "", regions: [], routes: routes, defaultRoute: defaultRoute, digest: digest)
+        return layout.usesDigests ? DigestCodec.encode(layout.digestRules).utf8.count : 0
+    }
+
+    /// Whether any route holds storms for digests (then the stack has the digest queue and the ledger).
+    public var usesDigests: Bool { digestRules.isActive }
+
+    /// Whether the alert ledger table is part of the deployment: EventBridge sources deduplicate with it, and digests hold failures in it.
+    public var usesAlertLedger: Bool { source.usesEventBridge || usesDigests }
 
     /// One entry of `runbooks`: `default`, a product id or a product name, and an https URL.
     public struct Runbook: Hashable, Sendable {

@@ -11,12 +11,12 @@ package enum RouteRules {
     package static let maxPolicyAttributes = 5
     package static let maxPolicyCombinations = 150
 
-    /// The room for `CHAT_ROUTES`, `RUNBOOKS` and the console sign-in in the filter's environment (4 KB in all,
-    /// the other variables need < 600 bytes).
+    /// The room for `CHAT_ROUTES`, `RUNBOOKS`, the console sign-in and `DIGEST` in the filter's environment (4 KB
+    /// in all, the other variables need < 600 bytes).
     package static let maxChatRoutesBytes = 3400
 
     /// The keys of one route.
-    static let routeKeys = ["name"] + destinationKeys + ["match"]
+    static let routeKeys = ["name"] + destinationKeys + ["match", "digest"]
     /// The keys that name a destination (`Route.destinationKinds`).
     static let destinationKeys = Route.destinationKinds.map { $0.key }
 

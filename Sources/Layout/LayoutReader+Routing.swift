@@ -91,7 +91,7 @@ extension Checker {
             error(node, key, "must be a mapping with name, a destination and match, found a \(node.kindName) \(node.preview)")
             return nil
         }
-        var name: String?, destinations: [(String, YAMLNode)] = [], match: Route.Match?
+        var name: String?, destinations: [(String, YAMLNode)] = [], match: Route.Match?, digest = Route.DigestOverride.inherit
         for pair in pairs {
             let field = pair.key.scalarValue ?? ""
             switch field {
@@ -103,6 +103,7 @@ extension Checker {
                 }
             case _ where Route.destinationKinds.contains(where: { $0.key == field }): destinations.append((field, pair.value))
             case "match": match = checkMatch(pair.value, key: "\(key).match", routeTags: routeTags)
+            case "digest": digest = checkDigest(pair.value, "\(key).digest") ?? .inherit
             default:
                 error(pair.key, "\(key).\(field)", "unknown key '\(field)'", suggestion: Suggest.closest(to: field, among: RouteRules.routeKeys).first)
             }
@@ -119,7 +120,7 @@ extension Checker {
         guard let name, destinations.count == 1, let match,
             let destination = checkDestination(destinations[0].0, destinations[0].1, key: "\(key).\(destinations[0].0)")
         else { return nil }
-        return Route(name: name, destination: destination, match: match)
+        return Route(name: name, destination: destination, match: match, digest: digest)
     }
 
     /// The destination under `kind` (a key of `Route.destinationKinds`), read by its kind.

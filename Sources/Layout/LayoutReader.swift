@@ -9,7 +9,7 @@ public enum LayoutReader {
         "mainRegion", "regions", "organizationId", "notificationEmail", "memberRoleName", "managementAccountId",
         "buffer", "architecture", "rollout", "lambdaCode", "namePrefix", "logRetentionDays", "stackSetName",
         "portfolios", "source", "organizationalUnits", "routes", "defaultRoute", "routeTags", "tags", "permissionsBoundary",
-        "rolePath", "encryption", "deployMemberRole", "reservedConcurrency", "runbooks", "consoleSignIn",
+        "rolePath", "encryption", "deployMemberRole", "reservedConcurrency", "runbooks", "consoleSignIn", "digest",
     ]
 
     /// The rule id of every layout diagnostic.
@@ -152,6 +152,12 @@ package struct Checker {
         if routing.chatRoutesBytes + links.variableBytes > RouteRules.maxChatRoutesBytes, links.variableBytes > 0 {
             error(values["runbooks"] ?? values["consoleSignIn"], "runbooks", "the runbooks and consoleSignIn need \(links.variableBytes) bytes in the filter's environment and the chat routes \(routing.chatRoutesBytes) in CHAT_ROUTES; Lambda's environment holds 4 KB in all: use fewer or shorter runbook URLs")
         }
+        var digest: Layout.Digest?
+        if let node = values["digest"], case .on(let d)? = checkDigest(node, "digest") { digest = d }
+        let digestBytes = Layout.digestVariableBytes(digest: digest, routes: routing.routes, defaultRoute: routing.defaultRoute)
+        if digestBytes > 0, routing.chatRoutesBytes + links.variableBytes + digestBytes > RouteRules.maxChatRoutesBytes {
+            error(values["digest"] ?? values["routes"], "digest", "the digests need \(digestBytes) bytes in the filter's DIGEST variable (every route's match) beside \(routing.chatRoutesBytes + links.variableBytes) for the chat routes and links; Lambda's environment holds 4 KB in all: use fewer routes or shorter matches")
+        }
 
         guard let mainRegion, !hasErrors else { return nil }
         return Layout(
@@ -162,7 +168,7 @@ package struct Checker {
             source: events.source, organizationalUnits: events.organizationalUnits, routes: routing.routes, defaultRoute: routing.defaultRoute,
             routeTags: routing.routeTags, tags: guardrails.tags, permissionsBoundary: guardrails.permissionsBoundary, rolePath: guardrails.rolePath,
             encryption: guardrails.encryption, reservedConcurrency: concurrency ?? Layout.defaultReservedConcurrency,
-            runbooks: links.runbooks, consoleSignIn: links.consoleSignIn)
+            runbooks: links.runbooks, consoleSignIn: links.consoleSignIn, digest: digest)
     }
 
     /// The value node of every known top-level key; nil (with an error) when the layout is no mapping.

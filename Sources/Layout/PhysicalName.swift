@@ -30,7 +30,10 @@ public struct PhysicalName: Hashable, Sendable {
     public static let filterDeadLetterQueue = PhysicalName("filter-dlq")
     public static let eventQueue = PhysicalName("events")
     public static let eventDeadLetterQueue = PhysicalName("events-dlq")
-    /// The alert ledger table (EventBridge sources).
+    /// Storm digests: the queue of delayed flush messages and its dead letters.
+    public static let digestQueue = PhysicalName("digest")
+    public static let digestDeadLetterQueue = PhysicalName("digest-dlq")
+    /// The alert ledger table (EventBridge sources, digests).
     public static let alertLedger = PhysicalName("alerts-sent")
     /// The generated key's alias tail (`alias/<name>`).
     public static let alertKeyAlias = PhysicalName("alerts")

@@ -59,11 +59,23 @@ public struct Route: Hashable, Sendable {
     public var name: String
     public var destination: Destination
     public var match: Match
+    /// The route's storm digests: the layout's (`inherit`), none, or its own.
+    public var digest: DigestOverride
 
-    public init(name: String, destination: Destination, match: Match) {
+    /// A route's own `digest`, or none.
+    public enum DigestOverride: Hashable, Sendable {
+        /// The layout's `digest`.
+        case inherit
+        /// Every alert one by one.
+        case off
+        case on(Layout.Digest)
+    }
+
+    public init(name: String, destination: Destination, match: Match, digest: DigestOverride = .inherit) {
         self.name = name
         self.destination = destination
         self.match = match
+        self.digest = digest
     }
 
     /// The name as a logical-id fragment: `payments-oncall` → `PaymentsOncall`.

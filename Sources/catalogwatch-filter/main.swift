@@ -57,6 +57,8 @@ final class Delivery: @unchecked Sendable {
     let chat: ChatPublisher?
     /// The client of the filter's own region (SNS).
     let aws: AWSClient
+    /// Storm digests, when `DIGEST` asks for them (with the ledger and the digest queue).
+    let digests: DigestLedger?
 
     init(configuration: FilterConfiguration, environment: [String: String]) {
         transport = NIOTransport(caBundle: caBundle)
@@ -71,6 +73,11 @@ final class Delivery: @unchecked Sendable {
         self.aws = aws
         ledger = configuration.alertLedgerTable.map { AlertLedger(client: aws, table: $0) }
         chat = configuration.chatRoutes.isEmpty ? nil : ChatPublisher(client: aws, routes: configuration.chatRoutes)
+        if let rules = configuration.digests, let table = configuration.alertLedgerTable, let queue = configuration.digestQueueURL {
+            digests = DigestLedger(client: aws, table: table, queueURL: queue, rules: rules)
+        } else {
+            digests = nil
+        }
     }
 }
 
@@ -130,7 +137,8 @@ do {
                 // (Service Catalog and CloudFormation in the failures' regions, SNS) while that call runs.
                 // Warm processes reuse their pooled connections instead.
                 async let warmed: Void = cold ? d.prepareConnections(memberRegions: memberRegions) : ()
-                let outcome = await handler.deliver(triage, enricher: d.enricher, sink: d.sink, ledger: d.ledger, chat: d.chat, deadline: deadline, log: log)
+                let outcome = await handler.deliver(
+                    triage, enricher: d.enricher, sink: d.sink, ledger: d.ledger, chat: d.chat, digests: d.digests, deadline: deadline, log: log)
                 await warmed
                 return outcome
             }

@@ -1,6 +1,7 @@
 import XCTest
 
 @testable import FilterCore
+import JSONText
 
 final class EventDecoderTests: XCTestCase {
     private func decodeError(_ bytes: [UInt8]) -> EventDecodingError? {
@@ -59,11 +60,26 @@ final class EventDecoderTests: XCTestCase {
             case .notification: return "n"
             case .statusChange: return "s"
             case .unrecognized: return "u"
+            case .digestFlush: return "d"
             }
         }
         XCTAssertEqual(kinds, ["n", "n", "u", "u", "u", "n"])
         let decisions = Classifier().classify(event)
         XCTAssertEqual(decisions.map { $0.failure?.status }, ["UPDATE_ROLLBACK_FAILED", nil, nil, nil, nil, "DELETE_FAILED"])
+    }
+
+    func testADigestFlushMessageIsTheFiltersOwnAndNoStackEvent() throws {
+        let key = "digest|prod-a/pa-b|(default)|1764892800"
+        let body = DigestFlushMessage.body(ledgerKey: key)
+        let record: JSONValue = .object([("eventSource", .string("aws:sqs")), ("messageId", .string("m-1")), ("body", .string(body))])
+        let extra: JSONValue = .object([
+            ("eventSource", .string("aws:sqs")), ("messageId", .string("m-2")),
+            ("body", .string(#"{"catalogWatchDigest":"k","other":1}"#)),
+        ])
+        let event = try EventDecoder.decode(Array(JSONValue.object([("Records", .array([record, extra]))]).serialized().utf8))
+        XCTAssertEqual(event.records[0].payload, .digestFlush(key: key))
+        guard case .unrecognized = event.records[1].payload else { return XCTFail("a body with more keys is not a flush message") }
+        XCTAssertEqual(Classifier().classify(event).map { $0.failure }, [nil, nil])
     }
 
     func testSQSRecordWithoutBodyOrId() throws {

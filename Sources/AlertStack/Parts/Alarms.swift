@@ -36,6 +36,14 @@ extension AlertStackParts {
                 what: "buffered events failed \(AlertStack.maxReceiveCount) times", alarmTopic: alarmTopic, condition: condition)
         }
 
+        /// `DigestDeadLetterQueueAlarm`: the digest queue's dead-letter queue (`DigestQueue`).
+        public static func digestDeadLetters(alarmTopic: CFNValue, condition: ConditionHandle?) -> DeadLetterAlarm {
+            DeadLetterAlarm(
+                logicalName: AlertStack.Names.digestDeadLetterAlarm, queueName: "\(PhysicalName.digestDeadLetterQueue.template)",
+                what: "digest flushes failed \(AlertStack.maxReceiveCount) times (their failures were neither sent as a digest nor one by one)",
+                alarmTopic: alarmTopic, condition: condition)
+        }
+
         /// `StackFailureRuleDeadLetterQueueAlarm`: the central rule's dead-letter queue (`CentralBus`).
         public static func ruleDeadLetters(alarmTopic: CFNValue, condition: ConditionHandle?) -> DeadLetterAlarm {
             DeadLetterAlarm(

@@ -77,6 +77,8 @@ extension AlertStackParts {
         public var runbooks: [Layout.Runbook] = []
         /// The access portal member-account links sign in through (`CONSOLE_START_URL`, `CONSOLE_ROLE_NAME`).
         public var consoleSignIn: Layout.ConsoleSignIn?
+        /// Storm digests: the rules (`DIGEST`) and the queue of their flushes (`DIGEST_QUEUE_URL`).
+        package var digests: (rules: DigestRules, queue: ResourceHandle<SQS.Queue>)?
 
         public init(
             events: Events, condition: ConditionHandle?, logGroup: ResourceHandle<Logs.LogGroup>, alertTopic: CFNValue,
@@ -164,6 +166,10 @@ extension AlertStackParts {
                 if let consoleSignIn {
                     variables.append(CFNField(FilterVariable.consoleStartURL.name, .string(consoleSignIn.startURL)))
                     variables.append(CFNField(FilterVariable.consoleRoleName.name, .string(consoleSignIn.roleName)))
+                }
+                if let digests {
+                    variables.append(CFNField(FilterVariable.digest.name, .string(DigestCodec.encode(digests.rules))))
+                    variables.append(CFNField(FilterVariable.digestQueueURL.name, digests.queue.ref))
                 }
                 $0.variables = .object(variables)
             }
