@@ -1,8 +1,8 @@
 import CloudFormation
 import Layout
 
-/// What the StackSet execution role needs beyond the base alert stack, from the layout: the central bus,
-/// rules and ledger of an EventBridge source, a generated KMS key, chat channels, and SNS's invoke
+/// What the StackSet execution role needs beyond the base alert stack, from the layout: the central bus
+/// and rules of an EventBridge source, the ledger (EventBridge sources and digests), a generated KMS key, chat channels, and SNS's invoke
 /// permission on a Lambda route's function. Each statement names the resources by the alert stack's
 /// names in this account; the roles the stack uses come from the roles stack, so it may only pass them,
 /// each to its one service, and creates none.
@@ -12,12 +12,13 @@ struct ExecutionGrants {
     var statements: [PolicyStatement] {
         var statements: [PolicyStatement] = []
         if layout.source.usesEventBridge { statements += eventBridgeStatements }
+        if layout.usesAlertLedger { statements.append(ledgerStatement) }
         statements += keyStatements
         statements += routeStatements
         return statements
     }
 
-    /// The central bus, its policy, the rules, the ledger, and passing the forwarding role to EventBridge.
+    /// The central bus, its policy, the rules, and passing the forwarding role to EventBridge.
     var eventBridgeStatements: [PolicyStatement] {
         let account = "${AWS::AccountId}"
         return [
@@ -39,14 +40,18 @@ struct ExecutionGrants {
             PolicyStatement(
                 sid: "PassForwardRoleToEventBridge", actions: ["iam:PassRole"], resources: [ManagementRoles.roleArn(.forwardRole, layout: layout)],
                 conditions: [PolicyCondition(.stringEquals, "iam:PassedToService", "events.amazonaws.com")]),
-            PolicyStatement(
-                sid: "AlertLedger",
-                actions: [
-                    "dynamodb:CreateTable", "dynamodb:DeleteTable", "dynamodb:DescribeTable", "dynamodb:UpdateTable", "dynamodb:UpdateTimeToLive",
-                    "dynamodb:DescribeTimeToLive", "dynamodb:TagResource", "dynamodb:UntagResource", "dynamodb:ListTagsOfResource",
-                ],
-                resources: [.sub("arn:${AWS::Partition}:dynamodb:*:\(account):table/\(PhysicalName.alertLedger.template)")]),
         ]
+    }
+
+    /// The alert ledger table (EventBridge sources deduplicate with it, digests hold failures in it).
+    var ledgerStatement: PolicyStatement {
+        PolicyStatement(
+            sid: "AlertLedger",
+            actions: [
+                "dynamodb:CreateTable", "dynamodb:DeleteTable", "dynamodb:DescribeTable", "dynamodb:UpdateTable", "dynamodb:UpdateTimeToLive",
+                "dynamodb:DescribeTimeToLive", "dynamodb:TagResource", "dynamodb:UntagResource", "dynamodb:ListTagsOfResource",
+            ],
+            resources: [.sub("arn:${AWS::Partition}:dynamodb:*:${AWS::AccountId}:table/\(PhysicalName.alertLedger.template)")])
     }
 
     /// A generated key: created only with CatalogWatch's tag (the tag can only be set with the key's
@@ -71,7 +76,7 @@ struct ExecutionGrants {
                 sid: "AlertKeyAlias", actions: ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"],
                 resources: [.sub("arn:${AWS::Partition}:kms:*:\(account):alias/\(PhysicalName.alertKeyAlias.template)")]))
         case .key(let text)?:
-            guard layout.source.usesEventBridge else { break }
+            guard layout.usesAlertLedger else { break }
             // DynamoDB encrypts the ledger with the key through a grant its creator must be able to make.
             statements.append(PolicyStatement(
                 sid: "LedgerUsesAlertKey", actions: ["kms:CreateGrant", "kms:DescribeKey", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*"],

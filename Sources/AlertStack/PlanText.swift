@@ -1,4 +1,6 @@
 import Layout
+import FilterContract
+
 /// What `catalogwatch plan` prints for a layout: rollout order, event paths, member rollout and the
 /// region × resource matrix. Pure, so tests read it without running the CLI.
 package enum PlanText {
@@ -35,6 +37,19 @@ package enum PlanText {
         if !layout.routeTags.isEmpty {
             lines.append("  route tags: \(layout.routeTags.map { "\($0) → tag.\($0)" }.joined(separator: ", ")) (from the failed stack's tags; an alert without the tag takes only the routes that do not ask for it)")
         }
+        return lines + digests(layout)
+    }
+
+    /// Which routes hold storms for digests, and how.
+    static func digests(_ layout: Layout) -> [String] {
+        guard layout.usesDigests else { return [] }
+        func text(_ d: DigestSetting?) -> String {
+            d.map { "the first \($0.threshold) failures of a product version within \($0.windowText) one by one, the rest as one digest when the window ends" } ?? "every alert one by one"
+        }
+        let rules = layout.digestRules
+        var lines = ["Storm digests (an alert is held only when every route it takes digests; queue \(PhysicalName.digestQueue.name(prefix: layout.namePrefix)), ledger \(PhysicalName.alertLedger.name(prefix: layout.namePrefix))):"]
+        if let defaultRoute = rules.defaultRoute { lines.append("  default: \(text(defaultRoute))") }
+        lines += rules.routes.map { "  \($0.name): \(text($0.digest))" }
         return lines
     }
 

@@ -18,6 +18,11 @@ package struct DigestSetting: Sendable, Equatable, Hashable {
         self.threshold = threshold
     }
 
+    /// The window as people read it: `5 min` for whole minutes, else `90 s`.
+    package var windowText: String {
+        windowSeconds % 60 == 0 ? "\(windowSeconds / 60) min" : "\(windowSeconds) s"
+    }
+
     /// The setting that holds least when several routes share an alert: the longest threshold, the shortest window.
     package static func combined(_ settings: [DigestSetting]) -> DigestSetting? {
         guard let first = settings.first else { return nil }

@@ -178,7 +178,9 @@ package struct DigestContent: Sendable, Equatable {
         package init?(json text: String) {
             guard let json = try? JSONValue.parse(text), let productId = json["productId"]?.stringValue,
                 case .number(let window)? = json["window"], case .number(let threshold)? = json["threshold"],
-                let pairs = json["attributes"]?.arrayValue
+                let pairs = json["attributes"]?.arrayValue,
+                Double(DigestSetting.windowRange.lowerBound)...Double(DigestSetting.windowRange.upperBound) ~= window,
+                Double(DigestSetting.thresholdRange.lowerBound)...Double(DigestSetting.thresholdRange.upperBound) ~= threshold
             else { return nil }
             self.productId = productId
             productName = json["productName"]?.stringValue

@@ -37,9 +37,8 @@ package enum DigestComposer {
 
     /// `CatalogWatch: 57 more failures of <product> <version> (5 min digest)`, within SNS's subject length.
     static func subject(_ content: DigestContent, count: Int) -> String {
-        let minutes = content.subject.setting.windowSeconds / 60
         let head = "\(AlertComposer.subjectPrefix) \(count) more failure\(count == 1 ? "" : "s") of "
-        let tail = " (\(minutes) min digest)"
+        let tail = " (\(content.subject.setting.windowText) digest)"
         let budget = AlertComposer.maxSubjectLength - head.utf16.count - tail.utf16.count
         return head + Text.truncated(productLine(content.subject), maxUTF16: budget) + tail
     }
@@ -69,7 +68,7 @@ package enum DigestComposer {
 
     static func body(_ content: DigestContent, _ held: [DigestEntry], listed: Int) -> String {
         let s = content.subject
-        var lines = ["\(held.count) more CloudFormation stack failures of \(productLine(s)) within \(s.setting.windowSeconds / 60) minutes.", ""]
+        var lines = ["\(held.count) more CloudFormation stack failures of \(productLine(s)) within \(s.setting.windowText).", ""]
         lines.append("Product:             \(Text.singleLine(s.productName ?? "", limit: 100)) (\(s.productId))")
         if let id = s.provisioningArtifactId { lines.append("Version:             \(Text.singleLine(s.provisioningArtifactName ?? "", limit: 60)) (\(id))") }
         lines.append("Window:              \(AWSTimestampText.iso8601(content.windowStart)) to \(AWSTimestampText.iso8601(content.windowEnd))")
@@ -129,7 +128,7 @@ package enum DigestComposer {
     package static func chatNotification(_ content: DigestContent, links: ConsoleLinks = ConsoleLinks()) -> String {
         let held = content.held
         let title = Text.truncated("\(held.count) more failures: \(productLine(content.subject))", maxUTF16: ChatNotification.maxTitle)
-        var lines = ["*Window:* \(content.subject.setting.windowSeconds / 60) minutes after the first \(content.subject.setting.threshold) alerts"]
+        var lines = ["*Window:* \(content.subject.setting.windowText) after the first \(content.subject.setting.threshold) alerts"]
         for (label, values) in [("Reasons", held.map(reason)), ("Accounts", held.map(\.account)), ("Regions", held.map(\.region))] {
             lines.append("*\(label):* " + counts(values).prefix(10).map { "\($0.value) (\($0.count))" }.joined(separator: ", "))
         }

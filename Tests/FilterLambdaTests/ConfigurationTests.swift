@@ -1,5 +1,6 @@
 import XCTest
 import FilterCore
+import FilterContract
 @testable import FilterLambda
 
 final class ConfigurationTests: XCTestCase {
@@ -74,6 +75,26 @@ final class ConfigurationTests: XCTestCase {
         for part in ["ALERT_TOPIC_ARN is not set", "MEMBER_ROLE_NAME is not set", "AWS_REGION is not set", "'nope'"] {
             XCTAssertTrue(message.contains(part), "\(part) missing from: \(message)")
         }
+    }
+
+    func testDigestsNeedTheirQueueAndTheLedger() throws {
+        let digest = #"{"default":{"window":300,"threshold":3},"routes":[]}"#
+        var env = valid
+        env["DIGEST"] = digest
+        let message = try XCTUnwrap(problem(env))
+        XCTAssertTrue(message.contains("DIGEST is set but DIGEST_QUEUE_URL is not"), message)
+        XCTAssertTrue(message.contains("DIGEST is set but ALERT_LEDGER_TABLE is not"), message)
+        env["DIGEST_QUEUE_URL"] = "https://sqs.ap-northeast-1.amazonaws.com/123456789012/catalogwatch-digest"
+        env["ALERT_LEDGER_TABLE"] = "catalogwatch-alerts-sent"
+        let c = try FilterConfiguration.from(environment: env)
+        XCTAssertEqual(c.digests?.defaultRoute, .some(DigestSetting(windowSeconds: 300, threshold: 3)))
+        XCTAssertEqual(c.digestQueueURL, env["DIGEST_QUEUE_URL"])
+        // Rules that hold nothing need no queue: no digests.
+        var off = valid
+        off["DIGEST"] = #"{"default":false,"routes":[]}"#
+        XCTAssertNil(try FilterConfiguration.from(environment: off).digests)
+        off["DIGEST"] = #"{"default":{"window":5,"threshold":3},"routes":[]}"#
+        XCTAssertTrue(problem(off)?.contains("DIGEST default window must be 60–900 seconds") == true, problem(off) ?? "")
     }
 
     func testRegionFallsBackToDefaultRegion() throws {
