@@ -52,11 +52,12 @@ let package = Package(
         .target(name: "FilterCore", dependencies: ["JSONText", "AWSIdentifiers", "URLText", "FilterContract"], swiftSettings: strict),
         // Hand-written AWS client layer: SigV4, credentials, endpoints, the few calls we make.
         .target(name: "AWSClient", dependencies: ["SHA2", "AWSIdentifiers", "URLText"], swiftSettings: strict),
-        // The AWS calls of deploy, status and destroy: StackSets, change sets, S3, SNS, SQS, CloudWatch,
-        // Service Catalog constraints (CLI only: not linked into the Lambda).
+        // The AWS calls of deploy, status, destroy and test-alert: StackSets, change sets, S3, SNS, SQS, CloudWatch,
+        // CloudWatch Logs, Service Catalog constraints (CLI only: not linked into the Lambda).
         .target(name: "DeployAPI", dependencies: ["AWSClient", "SHA2"], swiftSettings: strict),
-        // deploy, status and destroy: the plan from a layout and what the account holds, and carrying it out.
-        .target(name: "Deployment", dependencies: ["AlertStack", "Layout", "CloudFormation", "DeployAPI", "AWSClient", "JSONText", "SHA2", "YAML"], swiftSettings: strict),
+        // deploy, status and destroy: the plan from a layout and what the account holds, and carrying it out;
+        // test-alert's canary run.
+        .target(name: "Deployment", dependencies: ["AlertStack", "Layout", "CloudFormation", "DeployAPI", "AWSClient", "JSONText", "SHA2", "YAML", "FilterContract"], swiftSettings: strict),
         // SHA-256 and HMAC-SHA256 without Foundation (swift-crypto imports Foundation, which the static Lambda avoids).
         .target(name: "SHA2", swiftSettings: strict),
         // RFC 3986 percent-encoding as AWS uses it: one implementation for the AWS client and the filter logic.

@@ -265,6 +265,7 @@ extension AWSService {
         case .events: "AWSEvents"
         case .dynamoDB: "DynamoDB_20120810"
         case .organizations: "AWSOrganizationsV20161128"
+        case .logs: "Logs_20140328"
         case .sts, .sns, .cloudFormation, .s3, .cloudWatch, .sso: ""
         }
     }

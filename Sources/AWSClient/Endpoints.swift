@@ -2,7 +2,7 @@ import AWSIdentifiers
 
 /// The AWS services this client talks to, with their endpoint, signing and protocol metadata.
 public enum AWSService: String, Sendable, CaseIterable {
-    case sts, sns, sqs, cloudFormation, serviceCatalog, s3, cloudWatch, sso, events, dynamoDB, organizations
+    case sts, sns, sqs, cloudFormation, serviceCatalog, s3, cloudWatch, sso, events, dynamoDB, organizations, logs
 
     /// The first DNS label of the service's endpoint.
     public var endpointPrefix: String {
@@ -18,6 +18,7 @@ public enum AWSService: String, Sendable, CaseIterable {
         case .events: "events"
         case .dynamoDB: "dynamodb"
         case .organizations: "organizations"
+        case .logs: "logs"
         }
     }
 
@@ -43,6 +44,7 @@ public enum AWSService: String, Sendable, CaseIterable {
         case .events: "EVENTBRIDGE"
         case .dynamoDB: "DYNAMODB"
         case .organizations: "ORGANIZATIONS"
+        case .logs: "CLOUDWATCH_LOGS"
         }
     }
 
@@ -60,6 +62,7 @@ public enum AWSService: String, Sendable, CaseIterable {
         case .events: "2015-10-07"
         case .dynamoDB: "2012-08-10"
         case .organizations: "2016-11-28"
+        case .logs: "2014-03-28"
         }
     }
 }

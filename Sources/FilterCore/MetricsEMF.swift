@@ -18,6 +18,16 @@ public enum MetricsEMF {
             timestampMillis: timestampMillis)
     }
 
+    /// `Heartbeats` = 1 with dimension [Region]: a canary from `region` reached the filter (the heartbeat
+    /// alarm of each region watches it).
+    public static func heartbeat(region: String, timestampMillis: Int64) -> String {
+        line(metric: heartbeatMetric, dimensions: [(heartbeatDimension, region)], timestampMillis: timestampMillis)
+    }
+
+    /// The heartbeat metric and its one dimension (the alarms of the alert stack read them).
+    public static let heartbeatMetric = "Heartbeats"
+    public static let heartbeatDimension = "Region"
+
     /// A CloudWatch dimension value: ASCII only (other bytes percent-encoded, controls dropped), 1...1024
     /// characters, `unknown` when blank.
     public static func dimensionValue(_ raw: String) -> String {

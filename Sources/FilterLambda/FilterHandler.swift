@@ -1,3 +1,4 @@
+import FilterContract
 import FilterCore
 import JSONText
 
@@ -189,6 +190,7 @@ public struct FilterHandler: Sendable {
     /// Claims `failure` in the ledger (if any), enriches, publishes the alert and then its chat notifications,
     /// then marks the claim sent, or removes it when any publish failed (so that the retry alerts).
     func deliverOne(_ failure: StackFailure, _ d: Delivery) async -> ItemResult {
+        if let canary = Canary.id(stackName: failure.stackName) { return await deliverCanary(failure, id: canary, d) }
         let log = d.log
         var claim: AlertLedger.Entry?
         if let ledger = d.ledger {

@@ -13,7 +13,7 @@ struct CatalogWatch: AsyncParsableCommand {
             an AWS organization's management account (deploy, status, destroy, constraints).
             """,
         version: "0.1.0",
-        subcommands: [Generate.self, Validate.self, Plan.self, Package.self, Invoke.self, Deploy.self, Status.self, Destroy.self, Constraints.self])
+        subcommands: [Generate.self, Validate.self, Plan.self, Package.self, Invoke.self, Deploy.self, Status.self, Destroy.self, Constraints.self, TestAlert.self])
 
     /// Runs the command; usage errors exit 2 (not ArgumentParser's 64), as CI scripts expect.
     static func main() async {
