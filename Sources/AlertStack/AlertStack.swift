@@ -41,6 +41,11 @@ public enum AlertStack {
         public static let digestDeadLetterQueue = "DigestDeadLetterQueue"
         public static let digestSourceMapping = "FilterFunctionDigestSource"
         public static let digestDeadLetterAlarm = "DigestDeadLetterQueueAlarm"
+        public static let heartbeatRule = "HeartbeatRule"
+        /// The heartbeat alarm of `region` (main region): `HeartbeatAlarmApNortheast1`.
+        public static func heartbeatAlarm(_ region: String) -> String {
+            "HeartbeatAlarm" + region.split(separator: "-").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+        }
         public static let alertKey = "AlertKey"
         public static let alertKeyAlias = "AlertKeyAlias"
         public static let chatRole = "ChatChannelRole"
@@ -121,7 +126,12 @@ public enum AlertStack {
             key.grantsToDynamoDB = layout.usesAlertLedger
             key.add(to: &t)
         }
-        let receive = source.usesNotifications ? AlertStackParts.ReceiveSide(organizationId: p.organizationId.ref).add(to: &t) : nil
+        var receiveSide = source.usesNotifications ? AlertStackParts.ReceiveSide(organizationId: p.organizationId.ref) : nil
+        if layout.heartbeatMinutes != nil { receiveSide?.heartbeatRuleArn = AlertStackParts.Heartbeat.ruleArn }
+        let receive = receiveSide?.add(to: &t)
+        if let minutes = layout.heartbeatMinutes, let receive {
+            AlertStackParts.Heartbeat(minutes: minutes).addRule(receiveTopic: receive.topic, to: &t)
+        }
         let alerts = AlertStackParts.AlertTopic(email: layout.defaultRoute ? p.notificationEmail?.ref : nil, condition: isMain).add(to: &t)
         let routes = AlertStackParts.Routes(
             routes: layout.routes, managementAccountId: layout.managementAccountId, condition: isMain,
@@ -167,6 +177,9 @@ public enum AlertStack {
         var alarms = addAlarms(filter: filter, queues: queues, events: events, alarmTopic: alerts.topic.ref, condition: isMain, to: &t)
         if digestQueues != nil {
             alarms.append(AlertStackParts.DeadLetterAlarm.digestDeadLetters(alarmTopic: alerts.topic.ref, condition: isMain).add(to: &t))
+        }
+        if let minutes = layout.heartbeatMinutes, receive != nil {
+            alarms += AlertStackParts.Heartbeat(minutes: minutes).addAlarms(regions: layout.regions, alarmTopic: alerts.topic.ref, condition: isMain, to: &t)
         }
         var subscriptions: AlertStackParts.ReceiveSubscriptions.Handles?
         if let receive, let isOther = regions.isOtherRegion {

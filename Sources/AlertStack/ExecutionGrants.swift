@@ -2,7 +2,7 @@ import CloudFormation
 import Layout
 
 /// What the StackSet execution role needs beyond the base alert stack, from the layout: the central bus
-/// and rules of an EventBridge source, the ledger (EventBridge sources and digests), a generated KMS key, chat channels, and SNS's invoke
+/// and rules of an EventBridge source, the ledger (EventBridge sources and digests), the heartbeat rule, a generated KMS key, chat channels, and SNS's invoke
 /// permission on a Lambda route's function. Each statement names the resources by the alert stack's
 /// names in this account; the roles the stack uses come from the roles stack, so it may only pass them,
 /// each to its one service, and creates none.
@@ -13,6 +13,7 @@ struct ExecutionGrants {
         var statements: [PolicyStatement] = []
         if layout.source.usesEventBridge { statements += eventBridgeStatements }
         if layout.usesAlertLedger { statements.append(ledgerStatement) }
+        if layout.heartbeatMinutes != nil, layout.source.usesNotifications { statements.append(heartbeatStatement) }
         statements += keyStatements
         statements += routeStatements
         return statements
@@ -41,6 +42,17 @@ struct ExecutionGrants {
                 sid: "PassForwardRoleToEventBridge", actions: ["iam:PassRole"], resources: [ManagementRoles.roleArn(.forwardRole, layout: layout)],
                 conditions: [PolicyCondition(.stringEquals, "iam:PassedToService", "events.amazonaws.com")]),
         ]
+    }
+
+    /// Each region's heartbeat rule (`heartbeat`), by its name.
+    var heartbeatStatement: PolicyStatement {
+        PolicyStatement(
+            sid: "HeartbeatRule",
+            actions: [
+                "events:PutRule", "events:DeleteRule", "events:DescribeRule", "events:EnableRule", "events:DisableRule", "events:PutTargets",
+                "events:RemoveTargets", "events:ListTargetsByRule", "events:TagResource", "events:UntagResource", "events:ListTagsForResource",
+            ],
+            resources: [.sub("arn:${AWS::Partition}:events:*:${AWS::AccountId}:rule/\(PhysicalName.heartbeatRule.template)")])
     }
 
     /// The alert ledger table (EventBridge sources deduplicate with it, digests hold failures in it).

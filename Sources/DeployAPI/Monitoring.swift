@@ -87,6 +87,27 @@ extension AWSClient {
 
     /// CloudWatch `GetMetricStatistics`: the sum of `AWS/Lambda` `metric` for `functionName` over the
     /// `hours` before `end` (one datapoint per hour, added up).
+    /// CloudWatch `GetMetricStatistics`: the time of the latest datapoint of `metric` (namespace, one dimension)
+    /// whose Sum is above zero within `hours` before `end`, or nil without one.
+    package func latestDatapoint(
+        namespace: String, metric: String, dimension: (name: String, value: String), end: Date, hours: Int = 24,
+        deadline: ContinuousClock.Instant? = nil
+    ) async throws -> Date? {
+        var p = QueryParameters()
+        p.add("Namespace", namespace)
+        p.add("MetricName", metric)
+        p.add("Dimensions", structures: [[("Name", dimension.name), ("Value", dimension.value)]])
+        p.add("StartTime", AWSTimestamp.iso8601(end.addingTimeInterval(Double(-hours * 3600))))
+        p.add("EndTime", AWSTimestamp.iso8601(end))
+        p.add("Period", "300")
+        p.add("Statistics", list: ["Sum"])
+        let root = try await query(.cloudWatch, action: "GetMetricStatistics", parameters: p.pairs, deadline: deadline)
+        return root.members("GetMetricStatisticsResult/Datapoints")
+            .filter { (Double($0.value("Sum") ?? "") ?? 0) > 0 }
+            .compactMap { $0.value("Timestamp").flatMap(AWSTimestamp.parseISO8601) }
+            .max()
+    }
+
     package func lambdaMetricSum(
         functionName: String, metric: String, end: Date, hours: Int = 24, deadline: ContinuousClock.Instant? = nil
     ) async throws -> Double {

@@ -102,5 +102,6 @@ package struct DeploymentTarget: Sendable {
     package var deadLetterQueues: [String] {
         [PhysicalName.filterDeadLetterQueue.name(prefix: layout.namePrefix)] + (layout.buffer == .sqs ? [PhysicalName.eventDeadLetterQueue.name(prefix: layout.namePrefix)] : [])
             + (layout.source.usesEventBridge ? [PhysicalName.ruleDeadLetterQueue.name(prefix: layout.namePrefix)] : [])
+            + (layout.usesDigests ? [PhysicalName.digestDeadLetterQueue.name(prefix: layout.namePrefix)] : [])
     }
 }

@@ -3,6 +3,7 @@ import AlertStack
 import Layout
 import DeployAPI
 import JSONText
+import FilterContract
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -47,12 +48,22 @@ package struct StatusReport: Sendable, Equatable {
     package var eventBridge: EventBridgeStatus?
     /// The reader role's StackSet (`deployMemberRole`).
     package var reader: ReaderStatus?
+    /// `heartbeat`: the interval (minutes) and, per region, the time of its last heartbeat (nil: none in 24 h).
+    package var heartbeat: (minutes: Int, last: [(region: String, at: String?, ageMinutes: Int?)])?
 
     package static func == (lhs: Self, rhs: Self) -> Bool {
         lhs.account == rhs.account && lhs.stackSets == rhs.stackSets && lhs.rolesStack == rhs.rolesStack
             && lhs.emailSubscription == rhs.emailSubscription && lhs.deadLetters.elementsEqual(rhs.deadLetters, by: ==)
             && lhs.filterErrors24h == rhs.filterErrors24h && lhs.unwatchedProducts == rhs.unwatchedProducts
             && lhs.eventBridge == rhs.eventBridge && lhs.reader == rhs.reader
+            && lhs.heartbeat?.minutes == rhs.heartbeat?.minutes
+            && (lhs.heartbeat?.last ?? []).elementsEqual(rhs.heartbeat?.last ?? [], by: ==)
+    }
+
+    /// A region's heartbeat is late when none came within two intervals (its alarm fires then too).
+    var lateHeartbeats: [String] {
+        guard let heartbeat else { return [] }
+        return heartbeat.last.filter { ($0.ageMinutes ?? Int.max) > 2 * heartbeat.minutes }.map(\.region)
     }
 
     /// Every reason the deployment is not healthy; empty when it is.
@@ -73,6 +84,7 @@ package struct StatusReport: Sendable, Equatable {
         for (queue, depth) in deadLetters where (depth ?? 0) > 0 { problems.append("\(queue) holds \(depth!) message(s)") }
         if let errors = filterErrors24h, errors > 0 { problems.append("filter errors in the last 24 h: \(Int(errors))") }
         for w in unwatchedProducts { problems.append("\(w.region) \(w.portfolioId) \(w.productName) (\(w.productId)) lacks the notification constraint") }
+        for region in lateHeartbeats { problems.append("\(region): no heartbeat in the last \(2 * (heartbeat?.minutes ?? 0)) minutes") }
         return problems + (reader?.problems ?? []) + (eventBridge?.problems ?? [])
     }
 
@@ -98,6 +110,11 @@ package struct StatusReport: Sendable, Equatable {
         for w in unwatchedProducts { lines.append("unwatched: \(w.region) \(w.portfolioId) \(w.productName) (\(w.productId))") }
         if let reader { lines.append(reader.line) }
         if let eventBridge { lines += eventBridge.lines }
+        if let heartbeat {
+            for h in heartbeat.last {
+                lines.append("heartbeat \(h.region): " + (h.at.map { "last at \($0) (\(h.ageMinutes ?? 0) min ago)" } ?? "none in the last 24 h"))
+            }
+        }
         lines.append(isHealthy ? "healthy" : "degraded: " + problems.joined(separator: "; "))
         return lines.joined(separator: "\n")
     }
@@ -120,7 +137,18 @@ package struct StatusReport: Sendable, Equatable {
             + "\"filterErrors24h\": \(filterErrors24h.map { String(Int($0)) } ?? "null"), "
             + "\"unwatchedProducts\": [\(unwatched.joined(separator: ", "))], "
             + "\"reader\": \(reader?.json ?? "null"), \"eventBridge\": \(eventBridge?.json ?? "null"), "
+            + "\"heartbeats\": \(heartbeatJSON), "
             + "\"problems\": [\(problems.map(JSONText.quoted).joined(separator: ", "))]}"
+    }
+}
+
+extension StatusReport {
+    var heartbeatJSON: String {
+        guard let heartbeat else { return "null" }
+        let items = heartbeat.last.map { h in
+            "{\"region\": \(JSONText.quoted(h.region)), \"last\": \(h.at.map(JSONText.quoted) ?? "null"), \"ageMinutes\": \(h.ageMinutes.map(String.init) ?? "null")}"
+        }
+        return "{\"intervalMinutes\": \(heartbeat.minutes), \"regions\": [\(items.joined(separator: ", "))]}"
     }
 }
 
@@ -168,7 +196,24 @@ package struct StatusInspector: Sendable {
         }
         if target.layout.deployMemberRole { report.reader = try await inspectReader() }
         if target.layout.source.usesEventBridge { report.eventBridge = try await inspectEventBridge() }
+        if let minutes = target.layout.heartbeatMinutes, target.layout.source.usesNotifications {
+            report.heartbeat = (minutes, try await lastHeartbeats())
+        }
         return report
+    }
+
+    /// The last heartbeat of every region (the filter's `Heartbeats` metric by `Region`, main region).
+    func lastHeartbeats() async throws -> [(region: String, at: String?, ageMinutes: Int?)] {
+        var out: [(region: String, at: String?, ageMinutes: Int?)] = []
+        let end = now
+        for region in target.layout.regions {
+            let last = try await guardrail.run("GetMetricStatistics \(Canary.heartbeatMetric) \(region)") {
+                try await client.latestDatapoint(
+                    namespace: Canary.metricNamespace, metric: Canary.heartbeatMetric, dimension: (Canary.heartbeatDimension, region), end: end)
+            }
+            out.append((region, last.map(AWSTimestamp.iso8601), last.map { Int(end.timeIntervalSince($0) / 60) }))
+        }
+        return out
     }
 
     func inspect(_ set: DeploymentTarget.StackSetTarget) async throws -> StatusReport.StackSet {

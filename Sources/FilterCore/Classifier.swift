@@ -1,3 +1,4 @@
+import FilterContract
 import AWSIdentifiers
 
 /// A terminal stack failure worth an alert.
@@ -167,14 +168,17 @@ public struct Classifier: Sendable {
     private func extract(_ c: StackStatusChange) -> Extraction {
         guard !c.status.isEmpty else { return .ignored(.missingStatus) }
         let arn = c.stackId.flatMap { StackARN(parsing: $0) }
-        guard let arn, let sc = ServiceCatalogStack(stackName: arn.stackName) else { return .ignored(.notServiceCatalog) }
+        guard let arn else { return .ignored(.notServiceCatalog) }
+        // A heartbeat's canary (`Canary`) comes as a status change of a stack no one provisioned.
+        let sc = ServiceCatalogStack(stackName: arn.stackName)
+        guard sc != nil || Canary.id(stackName: arn.stackName) != nil else { return .ignored(.notServiceCatalog) }
         let stackName = arn.stackName
         let account = c.account.flatMap { AccountID.isValid($0) ? $0 : nil }
         let region = c.region.flatMap { StackARN.isRegion($0) ? $0 : nil }
         return .stackLevel(
             Classifier.failure(
                 arn: arn, stackId: c.stackId, stackName: stackName, status: c.status, reason: c.statusReason,
-                eventId: c.eventId, timestamp: c.time, account: account ?? sc.account, region: region,
+                eventId: c.eventId, timestamp: c.time, account: account ?? sc?.account, region: region,
                 serviceCatalog: sc))
     }
 

@@ -1,8 +1,9 @@
+import FilterContract
 import JSONText
 
 /// CloudWatch Embedded Metric Format lines (namespace `CatalogWatch`), one JSON object per line.
 public enum MetricsEMF {
-    public static let namespace = "CatalogWatch"
+    public static let namespace = Canary.metricNamespace
 
     /// `Alerts` = 1 with dimensions [Account, Product].
     public static func alert(account: String, product: String, timestampMillis: Int64) -> String {
@@ -21,12 +22,8 @@ public enum MetricsEMF {
     /// `Heartbeats` = 1 with dimension [Region]: a canary from `region` reached the filter (the heartbeat
     /// alarm of each region watches it).
     public static func heartbeat(region: String, timestampMillis: Int64) -> String {
-        line(metric: heartbeatMetric, dimensions: [(heartbeatDimension, region)], timestampMillis: timestampMillis)
+        line(metric: Canary.heartbeatMetric, dimensions: [(Canary.heartbeatDimension, region)], timestampMillis: timestampMillis)
     }
-
-    /// The heartbeat metric and its one dimension (the alarms of the alert stack read them).
-    public static let heartbeatMetric = "Heartbeats"
-    public static let heartbeatDimension = "Region"
 
     /// A CloudWatch dimension value: ASCII only (other bytes percent-encoded, controls dropped), 1...1024
     /// characters, `unknown` when blank.

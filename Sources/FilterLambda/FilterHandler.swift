@@ -79,7 +79,8 @@ public struct FilterHandler: Sendable {
         let repeats = Set(batch.duplicateIndexes)
         var metrics: [String] = []
         for record in decoded.records where !repeats.contains(record.index) {
-            guard let event = classifier.stackLevelEvent(record), let outcome = event.outcome else { continue }
+            // A canary's stack is counted by its heartbeat metric, not as a product (its name is new each time).
+            guard let event = classifier.stackLevelEvent(record), let outcome = event.outcome, Canary.id(stackName: event.stackName) == nil else { continue }
             metrics.append(MetricsEMF.stackOperation(product: event.provisionedProductId ?? event.stackName, outcome: outcome, timestampMillis: now))
         }
         var triage = Triage(source: decoded.source, decoded: decoded, rejection: nil, decisions: decisions, batch: batch, metricLines: metrics)

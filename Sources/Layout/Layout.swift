@@ -98,6 +98,8 @@ public struct Layout: Hashable, Sendable {
     public var reservedConcurrency: Int?
     /// Storm digests of the default route and of every route that sets none itself (nil: off, the default).
     public var digest: Digest?
+    /// Minutes between the heartbeat canaries of every region with a receive topic (nil: no heartbeat, the default).
+    public var heartbeatMinutes: Int?
 
     /// The reader role's name for `namePrefix`: the default member role.
     public static func readerRoleName(namePrefix: String) -> String { PhysicalName.reader.name(prefix: namePrefix) }
@@ -131,7 +133,7 @@ public struct Layout: Hashable, Sendable {
         organizationalUnits: [String] = [], routes: [Route] = [], defaultRoute: Bool = true, routeTags: [String] = [],
         tags: [Tag] = [], permissionsBoundary: String? = nil, rolePath: String? = nil, encryption: Encryption? = nil,
         reservedConcurrency: Int? = Layout.defaultReservedConcurrency, runbooks: [Runbook] = [], consoleSignIn: ConsoleSignIn? = nil,
-        digest: Digest? = nil
+        digest: Digest? = nil, heartbeatMinutes: Int? = nil
     ) {
         self.mainRegion = mainRegion
         self.regions = regions
@@ -162,7 +164,12 @@ public struct Layout: Hashable, Sendable {
         self.runbooks = runbooks
         self.consoleSignIn = consoleSignIn
         self.digest = digest
+        self.heartbeatMinutes = heartbeatMinutes
     }
+
+    /// `heartbeat`: from 5 minutes (EventBridge schedules every minute at best; fewer canaries cost less) to
+    /// 12 hours (the alarm looks at two periods, and CloudWatch allows a day at most).
+    public static let heartbeatMinutesRange = 5...720
 
     /// A storm digest: within each window of `windowSeconds`, the first `threshold` failures of one product
     /// version that take the same routes are alerted one by one; the rest are held and sent as one digest

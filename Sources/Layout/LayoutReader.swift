@@ -9,7 +9,7 @@ public enum LayoutReader {
         "mainRegion", "regions", "organizationId", "notificationEmail", "memberRoleName", "managementAccountId",
         "buffer", "architecture", "rollout", "lambdaCode", "namePrefix", "logRetentionDays", "stackSetName",
         "portfolios", "source", "organizationalUnits", "routes", "defaultRoute", "routeTags", "tags", "permissionsBoundary",
-        "rolePath", "encryption", "deployMemberRole", "reservedConcurrency", "runbooks", "consoleSignIn", "digest",
+        "rolePath", "encryption", "deployMemberRole", "reservedConcurrency", "runbooks", "consoleSignIn", "digest", "heartbeat",
     ]
 
     /// The rule id of every layout diagnostic.
@@ -154,6 +154,7 @@ package struct Checker {
         }
         var digest: Layout.Digest?
         if let node = values["digest"], case .on(let d)? = checkDigest(node, "digest") { digest = d }
+        let heartbeat = values["heartbeat"].flatMap { checkHeartbeat($0, source: events.source) }
         let digestBytes = Layout.digestVariableBytes(digest: digest, routes: routing.routes, defaultRoute: routing.defaultRoute)
         if digestBytes > 0, routing.chatRoutesBytes + links.variableBytes + digestBytes > RouteRules.maxChatRoutesBytes {
             error(values["digest"] ?? values["routes"], "digest", "the digests need \(digestBytes) bytes in the filter's DIGEST variable (every route's match) beside \(routing.chatRoutesBytes + links.variableBytes) for the chat routes and links; Lambda's environment holds 4 KB in all: use fewer routes or shorter matches")
@@ -168,7 +169,7 @@ package struct Checker {
             source: events.source, organizationalUnits: events.organizationalUnits, routes: routing.routes, defaultRoute: routing.defaultRoute,
             routeTags: routing.routeTags, tags: guardrails.tags, permissionsBoundary: guardrails.permissionsBoundary, rolePath: guardrails.rolePath,
             encryption: guardrails.encryption, reservedConcurrency: concurrency ?? Layout.defaultReservedConcurrency,
-            runbooks: links.runbooks, consoleSignIn: links.consoleSignIn, digest: digest)
+            runbooks: links.runbooks, consoleSignIn: links.consoleSignIn, digest: digest, heartbeatMinutes: heartbeat ?? nil)
     }
 
     /// The value node of every known top-level key; nil (with an error) when the layout is no mapping.

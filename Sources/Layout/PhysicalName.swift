@@ -43,6 +43,9 @@ public struct PhysicalName: Hashable, Sendable {
     public static let centralRule = PhysicalName("stack-failures")
     public static let ruleDeadLetterQueue = PhysicalName("eventrule-dlq")
     public static let forwardRule = PhysicalName("forward-stack-failures")
+    /// The heartbeat: the scheduled rule of every region, and the alarm per region (main region).
+    public static let heartbeatRule = PhysicalName("heartbeat")
+    public static func heartbeatAlarm(_ region: String) -> PhysicalName { PhysicalName("heartbeat-\(region)") }
     /// The read-only role the filter assumes in member accounts (the default member role).
     public static let reader = PhysicalName("reader")
     /// The managed policy launch roles get (`launch-role-policy.yaml`).

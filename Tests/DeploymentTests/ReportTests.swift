@@ -103,3 +103,23 @@ final class QueryParametersTests: XCTestCase {
         ])
     }
 }
+
+final class HeartbeatStatusTests: XCTestCase {
+    func testALateOrMissingHeartbeatIsAProblemAndEveryRegionIsShown() throws {
+        var report = StatusReport(account: "111122223333")
+        report.rolesStack = "CREATE_COMPLETE"
+        report.emailSubscription = "confirmed"
+        report.heartbeat = (60, [("eu-west-1", "2026-12-05T01:00:00Z", 50), ("eu-central-1", "2026-12-04T20:00:00Z", 350), ("us-east-1", nil, nil)])
+        XCTAssertEqual(report.lateHeartbeats, ["eu-central-1", "us-east-1"], "two intervals without one, or none in 24 h")
+        XCTAssertTrue(report.problems.contains("eu-central-1: no heartbeat in the last 120 minutes"))
+        XCTAssertFalse(report.isHealthy)
+        XCTAssertTrue(report.text.contains("heartbeat eu-west-1: last at 2026-12-05T01:00:00Z (50 min ago)"))
+        XCTAssertTrue(report.text.contains("heartbeat us-east-1: none in the last 24 h"))
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(report.json.utf8)) as? [String: Any])
+        let heartbeats = try XCTUnwrap(json["heartbeats"] as? [String: Any])
+        XCTAssertEqual(heartbeats["intervalMinutes"] as? Int, 60)
+        XCTAssertEqual((heartbeats["regions"] as? [[String: Any]])?.count, 3)
+        report.heartbeat = (60, [("eu-west-1", "2026-12-05T01:00:00Z", 50)])
+        XCTAssertTrue(report.isHealthy, "\(report.problems)")
+    }
+}

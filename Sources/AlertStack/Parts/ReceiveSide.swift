@@ -3,14 +3,16 @@ import Layout
 
 extension AlertStackParts {
     /// The receive side, in every region: the topic that Service Catalog notification constraints point
-    /// at, and its policy letting any account of the organization (`aws:PrincipalOrgID`) publish to it,
-    /// and nothing else.
+    /// at, and its policy letting any account of the organization (`aws:PrincipalOrgID`) publish to it
+    /// (and, with a heartbeat, this region's heartbeat rule), and nothing else.
     public struct ReceiveSide: Sendable {
         /// The organization whose accounts may publish, usually `!Ref OrganizationId`.
         public var organizationId: CFNValue
         /// The topic name; identical in every region, so launch roles can be granted one ARN pattern.
         public var topicName: CFNValue
         public var displayName: CFNValue
+        /// The heartbeat rule of this region, which may publish its canary too (`Heartbeat`).
+        public var heartbeatRuleArn: CFNValue?
 
         public init(
             organizationId: CFNValue, topicName: CFNValue = PhysicalName.receiveTopic.sub,
@@ -40,14 +42,20 @@ extension AlertStackParts {
             return Handles(topic: receive, policy: policy)
         }
 
-        /// `sns:Publish` on `topic` for principals of the organization only.
+        /// `sns:Publish` on `topic` for principals of the organization only, and for this region's heartbeat rule.
         public func policyDocument(topic: ResourceHandle<SNS.Topic>) -> PolicyDocument {
-            PolicyDocument([
+            var statements = [
                 PolicyStatement(
                     sid: "OrganizationPublishesStackEvents", principal: .anyone, actions: ["sns:Publish"],
                     resources: [topic.ref],
                     conditions: [PolicyCondition(.stringEquals, "aws:PrincipalOrgID", organizationId)])
-            ])
+            ]
+            if let heartbeatRuleArn {
+                statements.append(PolicyStatement(
+                    sid: "HeartbeatRulePublishesItsCanary", principal: .service(["events.amazonaws.com"]), actions: ["sns:Publish"],
+                    resources: [topic.ref], conditions: [PolicyCondition(.arnEquals, "aws:SourceArn", heartbeatRuleArn)]))
+            }
+            return PolicyDocument(statements)
         }
     }
 }
