@@ -44,9 +44,11 @@ let package = Package(
         // The alert stack (composable parts), StackSet artifacts, plan text and the template/layout agreement checks.
         .target(name: "AlertStack", dependencies: ["Layout", "CloudFormation", "YAML", "AWSIdentifiers", "Diagnostics", "JSONText", "FilterContract"], swiftSettings: strict),
         // The filter's contract, written once for both sides: its environment variables with the codecs of
-        // ROUTE_TAGS and CHAT_ROUTES (the alert stack writes them, the filter reads them), the message attributes
-        // routes match on, the terminal failure statuses, the architecture, and the package manifest (Packaging
-        // writes it, generate and validate read it). No Foundation: the static Lambda links it.
+        // ROUTE_TAGS, CHAT_ROUTES, RUNBOOKS and DIGEST (the alert stack writes them, the filter reads them), the
+        // message attributes routes match on, the terminal failure statuses, the architecture, the package
+        // manifest (Packaging writes it, generate and validate read it), and the canary (test-alert and the
+        // heartbeat send it, the filter recognises it, the alarms watch its metric). No Foundation: the static
+        // Lambda links it.
         .target(name: "FilterContract", dependencies: ["JSONText", "URLText"], swiftSettings: strict),
         // Pure filter logic: event decoding, notification parsing, classification, alert text.
         .target(name: "FilterCore", dependencies: ["JSONText", "AWSIdentifiers", "URLText", "FilterContract"], swiftSettings: strict),
@@ -110,7 +112,7 @@ let package = Package(
         .testTarget(name: "AlertStackTests", dependencies: ["AlertStack", "Layout", "CloudFormation", "YAML", "AWSIdentifiers", "Diagnostics", "FilterContract", "TestSupport"]),
         .testTarget(name: "JSONTextTests", dependencies: ["JSONText", "TestSupport"]),
         .testTarget(name: "FilterContractTests", dependencies: ["FilterContract", "JSONText"]),
-        .testTarget(name: "FilterCoreTests", dependencies: ["FilterCore", "FilterContract", "JSONText", "TestSupport"]),
+        .testTarget(name: "FilterCoreTests", dependencies: ["FilterCore", "FilterContract", "JSONText", "AWSIdentifiers", "TestSupport"]),
         .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "SHA2", "URLSessionTransport", "TestSupport"]),
         .testTarget(name: "SHA2Tests", dependencies: ["SHA2", "TestSupport"]),
         .testTarget(name: "AWSConfigurationTests", dependencies: ["AWSConfiguration", "AWSClient", "URLSessionTransport", "TestSupport"]),

@@ -3,55 +3,18 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import AWSIdentifiers
 
 /// UTC timestamp formatting and parsing done by hand (no calendars, no ICU).
 package enum AWSTimestamp {
-    struct Civil: Equatable {
-        var year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int
-    }
-
-    /// Civil UTC fields of `date`, rounding down to the second.
-    static func civil(_ date: Date) -> Civil {
-        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let secondOfDay = seconds - days * 86_400
-        // Howard Hinnant's civil_from_days.
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        return Civil(year: year, month: month, day: day,
-                     hour: secondOfDay / 3600, minute: secondOfDay % 3600 / 60, second: secondOfDay % 60)
-    }
-
-    /// Days since 1970-01-01 of a civil date (Hinnant's days_from_civil).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = month > 2 ? month - 3 : month + 9
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
+    /// Whole epoch seconds of `date`, rounding down.
+    static func epochSeconds(_ date: Date) -> Int { Int(date.timeIntervalSince1970.rounded(.down)) }
 
     /// `20150830T123600Z`, the SigV4 `X-Amz-Date` form.
-    static func amzDate(_ date: Date) -> String {
-        let c = civil(date)
-        return pad(c.year, 4) + pad(c.month, 2) + pad(c.day, 2) + "T" + pad(c.hour, 2) + pad(c.minute, 2) + pad(c.second, 2) + "Z"
-    }
+    static func amzDate(_ date: Date) -> String { CivilTime.amzDate(epochSeconds: epochSeconds(date)) }
 
     /// `2015-08-30T12:36:00Z`.
-    package static func iso8601(_ date: Date) -> String {
-        let c = civil(date)
-        return pad(c.year, 4) + "-" + pad(c.month, 2) + "-" + pad(c.day, 2) + "T"
-            + pad(c.hour, 2) + ":" + pad(c.minute, 2) + ":" + pad(c.second, 2) + "Z"
-    }
+    package static func iso8601(_ date: Date) -> String { CivilTime.iso8601(epochSeconds: epochSeconds(date)) }
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`, the form AWS uses in XML; nil otherwise.
     package static func parseISO8601(_ string: String) -> Date? {
@@ -103,14 +66,9 @@ package enum AWSTimestamp {
             return nil
         }
         guard i == b.count else { return nil }
-        let days = daysFromCivil(year: year, month: month, day: day)
+        let days = CivilTime.daysFromCivil(year: year, month: month, day: day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
         return Date(timeIntervalSince1970: Double(seconds) + fraction)
-    }
-
-    private static func pad(_ value: Int, _ width: Int) -> String {
-        let s = String(value)
-        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
     }
 }
 

@@ -60,16 +60,21 @@ public enum AlertComposer {
     private static func compose(_ failure: StackFailure, _ enrichment: Enrichment, _ links: ConsoleLinks, limits: Limits) -> Alert {
         let text = body(failure, enrichment, limits: limits) + linkLines(links)
         let structured = structuredJSON(failure, enrichment, links, limits: limits).serialized()
+        let message = snsMessage(text: text, structured: structured)
+        return Alert(
+            subject: subject(failure, enrichment), text: text, structured: structured, snsMessage: message,
+            messageAttributes: attributes(failure, enrichment))
+    }
+
+    /// The Publish `Message` for `MessageStructure=json`: `default` and each subscription protocol's body.
+    static func snsMessage(text: String, structured: String) -> String {
         let bodies = SubscriptionProtocol.allCases.map { p -> (key: String, value: JSONValue) in
             switch p.body {
             case .text: (p.rawValue, .string(text))
             case .structured: (p.rawValue, .string(structured))
             }
         }
-        let message = JSONValue.object([("default", .string(text))] + bodies).serialized()
-        return Alert(
-            subject: subject(failure, enrichment), text: text, structured: structured, snsMessage: message,
-            messageAttributes: attributes(failure, enrichment))
+        return JSONValue.object([("default", .string(text))] + bodies).serialized()
     }
 
     // MARK: Subject

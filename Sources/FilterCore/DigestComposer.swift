@@ -1,3 +1,4 @@
+import AWSIdentifiers
 import FilterContract
 import JSONText
 
@@ -21,13 +22,7 @@ package enum DigestComposer {
     static func compose(_ content: DigestContent, _ held: [DigestEntry], listed: Int, links: ConsoleLinks) -> Alert {
         let text = body(content, held, listed: listed) + AlertComposer.linkLines(links)
         let structured = structuredJSON(content, held, listed: listed, links: links).serialized()
-        let bodies = SubscriptionProtocol.allCases.map { p -> (key: String, value: JSONValue) in
-            switch p.body {
-            case .text: (p.rawValue, .string(text))
-            case .structured: (p.rawValue, .string(structured))
-            }
-        }
-        let message = JSONValue.object([("default", .string(text))] + bodies).serialized()
+        let message = AlertComposer.snsMessage(text: text, structured: structured)
         // The group's first alert's attributes, unchanged: the digest takes the same routes, and no attribute is
         // added (SQS subscribers take at most 10, which an alert with 6 route tags already uses).
         return Alert(
@@ -71,7 +66,7 @@ package enum DigestComposer {
         var lines = ["\(held.count) more CloudFormation stack failures of \(productLine(s)) within \(s.setting.windowText).", ""]
         lines.append("Product:             \(Text.singleLine(s.productName ?? "", limit: 100)) (\(s.productId))")
         if let id = s.provisioningArtifactId { lines.append("Version:             \(Text.singleLine(s.provisioningArtifactName ?? "", limit: 60)) (\(id))") }
-        lines.append("Window:              \(AWSTimestampText.iso8601(content.windowStart)) to \(AWSTimestampText.iso8601(content.windowEnd))")
+        lines.append("Window:              \(CivilTime.iso8601(epochSeconds: Int(content.windowStart))) to \(CivilTime.iso8601(epochSeconds: Int(content.windowEnd)))")
         lines.append("Alerted one by one:  the first \(s.setting.threshold) of the window (their own alerts), then this digest")
         for (title, values) in [("By reason", held.map(reason)), ("By account", held.map(\.account)), ("By region", held.map(\.region))] {
             lines.append("")
@@ -104,7 +99,7 @@ package enum DigestComposer {
             ("type", .string("CatalogWatchDigest")), ("version", .number(1)),
             ("productId", .string(s.productId)), ("productName", str(s.productName)),
             ("provisioningArtifactId", str(s.provisioningArtifactId)), ("provisioningArtifactName", str(s.provisioningArtifactName)),
-            ("windowStart", .string(AWSTimestampText.iso8601(content.windowStart))), ("windowEnd", .string(AWSTimestampText.iso8601(content.windowEnd))),
+            ("windowStart", .string(CivilTime.iso8601(epochSeconds: Int(content.windowStart)))), ("windowEnd", .string(CivilTime.iso8601(epochSeconds: Int(content.windowEnd)))),
             ("alertedOneByOne", .number(Double(s.setting.threshold))), ("count", .number(Double(held.count))),
             ("byReason", countList(held.map(reason))), ("byAccount", countList(held.map(\.account))), ("byRegion", countList(held.map(\.region))),
             ("failures", .array(failures)), ("unlisted", .number(Double(held.count - min(listed, held.count)))),
@@ -146,25 +141,5 @@ package enum DigestComposer {
                 ("eventType", .string("CatalogWatchDigest")),
             ])),
         ]).serialized()
-    }
-}
-
-/// Epoch seconds as `YYYY-MM-DDTHH:MM:SSZ` (UTC), without Foundation.
-package enum AWSTimestampText {
-    package static func iso8601(_ epoch: Int64) -> String {
-        let days = epoch >= 0 ? epoch / 86_400 : (epoch - 86_399) / 86_400
-        let seconds = epoch - days * 86_400
-        // Howard Hinnant's civil_from_days.
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(year)-\(two(month))-\(two(day))T\(two(seconds / 3_600)):\(two(seconds % 3_600 / 60)):\(two(seconds % 60))Z"
     }
 }

@@ -43,16 +43,16 @@ extension Checker {
 
     /// `90s`, `5m` or `90` (seconds), within `DigestSetting.windowRange`.
     func digestWindow(_ node: YAMLNode) -> Int? {
+        guard let seconds = Self.duration(node, units: ["s": 1, "m": 60, "": 1]) else { return nil }
+        return DigestSetting.windowRange.contains(seconds) ? seconds : nil
+    }
+
+    /// A plain scalar `<digits><unit>` with one of `units` (suffix to multiplier; `""` for a bare number):
+    /// the number times the unit's multiplier, or nil.
+    static func duration(_ node: YAMLNode, units: [String: Int]) -> Int? {
         guard case .scalar(let s) = node, s.tag == nil, s.isPlain else { return nil }
-        var text = Substring(s.value)
-        var unit = 1
-        if text.hasSuffix("m") {
-            unit = 60
-            text = text.dropLast()
-        } else if text.hasSuffix("s") {
-            text = text.dropLast()
-        }
-        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), text.count <= 6, let n = Int(text) else { return nil }
-        return DigestSetting.windowRange.contains(n * unit) ? n * unit : nil
+        let digits = s.value.prefix { $0.isASCII && $0.isNumber }
+        guard !digits.isEmpty, digits.count <= 6, let n = Int(digits), let unit = units[String(s.value.dropFirst(digits.count))] else { return nil }
+        return n * unit
     }
 }

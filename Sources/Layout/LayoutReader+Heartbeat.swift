@@ -9,18 +9,8 @@ extension Checker {
             return nil
         }
         if ["off", "false"].contains(s.value) { return .some(nil) }
-        var text = Substring(s.value)
-        var unit = 1
-        if text.hasSuffix("h") {
-            unit = 60
-            text = text.dropLast()
-        } else if text.hasSuffix("m") {
-            text = text.dropLast()
-        } else {
-            text = ""
-        }
         let range = Layout.heartbeatMinutesRange
-        guard !text.isEmpty, text.count <= 4, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let n = Int(text), range.contains(n * unit) else {
+        guard let minutes = Self.duration(node, units: ["m": 1, "h": 60]), range.contains(minutes) else {
             error(node, "heartbeat", "must be off or an interval from \(range.lowerBound)m to \(range.upperBound / 60)h (as 30m or 1h), found \(node.preview)")
             return nil
         }
@@ -28,6 +18,6 @@ extension Checker {
             error(node, "heartbeat", "needs receive topics: source eventbridge has none (the central rule takes only events that aws.cloudformation sends); use source both or notification-constraint")
             return nil
         }
-        return .some(n * unit)
+        return .some(minutes)
     }
 }

@@ -23,7 +23,8 @@ final class EndpointTests: XCTestCase {
         XCTAssertEqual(AWSPartition.of(region: "us-gov-west-1").name, "aws-us-gov")
         XCTAssertEqual(AWSPartition.of(region: "us-east-1").name, "aws")
         XCTAssertEqual(AWSService.serviceCatalog.signingName, "servicecatalog")
-        XCTAssertEqual(AWSService.allCases.map(\.environmentID), ["STS", "SNS", "SQS", "CLOUDFORMATION", "SERVICE_CATALOG", "S3", "CLOUDWATCH", "SSO", "EVENTBRIDGE", "DYNAMODB", "ORGANIZATIONS"])
+        XCTAssertEqual(AWSService.allCases.map(\.environmentID), ["STS", "SNS", "SQS", "CLOUDFORMATION", "SERVICE_CATALOG", "S3", "CLOUDWATCH", "SSO", "EVENTBRIDGE", "DYNAMODB", "ORGANIZATIONS", "CLOUDWATCH_LOGS"])
+        XCTAssertEqual(try resolver.endpoint(for: .logs, region: "eu-west-1"), "https://logs.eu-west-1.amazonaws.com")
         XCTAssertEqual(AWSService.dynamoDB.signingName, "dynamodb")
         XCTAssertEqual(try resolver.endpoint(for: .dynamoDB, region: "eu-west-1"), "https://dynamodb.eu-west-1.amazonaws.com")
     }

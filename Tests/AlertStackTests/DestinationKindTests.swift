@@ -14,7 +14,7 @@ final class DestinationKindTests: XCTestCase {
         let keys = Route.destinationKinds.map { $0.key }
         XCTAssertEqual(keys, ["email", "https", "sqs", "lambda", "chat"])
         XCTAssertEqual(Set(keys).count, keys.count)
-        XCTAssertEqual(RouteRules.routeKeys, ["name"] + keys + ["match"])
+        XCTAssertEqual(RouteRules.routeKeys, ["name"] + keys + ["match", "digest"])
         let routes = keys.map { "  - name: r-\($0)\n    \($0): \(values[$0] ?? "")\n    match: {account: [\"111122223333\"]}\n" }
         let result = LayoutReader.read(layoutText("managementAccountId: \"111122223333\"\nroutes:\n" + routes.joined()), file: "kinds.yaml")
         let layout = try XCTUnwrap(result.layout, "\(result.diagnostics)")

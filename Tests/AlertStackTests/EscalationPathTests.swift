@@ -240,7 +240,7 @@ final class EscalationPathTests: XCTestCase {
                 for action in ["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:EnableKeyRotation"] {
                     XCTAssertTrue(kms(key, action, region, tagged), "\(name)/\(region): \(action) on the key it created")
                 }
-                XCTAssertEqual(kms(key, "kms:CreateGrant", region, tagged.merging(dynamoDB) { $1 }), layout.source.usesEventBridge, "\(name)/\(region): DynamoDB's grant for the ledger")
+                XCTAssertEqual(kms(key, "kms:CreateGrant", region, tagged.merging(dynamoDB) { $1 }), layout.usesAlertLedger, "\(name)/\(region): DynamoDB's grant for the ledger")
                 XCTAssertFalse(kms(key, "kms:CreateGrant", region, tagged), "\(name)/\(region): a grant made directly, not by DynamoDB")
                 XCTAssertFalse(kms(key, "kms:CreateGrant", region, tagged.merging(["kms:ViaService": "lambda.\(region).amazonaws.com"]) { $1 }), "\(name)/\(region): a grant for another service")
                 administered += 1

@@ -160,7 +160,9 @@ final class FilterContractTests: XCTestCase {
             let names = fields.map(\.key)
             XCTAssertTrue(Set(names).isSubset(of: FilterVariable.allCases.map(\.name)), "\(name): \(names)")
             XCTAssertTrue(names.contains(FilterVariable.alertTopicArn.name) && names.contains(FilterVariable.memberRoleName.name), name)
-            XCTAssertEqual(names.contains(FilterVariable.alertLedgerTable.name), layout.source.usesEventBridge, name)
+            XCTAssertEqual(names.contains(FilterVariable.alertLedgerTable.name), layout.usesAlertLedger, name)
+            XCTAssertEqual(names.contains(FilterVariable.digest.name), layout.usesDigests, name)
+            XCTAssertEqual(names.contains(FilterVariable.digestQueueURL.name), layout.usesDigests, name)
         }
         XCTAssertEqual(Route.attributes, ["account", "region", "status", "product", "tags"])
     }

@@ -49,6 +49,10 @@ let routingBadLayouts: [BadLayout] = {
                   key: "encryption.kms", value: "single-Region key", at: 5, 19),
         BadLayout("encryption other than kms", layoutText("encryption: {sse: s3}\n"),
                   key: "encryption", value: "must be {kms: generate}", at: 5, 13),
+        BadLayout("digest window beyond SQS's delay", layoutText("digest: {window: 20m, threshold: 3}\n"),
+                  key: "digest.window", value: "SQS delays the digest's flush at most 15 minutes", at: 5, 18),
+        BadLayout("heartbeat too often", layoutText("heartbeat: 1m\n"),
+                  key: "heartbeat", value: "must be off or an interval from 5m to 12h", at: 5, 12),
     ]
 }()
 

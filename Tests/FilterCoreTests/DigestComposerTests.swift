@@ -1,3 +1,4 @@
+import AWSIdentifiers
 import FilterContract
 import Foundation
 import JSONText
@@ -107,7 +108,7 @@ final class DigestComposerTests: XCTestCase {
         let alert = DigestComposer.compose(Self.storm(), links: Self.links)
         let lines = alert.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         XCTAssertEqual(Array(lines.prefix(7)), [
-            "47 more CloudFormation stack failures of Orders database v2 within 5 minutes.", "",
+            "47 more CloudFormation stack failures of Orders database v2 within 5 min.", "",
             "Product:             Orders database (prod-abcdefghijklm)",
             "Version:             v2 (pa-0123456789abc)",
             "Window:              2025-12-05T00:00:00Z to 2025-12-05T00:05:00Z",
@@ -234,7 +235,7 @@ final class DigestComposerTests: XCTestCase {
         XCTAssertEqual(json["content"]?["title"], .string("47 more failures: Orders database v2"))
         let description = try XCTUnwrap(json["content"]?["description"]?.stringValue)
         XCTAssertEqual(description.split(separator: "\n").map(String.init), [
-            "*Window:* 5 minutes after the first 3 alerts",
+            "*Window:* 5 min after the first 3 alerts",
             "*Reasons:* " + Self.byReason.map { "\($0.0) (\($0.1))" }.joined(separator: ", "),
             "*Accounts:* " + Self.byAccount.map { "\($0.0) (\($0.1))" }.joined(separator: ", "),
             "*Regions:* " + Self.byRegion.map { "\($0.0) (\($0.1))" }.joined(separator: ", "),
@@ -309,12 +310,12 @@ final class DigestComposerTests: XCTestCase {
 
     func testISO8601() {
         // Checked with python: datetime.fromtimestamp(s, timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ').
-        XCTAssertEqual(AWSTimestampText.iso8601(0), "1970-01-01T00:00:00Z")
-        XCTAssertEqual(AWSTimestampText.iso8601(951_782_400), "2000-02-29T00:00:00Z")
-        XCTAssertEqual(AWSTimestampText.iso8601(1_764_892_800), "2025-12-05T00:00:00Z")
-        XCTAssertEqual(AWSTimestampText.iso8601(1_000_123), "1970-01-12T13:48:43Z")
-        XCTAssertEqual(AWSTimestampText.iso8601(4_102_444_799), "2099-12-31T23:59:59Z")
-        XCTAssertEqual(AWSTimestampText.iso8601(-1), "1969-12-31T23:59:59Z")
-        XCTAssertEqual(AWSTimestampText.iso8601(-86_400), "1969-12-31T00:00:00Z")
+        XCTAssertEqual(CivilTime.iso8601(epochSeconds: 0), "1970-01-01T00:00:00Z")
+        XCTAssertEqual(CivilTime.iso8601(epochSeconds: 951_782_400), "2000-02-29T00:00:00Z")
+        XCTAssertEqual(CivilTime.iso8601(epochSeconds: 1_764_892_800), "2025-12-05T00:00:00Z")
+        XCTAssertEqual(CivilTime.iso8601(epochSeconds: 1_000_123), "1970-01-12T13:48:43Z")
+        XCTAssertEqual(CivilTime.iso8601(epochSeconds: 4_102_444_799), "2099-12-31T23:59:59Z")
+        XCTAssertEqual(CivilTime.iso8601(epochSeconds: -1), "1969-12-31T23:59:59Z")
+        XCTAssertEqual(CivilTime.iso8601(epochSeconds: -86_400), "1969-12-31T00:00:00Z")
     }
 }

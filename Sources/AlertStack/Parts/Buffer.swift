@@ -36,18 +36,9 @@ extension AlertStackParts {
         /// Adds `EventDeadLetterQueue`, `EventQueue` and `EventQueuePolicy`.
         @discardableResult
         public func add(to t: inout TemplateBuilder) -> Handles {
-            var deadLetterQueue = SQS.Queue()
-            deadLetterQueue.messageRetentionPeriod = 1_209_600
-            deadLetterQueue.queueName = deadLetterQueueName
-            deadLetterQueue.sqsManagedSseEnabled = true
-            let deadLetters = t.resource(AlertStack.Names.eventDeadLetterQueue, deadLetterQueue, condition: condition)
-            var queue = SQS.Queue()
-            queue.messageRetentionPeriod = 345_600
-            queue.queueName = queueName
-            queue.redrivePolicy = ["deadLetterTargetArn": deadLetters.getAtt(.arn), "maxReceiveCount": .number(String(maxReceiveCount))]
-            queue.sqsManagedSseEnabled = true
-            queue.visibilityTimeout = .number(String(visibilityTimeout))
-            let events = t.resource(AlertStack.Names.eventQueue, queue, condition: condition)
+            let (events, deadLetters) = AlertStackParts.addQueueWithDeadLetters(
+                queue: (AlertStack.Names.eventQueue, queueName), deadLetters: (AlertStack.Names.eventDeadLetterQueue, deadLetterQueueName),
+                maxReceiveCount: maxReceiveCount, visibilityTimeout: visibilityTimeout, condition: condition, to: &t)
             let policy = t.resource(
                 AlertStack.Names.eventQueuePolicy,
                 SQS.QueuePolicy(policyDocument: policyDocument(queue: events).cfnValue, queues: [events.ref]),
@@ -91,5 +82,28 @@ extension AlertStackParts {
             mapping.scalingConfig = Lambda.EventSourceMapping.ScalingConfig(maximumConcurrency: .number(String(maximumConcurrency)))
             return t.resource(AlertStack.Names.eventSourceMapping, mapping, condition: condition)
         }
+    }
+}
+
+extension AlertStackParts {
+    /// Adds a queue and its dead-letter queue (14 days' retention), encrypted with SQS-managed keys unless
+    /// `Encryption` puts a KMS key on them: the queue keeps a message 4 days and gives it up to its dead
+    /// letters after `maxReceiveCount` receives. Each is named by its logical id and physical name.
+    static func addQueueWithDeadLetters(
+        queue: (logical: String, name: CFNValue), deadLetters: (logical: String, name: CFNValue), maxReceiveCount: Int, visibilityTimeout: Int,
+        condition: ConditionHandle?, to t: inout TemplateBuilder
+    ) -> (queue: ResourceHandle<SQS.Queue>, deadLetters: ResourceHandle<SQS.Queue>) {
+        var deadLetterQueue = SQS.Queue()
+        deadLetterQueue.messageRetentionPeriod = 1_209_600
+        deadLetterQueue.queueName = deadLetters.name
+        deadLetterQueue.sqsManagedSseEnabled = true
+        let deadLetterHandle = t.resource(deadLetters.logical, deadLetterQueue, condition: condition)
+        var main = SQS.Queue()
+        main.messageRetentionPeriod = 345_600
+        main.queueName = queue.name
+        main.redrivePolicy = ["deadLetterTargetArn": deadLetterHandle.getAtt(.arn), "maxReceiveCount": .number(String(maxReceiveCount))]
+        main.sqsManagedSseEnabled = true
+        main.visibilityTimeout = .number(String(visibilityTimeout))
+        return (t.resource(queue.logical, main, condition: condition), deadLetterHandle)
     }
 }

@@ -26,18 +26,10 @@ extension AlertStackParts {
         /// Adds `DigestDeadLetterQueue` and `DigestQueue`.
         @discardableResult
         public func add(to t: inout TemplateBuilder) -> Handles {
-            var deadLetterQueue = SQS.Queue()
-            deadLetterQueue.messageRetentionPeriod = 1_209_600
-            deadLetterQueue.queueName = deadLetterQueueName
-            deadLetterQueue.sqsManagedSseEnabled = true
-            let deadLetters = t.resource(AlertStack.Names.digestDeadLetterQueue, deadLetterQueue, condition: condition)
-            var queue = SQS.Queue()
-            queue.messageRetentionPeriod = 345_600
-            queue.queueName = queueName
-            queue.redrivePolicy = ["deadLetterTargetArn": deadLetters.getAtt(.arn), "maxReceiveCount": .number(String(maxReceiveCount))]
-            queue.sqsManagedSseEnabled = true
-            queue.visibilityTimeout = .number(String(visibilityTimeout))
-            return Handles(queue: t.resource(AlertStack.Names.digestQueue, queue, condition: condition), deadLetterQueue: deadLetters)
+            let (queue, deadLetters) = AlertStackParts.addQueueWithDeadLetters(
+                queue: (AlertStack.Names.digestQueue, queueName), deadLetters: (AlertStack.Names.digestDeadLetterQueue, deadLetterQueueName),
+                maxReceiveCount: maxReceiveCount, visibilityTimeout: visibilityTimeout, condition: condition, to: &t)
+            return Handles(queue: queue, deadLetterQueue: deadLetters)
         }
 
         /// Adds `FilterFunctionDigestSource`: `function` reads `queue`, reporting failed flushes one by one.
