@@ -37,7 +37,17 @@ package enum PlanText {
         if !layout.routeTags.isEmpty {
             lines.append("  route tags: \(layout.routeTags.map { "\($0) → tag.\($0)" }.joined(separator: ", ")) (from the failed stack's tags; an alert without the tag takes only the routes that do not ask for it)")
         }
-        return lines + digests(layout)
+        return lines + digests(layout) + heartbeat(layout)
+    }
+
+    /// The heartbeat of every region, and its alarms.
+    static func heartbeat(_ layout: Layout) -> [String] {
+        guard let minutes = layout.heartbeatMinutes, layout.source.usesNotifications else { return [] }
+        let every = minutes % 60 == 0 ? "\(minutes / 60) h" : "\(minutes) min"
+        return [
+            "Heartbeat: every \(every), rule \(PhysicalName.heartbeatRule.name(prefix: layout.namePrefix)) in each region sends a canary into its receive topic; "
+                + "in \(layout.mainRegion), alarm \(PhysicalName.heartbeatAlarm("<region>").name(prefix: layout.namePrefix)) per region when two intervals pass without one"
+        ]
     }
 
     /// Which routes hold storms for digests, and how.

@@ -90,9 +90,12 @@ struct Package: ParsableCommand {
         let arguments = [
             "build", "-c", "release", "--product", "catalogwatch-filter", "--scratch-path", ".build-lambda",
             "-Xswiftc", "-static-executable", "-Xswiftc", "-Osize", "-Xlinker", "--strip-all", "-Xlinker", "--icf=safe",
+            // One section per function (and per C datum), so that the linker's --gc-sections (SwiftPM passes it)
+            // drops what nothing calls in the code built from source (ours, SwiftNIO, BoringSSL): 4.5 % of the zip.
+            "-Xswiftc", "-Xfrontend", "-Xswiftc", "-function-sections", "-Xcc", "-ffunction-sections", "-Xcc", "-fdata-sections",
             // Where each byte comes from (`make bench` prints it by module); the map does not change the binary.
             "-Xlinker", "-Map=\(Self.linkMapPath)",
-            // C code (BoringSSL, llhttp) for size too: SwiftPM builds it with -O2; -Os keeps the zip under 8 MB.
+            // C code (BoringSSL, llhttp) for size too: SwiftPM builds it with -O2.
             "-Xcc", "-Os",
         ] + sdkArguments
         print("swift \(arguments.joined(separator: " "))")

@@ -30,6 +30,8 @@ final class HeartbeatKeysTests: XCTestCase {
         XCTAssertEqual(AlertStack.Names.heartbeatAlarm("ap-northeast-1"), "HeartbeatAlarmApNortheast1")
         XCTAssertEqual(AlertStackParts.Heartbeat(minutes: 60).schedule, "rate(1 hour)")
         XCTAssertEqual(AlertStackParts.Heartbeat(minutes: 180).schedule, "rate(3 hours)")
+        XCTAssertEqual(PlanText.heartbeat(layout).count, 1)
+        XCTAssertTrue(PlanText.heartbeat(layout)[0].hasPrefix("Heartbeat: every 30 min, rule catalogwatch-heartbeat"), PlanText.heartbeat(layout)[0])
     }
 
     func testOffByDefault() throws {

@@ -95,6 +95,7 @@ final class CanaryEndToEndTests: XCTestCase {
         let status = cli.waitForExit(timeout: .seconds(90))
         XCTAssertEqual(status, 0, "stdout: \(cli.stdout)\nstderr: \(cli.stderr)")
         let out = cli.stdout
+        print(cli.stderr + out)  // the report, for the log
         XCTAssertTrue(out.contains("publish to the receive topic"), out)
         XCTAssertTrue(out.contains("receive topic (\(region)) → filter (\(region))"), out)
         XCTAssertTrue(out.contains("filter → its log"), out)
