@@ -87,6 +87,27 @@ extension AWSClient {
 
     /// CloudWatch `GetMetricStatistics`: the sum of `AWS/Lambda` `metric` for `functionName` over the
     /// `hours` before `end` (one datapoint per hour, added up).
+    /// SQS: the messages `queueName` holds, waiting, delayed or being handled (the three `Approximate…`
+    /// counts together); nil when there is no such queue.
+    package func queuedMessages(queueName: String, deadline: ContinuousClock.Instant? = nil) async throws -> Int? {
+        let urlRoot: XML.Element
+        do {
+            urlRoot = try await query(.sqs, action: "GetQueueUrl", parameters: [("QueueName", queueName)], deadline: deadline)
+        } catch let error as AWSError where error.isNotFound {
+            return nil
+        }
+        guard let url = urlRoot.value("GetQueueUrlResult/QueueUrl") else {
+            throw Self.missing("GetQueueUrlResult/QueueUrl", .sqs, "GetQueueUrl")
+        }
+        let names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesDelayed", "ApproximateNumberOfMessagesNotVisible"]
+        let parameters = [("QueueUrl", url)] + names.enumerated().map { ("AttributeName.\($0.offset + 1)", $0.element) }
+        let root = try await query(.sqs, action: "GetQueueAttributes", parameters: parameters, deadline: deadline)
+        return root.children("GetQueueAttributesResult").flatMap { $0.children("Attribute") }
+            .filter { names.contains($0.value("Name") ?? "") }
+            .compactMap { Int($0.value("Value") ?? "") }
+            .reduce(0, +)
+    }
+
     /// CloudWatch `GetMetricStatistics`: the time of the latest datapoint of `metric` (namespace, one dimension)
     /// whose Sum is above zero within `hours` before `end`, or nil without one.
     package func latestDatapoint(

@@ -166,6 +166,14 @@ package struct Deployer: Sendable {
                 account: target.account, products: stillPointing.map { "\($0.productName) (\($0.productId), \($0.portfolioId), \($0.region))" })
         }
         if !target.layout.source.usesNotifications { plan.products = [] }  // checked only; no constraint is added
+        if !target.layout.usesDigests {
+            // Turning digests off deletes the digest queue: not while it holds the flush of a held failure.
+            let queue = PhysicalName.digestQueue.name(prefix: target.layout.namePrefix)
+            let pending = try await guardrail.run("GetQueueAttributes \(queue)") { try await client.queuedMessages(queueName: queue) }
+            if let pending, pending > 0 {
+                throw DeploymentError.digestsPending(account: target.account, region: target.layout.mainRegion, queue: queue, messages: pending)
+            }
+        }
         return plan
     }
 

@@ -18,6 +18,8 @@ package enum DeploymentError: Error, Sendable, Equatable, CustomStringConvertibl
     case timedOut(String)
     /// Notification constraints still point at receive topics this deploy would delete (source eventbridge).
     case constraintsInUse(account: String, products: [String])
+    /// The digest queue a layout without digests would delete still holds flush messages of held failures.
+    case digestsPending(account: String, region: String, queue: String, messages: Int)
 
     package var description: String {
         switch self {
@@ -31,6 +33,8 @@ package enum DeploymentError: Error, Sendable, Equatable, CustomStringConvertibl
             Self.describeFailure(set: set, action: action, failed: failed, cancelled: cancelled, reason: reason)
         case .notConfirmed(let what): "not confirmed: \(what); re-run with --yes to allow it"
         case .timedOut(let what): "timed out: \(what) (raise --timeout)"
+        case .digestsPending(let account, let region, let queue, let messages):
+            "account \(account), region \(region): the digest queue \(queue) still holds \(messages) flush message(s) of held failures; a layout without digests deletes the queue with them, and those failures would never be alerted. Deploy again once the last window has flushed (at most 15 minutes after its last failure), or keep digest on"
         case .constraintsInUse(let account, let products):
             "account \(account): notification constraints of \(products.joined(separator: ", ")) still point at the receive topics that source eventbridge removes, and a launch whose notification topic is gone fails; with source both deployed, run `catalogwatch constraints remove`, then deploy source eventbridge"
         }
