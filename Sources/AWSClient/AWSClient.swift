@@ -1,8 +1,5 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
+import AWSIdentifiers
+import JSONText
 
 /// A small AWS client: resolves the endpoint, signs with SigV4, sends through a transport, retries, decodes.
 public struct AWSClient: Sendable {
@@ -19,7 +16,7 @@ public struct AWSClient: Sendable {
     /// The deadline of a call made without one: this long after it starts.
     public var defaultTimeBudget: Duration
     /// The wall clock used for signing.
-    public var now: @Sendable () -> Date
+    public var now: @Sendable () -> UnixTime
 
     public init(
         transport: any HTTPTransport,
@@ -29,7 +26,7 @@ public struct AWSClient: Sendable {
         retryPolicy: RetryPolicy = RetryPolicy(),
         requestTimeout: Duration = .seconds(10),
         defaultTimeBudget: Duration = .seconds(30),
-        now: @escaping @Sendable () -> Date = { Date() }
+        now: @escaping @Sendable () -> UnixTime = { UnixTime.now() }
     ) {
         self.transport = transport
         self.credentials = credentials
@@ -215,16 +212,14 @@ public struct AWSClient: Sendable {
     }
 
     package static func encodeJSON(_ value: some Encodable) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array(try encoder.encode(value))
+        try JSONValueEncoder().encode(value)
     }
 
     package static func decodeJSON<Output: Decodable>(
         _ type: Output.Type, from body: [UInt8], service: AWSService, operation: String
     ) throws -> Output {
         do {
-            return try JSONDecoder().decode(Output.self, from: Data(body))
+            return try JSONValueDecoder().decode(Output.self, from: body)
         } catch let error as DecodingError {
             throw AWSClientError.malformedResponse(
                 service: service.endpointPrefix, operation: operation, reason: describe(error))

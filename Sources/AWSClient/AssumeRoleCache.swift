@@ -1,8 +1,4 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
+import AWSIdentifiers
 
 /// Caches assumed-role credentials per account and role ARN until `refreshMargin` before they expire;
 /// concurrent requests for the same role share one fetch.
@@ -18,12 +14,12 @@ public actor AssumeRoleCache {
     }
 
     private let refreshMargin: Duration
-    private let now: @Sendable () -> Date
+    private let now: @Sendable () -> UnixTime
     private var entries: [Key: Entry] = [:]
     private var nextFetchID = 0
 
     /// `now` is the wall clock that credential expirations are compared with.
-    public init(refreshMargin: Duration = .seconds(300), now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(refreshMargin: Duration = .seconds(300), now: @escaping @Sendable () -> UnixTime = { UnixTime.now() }) {
         self.refreshMargin = refreshMargin
         self.now = now
     }
@@ -72,6 +68,6 @@ public actor AssumeRoleCache {
 
     private func isFresh(_ credentials: Credentials) -> Bool {
         guard let expiration = credentials.expiration else { return true }
-        return expiration.timeIntervalSince(now()) > refreshMargin.seconds
+        return expiration.seconds(since: now()) > refreshMargin.seconds
     }
 }

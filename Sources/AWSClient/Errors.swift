@@ -1,8 +1,4 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
+import JSONText
 
 /// An error response from an AWS service, with its classification for retries and alerting.
 public struct AWSError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -77,8 +73,16 @@ public struct AWSError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The named resource does not exist (including CloudFormation's `ValidationError ... does not exist`).
     public var isNotFound: Bool {
         Self.notFoundCodes.contains(code)
-            || (code == "ValidationError" && message.contains("does not exist"))
+            || (code == "ValidationError" && Self.mentions(message, "does not exist"))
             || (httpStatus == 404 && !isThrottling)
+    }
+
+    /// Whether `text` holds `phrase` (bytes compared; the standard library's `contains` of a string would
+    /// link the regex engine into the filter).
+    static func mentions(_ text: String, _ phrase: String) -> Bool {
+        let t = Array(text.utf8), p = Array(phrase.utf8)
+        guard !p.isEmpty, p.count <= t.count else { return p.isEmpty }
+        return (0...(t.count - p.count)).contains { t[$0..<($0 + p.count)].elementsEqual(p) }
     }
 
     public var description: String {
@@ -142,7 +146,7 @@ package enum ErrorParser {
     /// JSON 1.x: `{"__type": "prefix#Code", "message": "..."}` or the `x-amzn-ErrorType` header.
     package static func jsonError(_ response: HTTPResponse, service: AWSService, operation: String) -> AWSError {
         var error = fallback(response, service: service, operation: operation)
-        let body = try? JSONDecoder().decode(JSONErrorBody.self, from: Data(response.body))
+        let body = try? JSONValueDecoder().decode(JSONErrorBody.self, from: response.body)
         if let raw = body?.type ?? response.headers["x-amzn-ErrorType"], !raw.isEmpty {
             var code = Substring(raw)
             if let colon = code.firstIndex(of: ":") { code = code[..<colon] }

@@ -1,8 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 
 extension AWSClient {
     /// STS `AssumeRole`: temporary credentials (with expiration) for `roleArn`.

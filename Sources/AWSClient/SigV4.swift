@@ -1,8 +1,4 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
+import AWSIdentifiers
 import SHA2
 
 /// AWS Signature Version 4 header signing, byte-compatible with botocore's `SigV4Auth`.
@@ -32,7 +28,7 @@ public enum SigV4 {
         credentials: Credentials,
         region: String,
         service: String,
-        date: Date,
+        date: UnixTime,
         includeContentSHA256: Bool = false
     ) throws {
         _ = try signature(request: &request, credentials: credentials, region: region, service: service,
@@ -45,7 +41,7 @@ public enum SigV4 {
         credentials: Credentials,
         region: String,
         service: String,
-        date: Date,
+        date: UnixTime,
         includeContentSHA256: Bool = false
     ) throws -> Signature {
         guard let url = URLParts(request.url) else {

@@ -45,11 +45,11 @@ package struct URLParts: Equatable, Sendable {
     }
 
     package init?(_ url: String) {
-        guard let schemeEnd = url.firstRange(of: "://") else { return nil }
-        let scheme = asciiLowercased(String(url[..<schemeEnd.lowerBound]))
+        guard let colon = url.firstIndex(of: ":"), url[colon...].hasPrefix("://") else { return nil }
+        let scheme = asciiLowercased(String(url[..<colon]))
         guard scheme == "http" || scheme == "https" else { return nil }
         self.scheme = scheme
-        var rest = url[schemeEnd.upperBound...]
+        var rest = url[url.index(colon, offsetBy: 3)...]
         if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
         let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
         var authority = rest[..<authorityEnd]

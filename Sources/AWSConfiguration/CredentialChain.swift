@@ -1,3 +1,4 @@
+import AWSIdentifiers
 import AWSClient
 import Foundation
 
@@ -35,7 +36,7 @@ package struct AWSConfigurationResolver: Sendable {
     /// Temporary credentials are fetched again this long before they expire.
     package var refreshWindow: Duration
     /// The wall clock compared with expirations.
-    package var now: @Sendable () -> Date
+    package var now: @Sendable () -> UnixTime
 
     /// `environment` is typically `ProcessInfo.processInfo.environment`; nothing else is read from the process.
     package init(environment: [String: String], homeDirectory: String, transport: any HTTPTransport) {
@@ -44,7 +45,7 @@ package struct AWSConfigurationResolver: Sendable {
 
     package init(
         environment: [String: String], homeDirectory: String, transport: any HTTPTransport,
-        refreshWindow: Duration, now: @escaping @Sendable () -> Date = { Date() }
+        refreshWindow: Duration, now: @escaping @Sendable () -> UnixTime = { UnixTime.now() }
     ) {
         self.environment = environment
         self.homeDirectory = homeDirectory

@@ -1,3 +1,4 @@
+import AWSIdentifiers
 import AWSClient
 import Foundation
 
@@ -10,7 +11,7 @@ struct SourceContext: Sendable {
     var endpoints: EndpointResolver
     var region: String
     var refreshWindow: Duration
-    var now: @Sendable () -> Date
+    var now: @Sendable () -> UnixTime
 
     /// The variable's value, or nil when it is unset or empty.
     func value(_ name: String) -> String? {
@@ -32,7 +33,7 @@ struct SourceContext: Sendable {
 
     /// A session name for roles assumed without `role_session_name`.
     func defaultSessionName() -> String {
-        "catalogwatch-\(Int(now().timeIntervalSince1970))"
+        "catalogwatch-\(now().epochSeconds)"
     }
 }
 

@@ -1,3 +1,4 @@
+import AWSIdentifiers
 import AWSClient
 import Foundation
 
@@ -7,7 +8,7 @@ import Foundation
 package actor RefreshingCredentials: CredentialsProvider {
     private let fetch: @Sendable () async throws -> Credentials
     private let refreshWindow: Duration
-    private let now: @Sendable () -> Date
+    private let now: @Sendable () -> UnixTime
     private var cached: Credentials?
     private var inFlight: (id: Int, task: Task<Credentials, any Error>)?
     private var nextFetchID = 0
@@ -18,7 +19,7 @@ package actor RefreshingCredentials: CredentialsProvider {
     package init(
         initial: Credentials? = nil,
         refreshWindow: Duration = .seconds(300),
-        now: @escaping @Sendable () -> Date = { Date() },
+        now: @escaping @Sendable () -> UnixTime = { UnixTime.now() },
         fetch: @escaping @Sendable () async throws -> Credentials
     ) {
         self.cached = initial
@@ -68,7 +69,7 @@ package actor RefreshingCredentials: CredentialsProvider {
     private func needsRefresh(_ credentials: Credentials) -> Bool {
         guard let expiration = credentials.expiration else { return false }
         let (seconds, attoseconds) = refreshWindow.components
-        return expiration.timeIntervalSince(now()) <= Double(seconds) + Double(attoseconds) * 1e-18
+        return expiration.seconds(since: now()) <= Double(seconds) + Double(attoseconds) * 1e-18
     }
 
     private func isExpired(_ credentials: Credentials) -> Bool {

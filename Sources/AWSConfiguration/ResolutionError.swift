@@ -1,3 +1,4 @@
+import AWSIdentifiers
 import AWSClient
 import Foundation
 
@@ -58,7 +59,7 @@ package struct CredentialsResolutionError: Error, Sendable, Equatable, CustomStr
 enum SourceSupport {
     /// Parses ISO 8601 timestamps as AWS writes them (`2024-01-02T03:04:05Z`, with or without
     /// fractional seconds, `+00:00` offsets, or the `UTC` suffix of old AWS CLI SSO caches).
-    static func parseTimestamp(_ text: String) -> Date? {
+    static func parseTimestamp(_ text: String) -> UnixTime? {
         var string = text.trimmingCharacters(in: .whitespaces)
         if string.hasSuffix("UTC") { string = String(string.dropLast(3)) + "Z" }
         return AWSTimestamp.parseISO8601(string)
@@ -92,7 +93,7 @@ enum SourceSupport {
         guard !accessKeyId.isEmpty, !secretAccessKey.isEmpty else {
             throw CredentialsResolutionError(.sourceFailed, "\(what) returned an empty access key id or secret access key")
         }
-        var date: Date?
+        var date: UnixTime?
         if let expiration {
             guard let parsed = parseTimestamp(expiration) else {
                 throw CredentialsResolutionError(.sourceFailed, "\(what) returned an unreadable Expiration")

@@ -1,3 +1,4 @@
+import AWSIdentifiers
 import AWSClient
 import Foundation
 
@@ -66,7 +67,7 @@ struct SSOSource: Sendable {
     }
 
     /// The cached access token, if present and not expired.
-    func accessToken(now: Date) throws -> String {
+    func accessToken(now: UnixTime) throws -> String {
         let what = "profile \"\(profile)\""
         guard let data = FileManager.default.contents(atPath: cachePath) else {
             throw CredentialsResolutionError(.invalidConfiguration, "\(what): no IAM Identity Center token cached at \(cachePath); \(loginHint)")
@@ -109,6 +110,6 @@ struct SSOSource: Sendable {
         }
         return Credentials(
             accessKeyId: role.accessKeyId, secretAccessKey: role.secretAccessKey, sessionToken: role.sessionToken,
-            expiration: Date(timeIntervalSince1970: Double(role.expiration) / 1000))
+            expiration: UnixTime(secondsSince1970: Double(role.expiration) / 1000))
     }
 }

@@ -1,3 +1,4 @@
+import AWSIdentifiers
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -111,14 +112,14 @@ extension AWSClient {
     /// CloudWatch `GetMetricStatistics`: the time of the latest datapoint of `metric` (namespace, one dimension)
     /// whose Sum is above zero within `hours` before `end`, or nil without one.
     package func latestDatapoint(
-        namespace: String, metric: String, dimension: (name: String, value: String), end: Date, hours: Int = 24,
+        namespace: String, metric: String, dimension: (name: String, value: String), end: UnixTime, hours: Int = 24,
         deadline: ContinuousClock.Instant? = nil
-    ) async throws -> Date? {
+    ) async throws -> UnixTime? {
         var p = QueryParameters()
         p.add("Namespace", namespace)
         p.add("MetricName", metric)
         p.add("Dimensions", structures: [[("Name", dimension.name), ("Value", dimension.value)]])
-        p.add("StartTime", AWSTimestamp.iso8601(end.addingTimeInterval(Double(-hours * 3600))))
+        p.add("StartTime", AWSTimestamp.iso8601(end.adding(seconds: Double(-hours * 3600))))
         p.add("EndTime", AWSTimestamp.iso8601(end))
         p.add("Period", "300")
         p.add("Statistics", list: ["Sum"])
@@ -130,13 +131,13 @@ extension AWSClient {
     }
 
     package func lambdaMetricSum(
-        functionName: String, metric: String, end: Date, hours: Int = 24, deadline: ContinuousClock.Instant? = nil
+        functionName: String, metric: String, end: UnixTime, hours: Int = 24, deadline: ContinuousClock.Instant? = nil
     ) async throws -> Double {
         var p = QueryParameters()
         p.add("Namespace", "AWS/Lambda")
         p.add("MetricName", metric)
         p.add("Dimensions", structures: [[("Name", "FunctionName"), ("Value", functionName)]])
-        p.add("StartTime", AWSTimestamp.iso8601(end.addingTimeInterval(Double(-hours * 3600))))
+        p.add("StartTime", AWSTimestamp.iso8601(end.adding(seconds: Double(-hours * 3600))))
         p.add("EndTime", AWSTimestamp.iso8601(end))
         p.add("Period", "3600")
         p.add("Statistics", list: ["Sum"])

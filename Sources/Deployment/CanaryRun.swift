@@ -1,3 +1,4 @@
+import AWSIdentifiers
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -23,7 +24,7 @@ package struct CanaryRun: Sendable {
     package var deliver: Bool
     package var waiting: Waiting
     /// Wall-clock milliseconds since the epoch.
-    package var clockMs: @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
+    package var clockMs: @Sendable () -> Int64 = { UnixTime.now().epochMilliseconds }
     /// The canary's id (random by default).
     package var id: String = CanaryRun.randomId()
 
@@ -152,7 +153,7 @@ package struct CanaryRun: Sendable {
 
     /// `YYYY-MM-DDTHH:MM:SS.mmmZ` of epoch milliseconds.
     static func iso8601Millis(_ ms: Int64) -> String {
-        let seconds = AWSTimestamp.iso8601(Date(timeIntervalSince1970: Double(ms / 1000)))
+        let seconds = UnixTime(secondsSince1970: Double(ms / 1000)).iso8601
         let millis = String(ms % 1000)
         return seconds.dropLast() + "." + String(repeating: "0", count: 3 - millis.count) + millis + "Z"
     }

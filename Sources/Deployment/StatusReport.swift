@@ -1,3 +1,4 @@
+import AWSIdentifiers
 import AWSClient
 import AlertStack
 import Layout
@@ -159,7 +160,7 @@ package struct StatusInspector: Sendable {
     package var reporter: any ProgressReporter
     package var waiting: Waiting
     package var detectDrift = false
-    package var now: Date = Date()
+    package var now: UnixTime = .now()
 
     package init(client: AWSClient, target: DeploymentTarget, reporter: any ProgressReporter, waiting: Waiting, detectDrift: Bool = false) {
         self.client = client.with(region: target.layout.mainRegion)
@@ -211,7 +212,7 @@ package struct StatusInspector: Sendable {
                 try await client.latestDatapoint(
                     namespace: Canary.metricNamespace, metric: Canary.heartbeatMetric, dimension: (Canary.heartbeatDimension, region), end: end)
             }
-            out.append((region, last.map(AWSTimestamp.iso8601), last.map { Int(end.timeIntervalSince($0) / 60) }))
+            out.append((region, last.map(AWSTimestamp.iso8601), last.map { Int(end.seconds(since: $0) / 60) }))
         }
         return out
     }

@@ -2,11 +2,6 @@ import AWSClient
 import FilterCore
 import JSONText
 
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 
 /// Makes one failure one alert when it arrives more than once: EventBridge delivers at least once, and with
 /// the source `both` a failure comes as an SNS notification and as an EventBridge event (other ids, times a
@@ -77,7 +72,7 @@ public struct AlertLedger: Sendable {
         /// The failure's timestamp in whole epoch seconds (ISO 8601, with or without fractional seconds), else `now`.
         static func eventTime(_ failure: StackFailure, now: Int64) -> Int64 {
             guard let text = failure.timestamp, let date = AWSTimestamp.parseISO8601(text) else { return now }
-            return Int64(date.timeIntervalSince1970.rounded(.down))
+            return Int64(date.epochSeconds)
         }
 
         /// Writes the claim unless the item holds another delivery of this failure that is sent or still being sent.

@@ -241,7 +241,7 @@ public enum RootCause {
         let failed = events[0..<end].filter {
             $0.resourceStatus.hasSuffix("_FAILED") && !($0.logicalResourceId == stackName && $0.resourceType == "AWS::CloudFormation::Stack")
         }
-        let real = failed.filter { !($0.resourceStatusReason ?? "").lowercased().contains("cancelled") }
+        let real = failed.filter { !($0.resourceStatusReason ?? "").lowercased().split(whereSeparator: { !$0.isLetter }).contains("cancelled") }
         return real.last ?? failed.last
     }
 }

@@ -10,7 +10,7 @@ extension FilterHandler {
     func deliverCanary(_ failure: StackFailure, id: String, _ d: Delivery) async -> ItemResult {
         let log = d.log
         let handledAt = clockMs()
-        let sentAt = failure.timestamp.flatMap(AWSTimestamp.parseISO8601).map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) }
+        let sentAt = failure.timestamp.flatMap(AWSTimestamp.parseISO8601).map(\.epochMilliseconds)
         let fields: [(String, JSONValue)] = [
             ("canary", .string(id)), ("region", .string(failure.region)), ("account", .string(failure.account)),
             ("sentAtMs", sentAt.map { .number(Double($0)) } ?? .null), ("handledAtMs", .number(Double(handledAt))),

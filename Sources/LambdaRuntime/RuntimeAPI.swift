@@ -3,6 +3,7 @@ import Glibc
 #else
 #error("LambdaRuntime is Linux only: the filter runs on Lambda's provided.al2023 (glibc)")
 #endif
+import AWSIdentifiers
 import JSONText
 
 /// One invocation handed out by the Lambda Runtime API.
@@ -23,16 +24,7 @@ public struct Invocation: Sendable {
     }
 
     /// Milliseconds left before the deadline, by the wall clock (the deadline is wall-clock time).
-    public var remainingMs: Int64 { deadlineMs - WallClock.nowMs() }
-}
-
-/// Milliseconds since the Unix epoch.
-public enum WallClock {
-    public static func nowMs() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
-    }
+    public var remainingMs: Int64 { deadlineMs - UnixTime.now().epochMilliseconds }
 }
 
 /// A Runtime API failure (connection, protocol, unexpected status).
@@ -75,7 +67,7 @@ public final class RuntimeAPIClient {
         }
         return Invocation(
             requestId: id,
-            deadlineMs: response.header("lambda-runtime-deadline-ms").flatMap { Int64($0) } ?? (WallClock.nowMs() + 60_000),
+            deadlineMs: response.header("lambda-runtime-deadline-ms").flatMap { Int64($0) } ?? (UnixTime.now().epochMilliseconds + 60_000),
             invokedFunctionArn: response.header("lambda-runtime-invoked-function-arn") ?? "",
             traceId: response.header("lambda-runtime-trace-id"),
             body: response.body)
@@ -218,7 +210,7 @@ public final class RuntimeAPIClient {
             headers.append((name, String(value)))
         }
         var response = Response(status: status, headers: headers, body: [])
-        if response.header("transfer-encoding")?.lowercased().contains("chunked") == true {
+        if let codings = response.header("transfer-encoding"), Self.isChunked(codings) {
             response.body = try readChunked()
         } else {
             let length = response.header("content-length").flatMap { Int($0.trimmingCharacters()) } ?? 0
@@ -228,6 +220,12 @@ public final class RuntimeAPIClient {
         }
         if response.header("connection")?.lowercased() == "close" { closeSocket() }
         return response
+    }
+
+    /// Whether a `Transfer-Encoding` value ends in `chunked` (codings are comma-separated, chunked last).
+    static func isChunked(_ codings: String) -> Bool {
+        guard let last = codings.split(separator: ",").last else { return false }
+        return last.filter { $0 != " " && $0 != "\t" }.lowercased() == "chunked"
     }
 
     func readChunked() throws -> [UInt8] {

@@ -2,6 +2,7 @@
 // The main entry is synchronous: the Runtime API loop uses blocking sockets, and Swift concurrency,
 // the HTTP client and its event loop start only when an event holds a failure to alert on.
 import AWSClient
+import AWSIdentifiers
 import Dispatch
 import Glibc
 import FilterCore
@@ -35,7 +36,7 @@ do {
     exit(1)
 }
 
-let handler = FilterHandler(configuration: configuration, clockMs: { WallClock.nowMs() })
+let handler = FilterHandler(configuration: configuration, clockMs: { UnixTime.now().epochMilliseconds })
 
 // AWS_CA_BUNDLE: extra trust roots, read now so that a bad file is reported at start-up. HTTPS requests
 // then fail (alerts are retried by Lambda and end in the dead-letter queue) rather than trusting less than asked.

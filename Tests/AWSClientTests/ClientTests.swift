@@ -1,3 +1,4 @@
+import AWSIdentifiers
 import XCTest
 import Foundation
 @testable import AWSClient
@@ -74,7 +75,7 @@ final class ClientTests: XCTestCase {
         XCTAssertEqual(credentials, Credentials(
             accessKeyId: "ASIAEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY",
             sessionToken: "AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQW",
-            expiration: Date(timeIntervalSince1970: 1_573_306_481)))
+            expiration: UnixTime(secondsSince1970: 1_573_306_481)))
         let request = try XCTUnwrap(transport.requests.first)
         XCTAssertEqual(request.url, "https://sts.eu-west-1.amazonaws.com/")
         XCTAssertEqual(request.headers["Content-Type"], "application/x-www-form-urlencoded; charset=utf-8")

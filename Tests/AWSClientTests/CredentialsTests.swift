@@ -1,3 +1,4 @@
+import AWSIdentifiers
 import XCTest
 import Foundation
 @testable import AWSClient
@@ -25,7 +26,7 @@ final class CredentialsTests: XCTestCase {
 
     func testSecretsNeverAppearInDescriptions() {
         let credentials = Credentials(accessKeyId: "AKID", secretAccessKey: secret, sessionToken: token,
-                                      expiration: Date(timeIntervalSince1970: 1_310_772_513))
+                                      expiration: UnixTime(secondsSince1970: 1_310_772_513))
         var dumped = ""
         dump(credentials, to: &dumped)
         var dumpedInArray = ""
@@ -42,7 +43,7 @@ final class CredentialsTests: XCTestCase {
                        "Credentials(accessKeyId: AKID, secretAccessKey: <redacted>, sessionToken: <redacted>, expiration: 2011-07-15T23:28:33Z)")
         // Signed requests redact the token and signature too.
         var request = HTTPRequest(method: "POST", url: "https://sts.us-east-1.amazonaws.com/", body: "Action=x".bytes)
-        try? SigV4.sign(request: &request, credentials: credentials, region: "us-east-1", service: "sts", date: Date())
+        try? SigV4.sign(request: &request, credentials: credentials, region: "us-east-1", service: "sts", date: UnixTime.now())
         for text in ["\(request)", String(reflecting: request), "\(request.headers)"] {
             XCTAssertFalse(text.contains(token), text)
             XCTAssertFalse(text.contains("Signature="), text)
@@ -57,14 +58,14 @@ final class CredentialsTests: XCTestCase {
 final class AssumeRoleCacheTests: XCTestCase {
     final class WallClock: @unchecked Sendable {
         private let lock = NSLock()
-        private var value = Date(timeIntervalSince1970: 1_700_000_000)
-        var now: Date { lock.withLock { value } }
-        func advance(_ seconds: TimeInterval) { lock.withLock { value += seconds } }
+        private var value = UnixTime(secondsSince1970: 1_700_000_000)
+        var now: UnixTime { lock.withLock { value } }
+        func advance(_ seconds: TimeInterval) { lock.withLock { value = value.adding(seconds: seconds) } }
     }
 
     static func make(_ n: Int, expiresIn seconds: TimeInterval?, from clock: WallClock) -> Credentials {
         Credentials(accessKeyId: "ASIA\(n)", secretAccessKey: "s\(n)", sessionToken: "t\(n)",
-                    expiration: seconds.map { clock.now.addingTimeInterval($0) })
+                    expiration: seconds.map { clock.now.adding(seconds: $0) })
     }
 
     func testCachesUntilFiveMinutesBeforeExpiry() async throws {
@@ -143,7 +144,7 @@ final class AssumeRoleCacheTests: XCTestCase {
     func testAssumedRoleCredentialsProvider() async throws {
         let transport = ScriptedTransport(body: assumeRoleResponseXML)
         let sts = testClient(transport)
-        let provider = AssumedRoleCredentials(sts: sts, cache: AssumeRoleCache(now: { Date(timeIntervalSince1970: 1_573_300_000) }),
+        let provider = AssumedRoleCredentials(sts: sts, cache: AssumeRoleCache(now: { UnixTime(secondsSince1970: 1_573_300_000) }),
                                               roleArn: "arn:aws:iam::123456789012:role/CatalogWatchReader", sessionName: "catalogwatch")
         XCTAssertEqual(provider.account, "123456789012")
         let first = try await provider.credentials()

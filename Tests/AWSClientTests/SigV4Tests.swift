@@ -1,3 +1,4 @@
+import AWSIdentifiers
 import XCTest
 import Foundation
 import SHA2
@@ -19,7 +20,7 @@ struct SigningCase {
     var includeContentSHA256 = false
     /// When set, botocore gets these as `params` and the URL without its query (botocore then encodes them).
     var botocoreParams: [(String, String)]?
-    var date = Date(timeIntervalSince1970: 1_440_938_160)  // 2015-08-30T12:36:00Z
+    var date = UnixTime(secondsSince1970: 1_440_938_160)  // 2015-08-30T12:36:00Z
 
     var credentials: Credentials { Credentials(accessKeyId: accessKeyId, secretAccessKey: secret, sessionToken: token) }
 
@@ -94,7 +95,7 @@ let signingCases: [SigningCase] = [
         headers: [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")],
         body: Array("Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws-cn%3Aiam%3A%3A123456789012%3Arole%2Fr&RoleSessionName=s1".utf8),
         region: "cn-north-1", service: "sts",
-        date: Date(timeIntervalSince1970: 1_709_251_199.999)),  // 2024-02-29T23:59:59.999Z rounds down
+        date: UnixTime(secondsSince1970: 1_709_251_199.999)),  // 2024-02-29T23:59:59.999Z rounds down
 ]
 
 /// Authorization headers botocore 1.43 produced for `signingCases`, so the comparison also runs without Python.
@@ -192,12 +193,12 @@ final class SigV4Tests: XCTestCase {
     func testSessionTokenAndResigning() throws {
         var request = HTTPRequest(method: "GET", url: "https://example.amazonaws.com/")
         let credentials = Credentials(accessKeyId: "AKID", secretAccessKey: "secret", sessionToken: "tok")
-        try SigV4.sign(request: &request, credentials: credentials, region: "us-east-1", service: "s", date: Date(timeIntervalSince1970: 0))
+        try SigV4.sign(request: &request, credentials: credentials, region: "us-east-1", service: "s", date: UnixTime(secondsSince1970: 0))
         let first = request.headers["Authorization"]
         XCTAssertEqual(request.headers["X-Amz-Security-Token"], "tok")
         XCTAssertTrue(first?.contains("SignedHeaders=host;x-amz-date;x-amz-security-token,") == true)
         // Signing again (a retry) replaces, never duplicates, the signing headers.
-        try SigV4.sign(request: &request, credentials: credentials, region: "us-east-1", service: "s", date: Date(timeIntervalSince1970: 0))
+        try SigV4.sign(request: &request, credentials: credentials, region: "us-east-1", service: "s", date: UnixTime(secondsSince1970: 0))
         XCTAssertEqual(request.headers.values(for: "Authorization"), [first!])
         XCTAssertEqual(request.headers.values(for: "X-Amz-Date"), ["19700101T000000Z"])
         XCTAssertEqual(request.headers.values(for: "X-Amz-Security-Token"), ["tok"])
@@ -206,7 +207,7 @@ final class SigV4Tests: XCTestCase {
     func testUnsignableURL() {
         var request = HTTPRequest(method: "GET", url: "example.amazonaws.com/")
         XCTAssertThrowsError(try SigV4.sign(request: &request, credentials: Credentials(accessKeyId: "a", secretAccessKey: "b"),
-                                            region: "r", service: "s", date: Date())) { error in
+                                            region: "r", service: "s", date: UnixTime.now())) { error in
             XCTAssertEqual(error as? AWSClientError, .invalidRequest("cannot sign a request whose URL is not absolute http(s)"))
         }
     }
@@ -256,21 +257,21 @@ final class SigV4Tests: XCTestCase {
     }
 
     func testTimestamps() {
-        XCTAssertEqual(AWSTimestamp.amzDate(Date(timeIntervalSince1970: 0)), "19700101T000000Z")
-        XCTAssertEqual(AWSTimestamp.amzDate(Date(timeIntervalSince1970: 951_825_600)), "20000229T120000Z")
-        XCTAssertEqual(AWSTimestamp.amzDate(Date(timeIntervalSince1970: -1)), "19691231T235959Z")
-        XCTAssertEqual(AWSTimestamp.amzDate(Date(timeIntervalSince1970: 4_102_444_800)), "21000101T000000Z")
-        XCTAssertEqual(AWSTimestamp.parseISO8601("2011-07-15T23:28:33.359Z")?.timeIntervalSince1970 ?? 0, 1_310_772_513.359, accuracy: 0.0005)
-        XCTAssertEqual(AWSTimestamp.parseISO8601("2026-11-27T03:28:32.180733Z")?.timeIntervalSince1970 ?? 0, 1_795_750_112.180733, accuracy: 0.000_01)
-        XCTAssertEqual(AWSTimestamp.parseISO8601("2011-07-16T01:28:33+02:00")?.timeIntervalSince1970, 1_310_772_513)
-        XCTAssertEqual(AWSTimestamp.parseISO8601("2011-07-15T23:28:33Z")?.timeIntervalSince1970, 1_310_772_513)
+        XCTAssertEqual(AWSTimestamp.amzDate(UnixTime(secondsSince1970: 0)), "19700101T000000Z")
+        XCTAssertEqual(AWSTimestamp.amzDate(UnixTime(secondsSince1970: 951_825_600)), "20000229T120000Z")
+        XCTAssertEqual(AWSTimestamp.amzDate(UnixTime(secondsSince1970: -1)), "19691231T235959Z")
+        XCTAssertEqual(AWSTimestamp.amzDate(UnixTime(secondsSince1970: 4_102_444_800)), "21000101T000000Z")
+        XCTAssertEqual(AWSTimestamp.parseISO8601("2011-07-15T23:28:33.359Z")?.secondsSince1970 ?? 0, 1_310_772_513.359, accuracy: 0.0005)
+        XCTAssertEqual(AWSTimestamp.parseISO8601("2026-11-27T03:28:32.180733Z")?.secondsSince1970 ?? 0, 1_795_750_112.180733, accuracy: 0.000_01)
+        XCTAssertEqual(AWSTimestamp.parseISO8601("2011-07-16T01:28:33+02:00")?.secondsSince1970, 1_310_772_513)
+        XCTAssertEqual(AWSTimestamp.parseISO8601("2011-07-15T23:28:33Z")?.secondsSince1970, 1_310_772_513)
         for bad in ["", "2011-07-15", "2011-07-15T23:28:33", "2011-13-15T23:28:33Z", "2011-07-15T23:28:33.Z", "2011-07-15T23:28:33Zjunk",
                     "20110715T232833Z"] {
             XCTAssertNil(AWSTimestamp.parseISO8601(bad), bad)
         }
         // Round trip across many days, against the day-count arithmetic.
         for day in stride(from: -719_162, through: 2_932_896, by: 997) {
-            let date = Date(timeIntervalSince1970: Double(day) * 86_400 + 45_296)
+            let date = UnixTime(secondsSince1970: Double(day) * 86_400 + 45_296)
             XCTAssertEqual(AWSTimestamp.parseISO8601(AWSTimestamp.iso8601(date)), date)
         }
     }

@@ -1,3 +1,4 @@
+import AWSIdentifiers
 import URLSessionTransport
 import XCTest
 import Foundation
@@ -107,5 +108,5 @@ func testClient(
     return AWSClient(
         transport: transport, credentials: credentials, endpoints: EndpointResolver(environment: environment), region: region,
         retryPolicy: retryPolicy ?? instantRetryPolicy(clock: clock),
-        now: { Date(timeIntervalSince1970: 1_440_938_160) })  // 2015-08-30T12:36:00Z
+        now: { UnixTime(secondsSince1970: 1_440_938_160) })  // 2015-08-30T12:36:00Z
 }

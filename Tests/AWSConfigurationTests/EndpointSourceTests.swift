@@ -1,3 +1,4 @@
+import AWSIdentifiers
 import XCTest
 import Foundation
 import AWSClient
@@ -41,7 +42,7 @@ final class EndpointSourceTests: XCTestCase {
         let credentials = try await session.credentials.credentials()
         XCTAssertEqual(credentials.accessKeyId, "ASIAMOCKSSO0")
         XCTAssertNotNil(credentials.sessionToken)
-        XCTAssertGreaterThan(try XCTUnwrap(credentials.expiration), Date().addingTimeInterval(3000))
+        XCTAssertGreaterThan(try XCTUnwrap(credentials.expiration), UnixTime.now().adding(seconds: 3000))
         XCTAssertEqual(session.source, "profile sso: sso_session corp")
         XCTAssertEqual(session.region, "eu-west-1")
 
@@ -145,6 +146,6 @@ final class EndpointSourceTests: XCTestCase {
 
     private func context(_ environment: [String: String]) -> SourceContext {
         SourceContext(environment: environment, homeDirectory: "/nonexistent", transport: URLSessionTransport(),
-                      endpoints: EndpointResolver(), region: "us-east-1", refreshWindow: .seconds(300), now: { Date() })
+                      endpoints: EndpointResolver(), region: "us-east-1", refreshWindow: .seconds(300), now: { UnixTime.now() })
     }
 }

@@ -1,3 +1,4 @@
+import AWSIdentifiers
 import XCTest
 import Foundation
 import AWSClient
@@ -11,9 +12,9 @@ final class FetchScript: @unchecked Sendable {
     private var held: [CheckedContinuation<Void, Never>] = []
     private var gated = false
     private var failing = false
-    var expiration: Date
+    var expiration: UnixTime
 
-    init(expiration: Date) { self.expiration = expiration }
+    init(expiration: UnixTime) { self.expiration = expiration }
 
     var fetches: Int { lock.withLock { count } }
     /// Fetches wait until `openGate()`.
@@ -49,7 +50,7 @@ final class FetchScript: @unchecked Sendable {
 final class RefreshTests: XCTestCase {
     func testRefreshesOnlyInsideTheWindow() async throws {
         let clock = TestClock()
-        let script = FetchScript(expiration: clock.now.addingTimeInterval(3600))
+        let script = FetchScript(expiration: clock.now.adding(seconds: 3600))
         let provider = RefreshingCredentials(refreshWindow: .seconds(300), now: clock.function, fetch: script.fetch)
         var key = try await provider.credentials().accessKeyId
         XCTAssertEqual(key, "ASIA1")
@@ -67,7 +68,7 @@ final class RefreshTests: XCTestCase {
 
     func testFailedRefreshKeepsUnexpiredCredentialsButNotExpiredOnes() async throws {
         let clock = TestClock()
-        let script = FetchScript(expiration: clock.now.addingTimeInterval(600))
+        let script = FetchScript(expiration: clock.now.adding(seconds: 600))
         let provider = RefreshingCredentials(refreshWindow: .seconds(300), now: clock.function, fetch: script.fetch)
         _ = try await provider.credentials()
         script.failFetches()
@@ -84,7 +85,7 @@ final class RefreshTests: XCTestCase {
     }
 
     func testConcurrentCallersShareOneFetch() async throws {
-        let script = FetchScript(expiration: Date().addingTimeInterval(3600))
+        let script = FetchScript(expiration: UnixTime.now().adding(seconds: 3600))
         script.holdFetches()
         let provider = RefreshingCredentials(fetch: script.fetch)
         let callers = 20

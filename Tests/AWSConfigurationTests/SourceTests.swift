@@ -1,3 +1,4 @@
+import AWSIdentifiers
 import XCTest
 import Foundation
 import AWSClient
@@ -96,12 +97,12 @@ final class SourceTests: XCTestCase {
             """)
         try home.credentials("[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = base-secret\n")
         let environment = testEnvironment(["AWS_ENDPOINT_URL_STS": moto.endpoint])
-        let start = Date()
+        let start = UnixTime.now()
         let session = try await makeResolver(environment, home).resolve(profile: "prod", region: "us-east-1")
         let credentials = try await session.credentials.credentials()
         XCTAssertTrue(credentials.accessKeyId.hasPrefix("ASIA"), credentials.accessKeyId)
         XCTAssertNotNil(credentials.sessionToken)
-        let lifetime = try XCTUnwrap(credentials.expiration).timeIntervalSince(start)
+        let lifetime = try XCTUnwrap(credentials.expiration).seconds(since: start)
         XCTAssertTrue((1700...1900).contains(lifetime), "duration_seconds 1800 not applied: \(lifetime)")
         XCTAssertEqual(session.source, "profile prod: role_arn via source_profile base (static keys)")
         var assumed = try await moto.assumedRoles()
@@ -170,7 +171,7 @@ final class SourceTests: XCTestCase {
         let credentials = try await session.credentials.credentials()
         XCTAssertEqual(credentials.accessKeyId, "AKIAPROCESS")
         XCTAssertEqual(credentials.sessionToken, "process-token")
-        XCTAssertEqual(credentials.expiration, Date(timeIntervalSince1970: 4_071_006_245))
+        XCTAssertEqual(credentials.expiration, UnixTime(secondsSince1970: 4_071_006_245))
         XCTAssertEqual(session.source, "profile tool: credential_process")
         func runs() throws -> Int { try String(contentsOfFile: counter, encoding: .utf8).split(separator: "\n").count }
         XCTAssertEqual(try runs(), 1, "cached until it nears expiry")

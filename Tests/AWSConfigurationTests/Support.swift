@@ -1,3 +1,4 @@
+import AWSIdentifiers
 import XCTest
 import Foundation
 #if canImport(FoundationNetworking)
@@ -18,7 +19,7 @@ func testEnvironment(_ extra: [String: String] = [:]) -> [String: String] {
 /// A resolver over `environment` and `home`, with URLSession and an optional hand-moved clock.
 func makeResolver(_ environment: [String: String], _ home: TemporaryHome, clock: TestClock? = nil) -> AWSConfigurationResolver {
     AWSConfigurationResolver(environment: environment, homeDirectory: home.path, transport: URLSessionTransport(),
-                             refreshWindow: .seconds(300), now: clock.map { $0.function } ?? { @Sendable in Date() })
+                             refreshWindow: .seconds(300), now: clock.map { $0.function } ?? { @Sendable in UnixTime.now() })
 }
 
 /// A temporary home directory with `.aws/config`, `.aws/credentials` and other files written by tests.
@@ -52,10 +53,10 @@ final class TemporaryHome {
 /// A wall clock the test moves by hand.
 final class TestClock: @unchecked Sendable {
     private let lock = NSLock()
-    private var current = Date()
-    var now: Date { lock.withLock { current } }
-    func advance(_ seconds: TimeInterval) { lock.withLock { current += seconds } }
-    var function: @Sendable () -> Date { { [self] in now } }
+    private var current = UnixTime.now()
+    var now: UnixTime { lock.withLock { current } }
+    func advance(_ seconds: TimeInterval) { lock.withLock { current = current.adding(seconds: seconds) } }
+    var function: @Sendable () -> UnixTime { { [self] in now } }
 }
 
 /// `scripts/credential_endpoints.py`: mock IMDSv2, container and SSO portal endpoints.
