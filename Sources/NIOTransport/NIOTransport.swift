@@ -10,7 +10,9 @@ import NIOSSL
 /// skip the TCP and TLS handshakes. Small on purpose (the Lambda zip stays small); the event loop starts
 /// on the first request, so invocations that need no AWS call never start one.
 ///
-/// A connection carries one request at a time; concurrent requests to one endpoint open more connections.
+/// A connection carries one request at a time; concurrent requests to one endpoint open more connections,
+/// except that a request finding a connection to its endpoint still being prepared (`prepareConnection`)
+/// waits for that one instead of opening its own.
 /// At most `maxIdlePerEndpoint` idle connections are kept per endpoint and `maxIdle` in all (the oldest
 /// are closed first). A pooled connection the peer closed while it sat idle (for instance while Lambda
 /// froze the process) is noticed when the request cannot be written, or the connection ends before any
@@ -25,8 +27,15 @@ public final class NIOTransport: HTTPTransport, Sendable {
     private let group: any EventLoopGroup
     private let tls: NIOSSLContext?
     private let tlsError: String?
-    /// Idle connections, oldest first, and whether `shutdown` was called.
-    private let pool = NIOLockedValueBox<(idle: [(Endpoint, any Channel)], closed: Bool)>(([], false))
+    /// Idle connections, oldest first, the connections being prepared, and whether `shutdown` was called.
+    private let pool = NIOLockedValueBox(Pool())
+
+    private struct Pool {
+        var idle: [(Endpoint, any Channel)] = []
+        /// `prepareConnection`s under way, by endpoint: a request waits for the connection rather than opening its own.
+        var preparing: [Endpoint: Task<Void, Never>] = [:]
+        var closed = false
+    }
 
     /// `caBundle`: extra trust roots (`AWS_CA_BUNDLE`). When it cannot be used, HTTPS requests fail
     /// (`HTTPTransportError.failed`, not retried) rather than quietly trusting only the system's roots.
@@ -69,6 +78,14 @@ public final class NIOTransport: HTTPTransport, Sendable {
                 break  // Closed while idle: once more, on a new connection.
             }
         }
+        if let preparing = pool.withLockedValue({ $0.preparing[target.endpoint] }) {
+            await preparing.value
+            if let channel = takeIdle(target.endpoint) {
+                do {
+                    return try await send(exchange, on: channel, endpoint: target.endpoint, deadline: deadline)
+                } catch is Unanswered {}  // Closed already: once more, on a new connection.
+            }
+        }
         let channel = try await connect(target, deadline: deadline)
         do {
             return try await send(exchange, on: channel, endpoint: target.endpoint, deadline: deadline)
@@ -81,18 +98,32 @@ public final class NIOTransport: HTTPTransport, Sendable {
     /// TCP and TLS handshakes then run while the caller does something else (the filter's first alert
     /// opens the connections it will need in parallel with its first call).
     public func prepareConnection(to url: String, timeout: Duration) async {
-        guard let target = try? Target(url: url), !target.secure || tls != nil else { return }
-        let idle = pool.withLockedValue { pool in pool.idle.contains { $0.0 == target.endpoint && $0.1.isActive } }
-        guard !idle else { return }
+        await beginPreparing(to: url, timeout: timeout)?.value
+    }
+
+    /// Starts opening a connection to the endpoint of `url` (unless one is idle or being opened there) and
+    /// returns at once: from now on a request to that endpoint waits for this connection. The task ends
+    /// when the connection is pooled or could not be opened (then the request opens its own).
+    @discardableResult
+    public func beginPreparing(to url: String, timeout: Duration) -> Task<Void, Never>? {
+        guard let target = try? Target(url: url), !target.secure || tls != nil else { return nil }
         let deadline = NIODeadline.now() + .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
-        guard let channel = try? await connect(target, deadline: deadline) else { return }
-        release(channel, target.endpoint)
+        let endpoint = target.endpoint
+        return pool.withLockedValue { pool -> Task<Void, Never>? in
+            guard !pool.closed, !pool.idle.contains(where: { $0.0 == endpoint && $0.1.isActive }), pool.preparing[endpoint] == nil else { return nil }
+            let task = Task {
+                if let channel = try? await self.connect(target, deadline: deadline) { self.release(channel, endpoint) }
+                self.pool.withLockedValue { _ = $0.preparing.removeValue(forKey: endpoint) }
+            }
+            pool.preparing[endpoint] = task
+            return task
+        }
     }
 
     /// Closes the idle connections; connections in use close when their request ends.
     public func shutdown() async {
         let idle = pool.withLockedValue { pool in
-            defer { pool = ([], true) }
+            defer { pool.idle = []; pool.closed = true }
             return pool.idle
         }
         for (_, channel) in idle { try? await channel.close() }

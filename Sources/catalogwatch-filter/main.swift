@@ -83,16 +83,18 @@ final class Delivery: @unchecked Sendable {
 }
 
 extension Delivery {
-    /// Opens, at once, the connections a first alert needs after its first call: the member lookups in
-    /// `memberRegions` (after AssumeRole) and the send topic (after the lookups). The first calls themselves
-    /// (STS, Organizations, the ledger) open their own.
-    func prepareConnections(memberRegions: [String]) async {
-        await withTaskGroup(of: Void.self) { group in
-            let aws = aws
-            group.addTask { await aws.prepareConnections(to: [.sns]) }
-            for region in memberRegions {
-                group.addTask { await aws.prepareConnections(to: [.serviceCatalog, .cloudFormation], region: region) }
-            }
+    /// Starts opening, at once, every connection a first alert needs: the ledger (DynamoDB), the membership
+    /// check (Organizations, in its partition's region), AssumeRole (STS), the member lookups in
+    /// `memberRegions` and the send topic. Returns when all have started: a call that then finds its
+    /// connection still being opened waits for it rather than opening another, so each handshake runs
+    /// once, and all of them at the same time. Await the tasks to know they ended.
+    func beginPreparingConnections(memberRegions: [String]) -> [Task<Void, Never>] {
+        let organizationsRegion = AWSClient.organizationsRegion(partition: AWSPartition.of(region: aws.region).name)
+        var wanted: [(AWSService, String)] = [(.sts, aws.region), (.sns, aws.region), (.organizations, organizationsRegion)]
+        if ledger != nil { wanted.append((.dynamoDB, aws.region)) }
+        for region in memberRegions { wanted += [(.serviceCatalog, region), (.cloudFormation, region)] }
+        return wanted.compactMap { service, region in
+            (try? aws.endpoints.endpoint(for: service, region: region)).flatMap { transport.beginPreparing(to: $0, timeout: .seconds(3)) }
         }
     }
 }
@@ -134,13 +136,12 @@ do {
             let handler = handler
             let memberRegions = Array(Set(triage.batch.alerts.map(\.failure.region))).sorted()
             outcome = runBlocking {
-                // A cold process has no connection yet: open those the alerts need after their first call
-                // (Service Catalog and CloudFormation in the failures' regions, SNS) while that call runs.
-                // Warm processes reuse their pooled connections instead.
-                async let warmed: Void = cold ? d.prepareConnections(memberRegions: memberRegions) : ()
+                // A cold process has no connection yet: open all those the alerts need at once (the calls
+                // wait for theirs). Warm processes reuse their pooled connections instead.
+                let warming = cold ? d.beginPreparingConnections(memberRegions: memberRegions) : []
                 let outcome = await handler.deliver(
                     triage, enricher: d.enricher, sink: d.sink, ledger: d.ledger, chat: d.chat, digests: d.digests, deadline: deadline, log: log)
-                await warmed
+                for task in warming { await task.value }
                 return outcome
             }
         }

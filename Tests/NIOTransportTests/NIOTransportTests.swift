@@ -82,6 +82,20 @@ final class NIOTransportTests: XCTestCase {
         await transport.shutdown()
     }
 
+    func testARequestWaitsForTheConnectionBeingPreparedInsteadOfOpeningItsOwn() async throws {
+        let server = try startServer()
+        let transport = NIOTransport()
+        // Started, not awaited: the request right after finds the connection still being opened.
+        let preparing = try XCTUnwrap(transport.beginPreparing(to: server.url + "/ok", timeout: .seconds(5)))
+        XCTAssertNil(transport.beginPreparing(to: server.url + "/other", timeout: .seconds(5)), "one preparation per endpoint")
+        let response = try await send(transport, server.url + "/ok")
+        XCTAssertEqual(response.status, 200)
+        await preparing.value
+        let seen = try await connections(server).map(\.requests)
+        XCTAssertEqual(seen, [["/ok"]], "one connection, the prepared one, carried the request")
+        await transport.shutdown()
+    }
+
     func testConnectionTheServerClosedIsNotReused() async throws {
         let server = try startServer()
         let transport = NIOTransport()
