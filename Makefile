@@ -38,9 +38,15 @@ codegen: test-deps
 
 ## The Swift tests, then examples/custom-stack (the DSL as a library) built, run and linted with cfn-lint, then
 ## the committed stacks/ scanned with checkov and cfripper against scanner-suppressions.yaml (scripts/scan-stacks).
+# The end-to-end filter tests run twice: on the debug build, then on the packaged release binary (link-time
+# optimized, as it ships), which the packaging tests have just built (`package` only relinks it).
+FILTER_E2E := FilterLambdaTests\.(EndToEndTests|StormEndToEndTests|RouteSubscriptionsEndToEndTests|ChatRoutingEndToEndTests|CanaryEndToEndTests|EventBridgeEndToEndTests|ReaderRoleEndToEndTests)
+
 test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(BIN)/catalogwatch package --output .build/packaged-under-test
+	CATALOGWATCH_FILTER_UNDER_TEST=$(CURDIR)/.build-lambda/release/catalogwatch-filter $(SWIFT) test --skip-build --filter '$(FILTER_E2E)'
 	SWIFT="$(SWIFT)" scripts/check-custom-stack
 	scripts/scan-stacks
 

@@ -116,9 +116,18 @@ public enum Tools {
         return url
     }
 
+    /// The filter binary the end-to-end tests run instead of the debug build, when set: `make test` runs
+    /// them once more on the packaged release binary (link-time optimized), the one that ships.
+    public static let filterUnderTestVariable = "CATALOGWATCH_FILTER_UNDER_TEST"
+
     /// A product of this package (`catalogwatch`, `catalogwatch-filter`) built next to the test bundle of
-    /// `testClass`; throws when it is not built.
+    /// `testClass` (the filter: the binary `CATALOGWATCH_FILTER_UNDER_TEST` names, if set); throws when it
+    /// is not built.
     public static func builtExecutable(_ name: String, for testClass: AnyClass) throws -> URL {
+        if name == "catalogwatch-filter", let path = ProcessInfo.processInfo.environment[filterUnderTestVariable], !path.isEmpty {
+            guard FileManager.default.isExecutableFile(atPath: path) else { throw TestFailure("\(filterUnderTestVariable)=\(path) is not an executable") }
+            return URL(fileURLWithPath: path)
+        }
         let bundle = Bundle(for: testClass).bundleURL
         var folders = [bundle.deletingLastPathComponent(), bundle, Bundle.main.bundleURL]
         for other in Bundle.allBundles where other.bundlePath.hasSuffix(".xctest") { folders.append(other.bundleURL.deletingLastPathComponent()) }
