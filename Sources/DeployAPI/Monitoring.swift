@@ -69,28 +69,19 @@ extension AWSClient {
 
     /// SQS `GetQueueUrl` then `GetQueueAttributes`: the approximate number of visible messages; nil when there is no such queue.
     package func queueDepth(queueName: String, deadline: ContinuousClock.Instant? = nil) async throws -> Int? {
-        let urlRoot: XML.Element
-        do {
-            urlRoot = try await query(.sqs, action: "GetQueueUrl", parameters: [("QueueName", queueName)], deadline: deadline)
-        } catch let error as AWSError where error.isNotFound {
-            return nil
-        }
-        guard let url = urlRoot.value("GetQueueUrlResult/QueueUrl") else {
-            throw Self.missing("GetQueueUrlResult/QueueUrl", .sqs, "GetQueueUrl")
-        }
-        let parameters = [("QueueUrl", url), ("AttributeName.1", "ApproximateNumberOfMessages")]
-        let root = try await query(.sqs, action: "GetQueueAttributes", parameters: parameters, deadline: deadline)
-        for attribute in root.children("GetQueueAttributesResult").flatMap({ $0.children("Attribute") }) where attribute.value("Name") == "ApproximateNumberOfMessages" {
-            return Int(attribute.value("Value") ?? "")
-        }
-        return 0
+        try await queueCounts(queueName: queueName, ["ApproximateNumberOfMessages"], deadline: deadline)
     }
 
-    /// CloudWatch `GetMetricStatistics`: the sum of `AWS/Lambda` `metric` for `functionName` over the
-    /// `hours` before `end` (one datapoint per hour, added up).
     /// SQS: the messages `queueName` holds, waiting, delayed or being handled (the three `Approximate…`
     /// counts together); nil when there is no such queue.
     package func queuedMessages(queueName: String, deadline: ContinuousClock.Instant? = nil) async throws -> Int? {
+        let names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesDelayed", "ApproximateNumberOfMessagesNotVisible"]
+        return try await queueCounts(queueName: queueName, names, deadline: deadline)
+    }
+
+    /// SQS `GetQueueUrl` then `GetQueueAttributes`: the sum of the count attributes `names` of `queueName`
+    /// (0 when none is returned); nil when there is no such queue.
+    func queueCounts(queueName: String, _ names: [String], deadline: ContinuousClock.Instant?) async throws -> Int? {
         let urlRoot: XML.Element
         do {
             urlRoot = try await query(.sqs, action: "GetQueueUrl", parameters: [("QueueName", queueName)], deadline: deadline)
@@ -100,7 +91,6 @@ extension AWSClient {
         guard let url = urlRoot.value("GetQueueUrlResult/QueueUrl") else {
             throw Self.missing("GetQueueUrlResult/QueueUrl", .sqs, "GetQueueUrl")
         }
-        let names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesDelayed", "ApproximateNumberOfMessagesNotVisible"]
         let parameters = [("QueueUrl", url)] + names.enumerated().map { ("AttributeName.\($0.offset + 1)", $0.element) }
         let root = try await query(.sqs, action: "GetQueueAttributes", parameters: parameters, deadline: deadline)
         return root.children("GetQueueAttributesResult").flatMap { $0.children("Attribute") }
@@ -130,6 +120,8 @@ extension AWSClient {
             .max()
     }
 
+    /// CloudWatch `GetMetricStatistics`: the sum of `AWS/Lambda` `metric` for `functionName` over the
+    /// `hours` before `end` (one datapoint per hour, added up).
     package func lambdaMetricSum(
         functionName: String, metric: String, end: UnixTime, hours: Int = 24, deadline: ContinuousClock.Instant? = nil
     ) async throws -> Double {

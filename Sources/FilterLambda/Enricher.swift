@@ -60,6 +60,10 @@ public struct AWSEnricher: Enricher {
         self.cache = cache
     }
 
+    /// The Service Catalog calls one alert makes at the same time (version, product, record, after the
+    /// provisioned product): the connections a cold process opens ahead to a member region's endpoint.
+    public static let concurrentCatalogLookups = 3
+
     public func enrich(_ failure: StackFailure, deadline: ContinuousClock.Instant) async -> Enrichment {
         var enrichment = Enrichment()
         guard AccountID.isValid(failure.account) else {

@@ -11,8 +11,8 @@ import NIOSSL
 /// on the first request, so invocations that need no AWS call never start one.
 ///
 /// A connection carries one request at a time; concurrent requests to one endpoint open more connections,
-/// except that a request finding a connection to its endpoint still being prepared (`prepareConnection`)
-/// waits for that one instead of opening its own.
+/// except that a request finding connections to its endpoint still being prepared (`beginPreparing`)
+/// waits for one of those instead of opening its own.
 /// At most `maxIdlePerEndpoint` idle connections are kept per endpoint and `maxIdle` in all (the oldest
 /// are closed first). A pooled connection the peer closed while it sat idle (for instance while Lambda
 /// froze the process) is noticed when the request cannot be written, or the connection ends before any
@@ -32,8 +32,9 @@ public final class NIOTransport: HTTPTransport, Sendable {
 
     private struct Pool {
         var idle: [(Endpoint, any Channel)] = []
-        /// `prepareConnection`s under way, by endpoint: a request waits for the connection rather than opening its own.
-        var preparing: [Endpoint: Task<Void, Never>] = [:]
+        /// Connections being prepared, by endpoint: a request waits for one rather than opening its own.
+        var preparing: [Endpoint: [(id: Int, task: Task<Void, Never>)]] = [:]
+        var lastPreparation = 0
         var closed = false
     }
 
@@ -78,12 +79,15 @@ public final class NIOTransport: HTTPTransport, Sendable {
                 break  // Closed while idle: once more, on a new connection.
             }
         }
-        if let preparing = pool.withLockedValue({ $0.preparing[target.endpoint] }) {
+        // Connections being prepared there: wait for one (another request may take it first: then the next).
+        preparations: while let preparing = pool.withLockedValue({ $0.preparing[target.endpoint]?.first?.task }) {
             await preparing.value
             if let channel = takeIdle(target.endpoint) {
                 do {
                     return try await send(exchange, on: channel, endpoint: target.endpoint, deadline: deadline)
-                } catch is Unanswered {}  // Closed already: once more, on a new connection.
+                } catch is Unanswered {
+                    break preparations  // Closed already: once more, on a new connection.
+                }
             }
         }
         let channel = try await connect(target, deadline: deadline)
@@ -98,25 +102,32 @@ public final class NIOTransport: HTTPTransport, Sendable {
     /// TCP and TLS handshakes then run while the caller does something else (the filter's first alert
     /// opens the connections it will need in parallel with its first call).
     public func prepareConnection(to url: String, timeout: Duration) async {
-        await beginPreparing(to: url, timeout: timeout)?.value
+        for task in beginPreparing(to: url, timeout: timeout) { await task.value }
     }
 
-    /// Starts opening a connection to the endpoint of `url` (unless one is idle or being opened there) and
-    /// returns at once: from now on a request to that endpoint waits for this connection. The task ends
-    /// when the connection is pooled or could not be opened (then the request opens its own).
+    /// Starts opening connections to the endpoint of `url` until `connections` are idle or being opened
+    /// there, and returns at once: from now on a request to that endpoint without an idle connection
+    /// waits for one of these. Each task ends when its connection is pooled or could not be opened (then
+    /// the request opens its own).
     @discardableResult
-    public func beginPreparing(to url: String, timeout: Duration) -> Task<Void, Never>? {
-        guard let target = try? Target(url: url), !target.secure || tls != nil else { return nil }
+    public func beginPreparing(to url: String, connections: Int = 1, timeout: Duration) -> [Task<Void, Never>] {
+        guard let target = try? Target(url: url), !target.secure || tls != nil else { return [] }
         let deadline = NIODeadline.now() + .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
         let endpoint = target.endpoint
-        return pool.withLockedValue { pool -> Task<Void, Never>? in
-            guard !pool.closed, !pool.idle.contains(where: { $0.0 == endpoint && $0.1.isActive }), pool.preparing[endpoint] == nil else { return nil }
-            let task = Task {
-                if let channel = try? await self.connect(target, deadline: deadline) { self.release(channel, endpoint) }
-                self.pool.withLockedValue { _ = $0.preparing.removeValue(forKey: endpoint) }
+        return pool.withLockedValue { pool -> [Task<Void, Never>] in
+            guard !pool.closed else { return [] }
+            let have = pool.idle.filter { $0.0 == endpoint && $0.1.isActive }.count + (pool.preparing[endpoint]?.count ?? 0)
+            return (have..<max(have, connections)).map { _ in
+                pool.lastPreparation += 1
+                let id = pool.lastPreparation
+                // The task takes the lock when done, so it cannot remove its entry before it is added.
+                let task = Task {
+                    if let channel = try? await self.connect(target, deadline: deadline) { self.release(channel, endpoint) }
+                    self.pool.withLockedValue { $0.preparing[endpoint]?.removeAll { $0.id == id } }
+                }
+                pool.preparing[endpoint, default: []].append((id, task))
+                return task
             }
-            pool.preparing[endpoint] = task
-            return task
         }
     }
 

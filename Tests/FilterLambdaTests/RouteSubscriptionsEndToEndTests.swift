@@ -144,16 +144,7 @@ final class RouteSubscriptionsEndToEndTests: XCTestCase {
     // MARK: The generated template
 
     func layoutText() throws -> String {
-        var text = """
-            mainRegion: \(Member.region)
-            regions:
-              - \(Member.region)
-            organizationId: o-exampleorg1
-            notificationEmail: ops@example.com
-            managementAccountId: "\(MotoServer.defaultAccount)"
-            lambdaCode:
-              bucket: catalogwatch-artifacts-\(MotoServer.defaultAccount)
-              key: catalogwatch/filter-x86_64.zip
+        var text = Member.layoutHead + """
             routeTags: [team]
             routes:
 

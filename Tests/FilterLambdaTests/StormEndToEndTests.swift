@@ -153,16 +153,7 @@ final class StormEndToEndTests: XCTestCase {
     // MARK: The generated alert stack
 
     func layoutText() -> String {
-        var text = """
-            mainRegion: \(Member.region)
-            regions:
-              - \(Member.region)
-            organizationId: o-exampleorg1
-            notificationEmail: ops@example.com
-            managementAccountId: "\(MotoServer.defaultAccount)"
-            lambdaCode:
-              bucket: catalogwatch-artifacts-\(MotoServer.defaultAccount)
-              key: catalogwatch/filter-x86_64.zip
+        var text = Member.layoutHead + """
             digest: {window: 60s, threshold: 3}
             routes:
 

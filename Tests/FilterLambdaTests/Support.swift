@@ -129,6 +129,23 @@ final class CatalogFixture: @unchecked Sendable {
 
 /// The member account, role and Service Catalog fixture used across the tests.
 enum Member {
+    /// The head of a one-region layout whose alert stack the end-to-end tests generate (the management
+    /// account is moto's); each test adds its own keys after it.
+    static var layoutHead: String {
+        """
+        mainRegion: \(region)
+        regions:
+          - \(region)
+        organizationId: o-exampleorg1
+        notificationEmail: ops@example.com
+        managementAccountId: "\(MotoServer.defaultAccount)"
+        lambdaCode:
+          bucket: catalogwatch-artifacts-\(MotoServer.defaultAccount)
+          key: catalogwatch/filter-x86_64.zip
+
+        """
+    }
+
     static let account = "111122223333"
     static let region = "ap-northeast-1"
     static let roleName = "CatalogWatchMember"

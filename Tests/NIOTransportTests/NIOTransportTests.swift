@@ -86,13 +86,34 @@ final class NIOTransportTests: XCTestCase {
         let server = try startServer()
         let transport = NIOTransport()
         // Started, not awaited: the request right after finds the connection still being opened.
-        let preparing = try XCTUnwrap(transport.beginPreparing(to: server.url + "/ok", timeout: .seconds(5)))
-        XCTAssertNil(transport.beginPreparing(to: server.url + "/other", timeout: .seconds(5)), "one preparation per endpoint")
+        let preparing = transport.beginPreparing(to: server.url + "/ok", timeout: .seconds(5))
+        XCTAssertEqual(preparing.count, 1)
+        XCTAssertEqual(transport.beginPreparing(to: server.url + "/other", timeout: .seconds(5)).count, 0, "one is being prepared already")
         let response = try await send(transport, server.url + "/ok")
         XCTAssertEqual(response.status, 200)
-        await preparing.value
+        for task in preparing { await task.value }
         let seen = try await connections(server).map(\.requests)
         XCTAssertEqual(seen, [["/ok"]], "one connection, the prepared one, carried the request")
+        await transport.shutdown()
+    }
+
+    func testConcurrentRequestsShareTheConnectionsBeingPrepared() async throws {
+        let server = try startServer()
+        let transport = NIOTransport()
+        let preparing = transport.beginPreparing(to: server.url + "/ok", connections: 3, timeout: .seconds(5))
+        XCTAssertEqual(preparing.count, 3)
+        XCTAssertEqual(transport.beginPreparing(to: server.url + "/ok", connections: 3, timeout: .seconds(5)).count, 0, "3 are being prepared")
+        let base = server.url
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for path in ["/ok", "/ok", "/ok"] {
+                group.addTask { try await transport.send(HTTPRequest(method: "GET", url: base + path), timeout: .seconds(10)).status }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        XCTAssertEqual(statuses, [200, 200, 200])
+        for task in preparing { await task.value }
+        let seen = try await connections(server).map { $0.requests.count }
+        XCTAssertEqual(seen.sorted(), [1, 1, 1], "the three prepared connections carried the three requests, no fourth was opened")
         await transport.shutdown()
     }
 
