@@ -23,7 +23,7 @@ final class PackagedLambdaTests: XCTestCase {
         XCTAssertEqual(status, 0, "package failed:\n\(output)\n\(errors.suffix(4000))")
         let zipURL = dist.appendingPathComponent("catalogwatch-filter-x86_64.zip")
         let zip = try [UInt8](Data(contentsOf: zipURL))
-        XCTAssertLessThan(zip.count, 8_000_000, "the zip's size budget")
+        XCTAssertLessThanOrEqual(zip.count, 5_000_000, "the zip's size budget (README, Benchmarks)")
         // Packaging the same binary again gives the same bytes.
         let again = try run(catalogwatch.path, ["package", "--binary", Self.root.appendingPathComponent(".build-lambda/release/catalogwatch-filter").path,
                                                 "--output", scratch.appendingPathComponent("again").path], cwd: Self.root)
