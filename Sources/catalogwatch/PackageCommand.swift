@@ -104,6 +104,8 @@ struct Package: ParsableCommand {
             "-Xlinker", "-Map=\(Self.linkMapPath)",
             // C code (BoringSSL, llhttp) for size too: SwiftPM builds it with -O2.
             "-Xcc", "-Os",
+            // BoringSSL's __FILE__ strings relative to the checkout, so that the zip is the same wherever it is cloned.
+            "-Xcc", "-ffile-prefix-map=\(FileManager.default.currentDirectoryPath)/=",
         ] + sdkArguments
         print("swift \(arguments.joined(separator: " "))")
         // The build shares our terminal and process group, so Ctrl-C stops it too.

@@ -39,6 +39,12 @@ final class PackagedLambdaTests: XCTestCase {
         XCTAssertTrue(FileManager.default.isExecutableFile(atPath: bootstrap))
         let info = try ELFReader.read(try [UInt8](Data(contentsOf: URL(fileURLWithPath: bootstrap))))
         XCTAssertTrue(info.isStatic, "the packaged binary must need no loader and no shared library")
+        // Nothing in it names the checkout's folder (BoringSSL's __FILE__ strings are mapped): the zip is the
+        // same wherever the repository is cloned.
+        let binary = try [UInt8](Data(contentsOf: URL(fileURLWithPath: bootstrap)))
+        let root = Array(Self.root.standardizedFileURL.path.utf8)
+        XCTAssertFalse(binary.indices.dropLast(root.count).contains { binary[$0] == root[0] && binary[$0..<($0 + root.count)].elementsEqual(root) },
+                       "the binary holds the checkout path \(Self.root.path)")
 
         let events = scratch.appendingPathComponent("events.json")
         let failure = try String(contentsOf: Self.root.appendingPathComponent("examples/events/sns-update-rollback-complete.json"), encoding: .utf8)
