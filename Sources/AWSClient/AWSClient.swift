@@ -52,16 +52,6 @@ public struct AWSClient: Sendable {
         return copy
     }
 
-    /// Opens the connections to `services` in `region` (this client's by default) at once, ahead of the
-    /// calls that will need them; each is a hint to the transport (`HTTPTransport.prepareConnection`).
-    public func prepareConnections(to services: [AWSService], region: String? = nil, timeout: Duration = .seconds(3)) async {
-        let urls = services.compactMap { try? endpoints.endpoint(for: $0, region: region ?? self.region) }
-        let transport = self.transport
-        await withTaskGroup(of: Void.self) { group in
-            for url in urls { group.addTask { await transport.prepareConnection(to: url, timeout: timeout) } }
-        }
-    }
-
     // MARK: - Wire protocols
 
     /// One request before the endpoint, signature and `User-Agent` are added.

@@ -22,6 +22,9 @@ extension AWSClient {
         }
     }
 
+    /// The region this client's Organizations calls go to and are signed for: the one of its region's partition.
+    public var organizationsRegion: String { Self.organizationsRegion(partition: AWSPartition.of(region: region).name) }
+
     /// `DescribeAccount`: the account `accountId` of the caller's organization (callable from the
     /// management account or a delegated administrator). An account of no organization, or of another,
     /// fails with `AccountNotFoundException`. The call goes to the Organizations endpoint of the
@@ -29,7 +32,7 @@ extension AWSClient {
     public func describeOrganizationAccount(_ accountId: String, deadline: ContinuousClock.Instant? = nil) async throws -> OrganizationAccount {
         struct Input: Encodable { var AccountId: String }
         struct Output: Decodable { var Account: OrganizationAccount }
-        let global = with(region: Self.organizationsRegion(partition: AWSPartition.of(region: region).name))
+        let global = with(region: organizationsRegion)
         return try await global.json(.organizations, operation: "DescribeAccount", input: Input(AccountId: accountId), output: Output.self, deadline: deadline).Account
     }
 }

@@ -85,12 +85,12 @@ final class Delivery: @unchecked Sendable {
 extension Delivery {
     /// Starts opening, at once, every connection a first alert needs: the ledger (DynamoDB), the membership
     /// check (Organizations, in its partition's region), AssumeRole (STS), the member lookups in
-    /// `memberRegions` (Service Catalog: one per concurrent lookup) and the send topic. Returns when all have started: a call that then finds its
-    /// connection still being opened waits for it rather than opening another, so each handshake runs
-    /// once, and all of them at the same time. Await the tasks to know they ended.
+    /// `memberRegions` (Service Catalog: one per concurrent lookup) and the send topic. Returns when all
+    /// have started: a call that then finds its connection still being opened waits for it rather than
+    /// opening another, so each handshake runs once, and all of them at the same time. Await the tasks to
+    /// know they ended.
     func beginPreparingConnections(memberRegions: [String]) -> [Task<Void, Never>] {
-        let organizationsRegion = AWSClient.organizationsRegion(partition: AWSPartition.of(region: aws.region).name)
-        var wanted: [(AWSService, String, Int)] = [(.sts, aws.region, 1), (.sns, aws.region, 1), (.organizations, organizationsRegion, 1)]
+        var wanted: [(AWSService, String, Int)] = [(.sts, aws.region, 1), (.sns, aws.region, 1), (.organizations, aws.organizationsRegion, 1)]
         if ledger != nil { wanted.append((.dynamoDB, aws.region, 1)) }
         for region in memberRegions {
             wanted += [(.serviceCatalog, region, AWSEnricher.concurrentCatalogLookups), (.cloudFormation, region, 1)]
