@@ -131,15 +131,6 @@ public protocol HTTPTransport: Sendable {
     /// Sends `request` and returns the complete response, failing after `timeout`.
     /// Implementations should throw `HTTPTransportError` so that retries can tell transient failures apart.
     func send(_ request: HTTPRequest, timeout: Duration) async throws -> HTTPResponse
-
-    /// Opens a connection to the endpoint of `url` ahead of the requests that will need it, for a transport
-    /// that keeps connections (a hint: it does nothing when one is already open, and failures are dropped).
-    func prepareConnection(to url: String, timeout: Duration) async
-}
-
-extension HTTPTransport {
-    /// Transports that open a connection per request have nothing to prepare.
-    public func prepareConnection(to url: String, timeout: Duration) async {}
 }
 
 /// A transport failure, as classified for retries.

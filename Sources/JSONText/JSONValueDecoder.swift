@@ -146,8 +146,10 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         return try ValueDecoder(value: member.value, codingPath: member.codingPath).unkeyedContainer()
     }
 
+    /// The member `super` (null when absent), as `JSONValueEncoder`'s `superEncoder()` writes it.
     func superDecoder() throws -> any Decoder {
-        ValueDecoder(value: .object(members), codingPath: codingPath)
+        let key = SuperKey()
+        return ValueDecoder(value: members.first { $0.key == key.stringValue }?.value ?? .null, codingPath: codingPath + [key])
     }
 
     func superDecoder(forKey key: Key) throws -> any Decoder {
@@ -170,12 +172,15 @@ private struct UnkeyedContainer: UnkeyedDecodingContainer {
     var count: Int? { items.count }
     var isAtEnd: Bool { currentIndex >= items.count }
 
-    private mutating func next(_ type: Any.Type) throws -> SingleContainer {
+    /// Reads the current item with `read`; moves past it only when that succeeded (as Foundation's decoder
+    /// does, so a caller may try the item again as another type).
+    private mutating func next<T>(_ type: Any.Type, _ read: (SingleContainer) throws -> T) throws -> T {
         guard !isAtEnd else {
             throw DecodingError.valueNotFound(type, .init(codingPath: codingPath + [IndexKey(currentIndex)], debugDescription: "no more items"))
         }
-        defer { currentIndex += 1 }
-        return SingleContainer(value: items[currentIndex], codingPath: codingPath + [IndexKey(currentIndex)])
+        let value = try read(SingleContainer(value: items[currentIndex], codingPath: codingPath + [IndexKey(currentIndex)]))
+        currentIndex += 1
+        return value
     }
 
     mutating func decodeNil() throws -> Bool {
@@ -184,36 +189,42 @@ private struct UnkeyedContainer: UnkeyedDecodingContainer {
         return true
     }
 
-    mutating func decode(_ type: Bool.Type) throws -> Bool { try next(type).decode(type) }
-    mutating func decode(_ type: String.Type) throws -> String { try next(type).decode(type) }
-    mutating func decode(_ type: Double.Type) throws -> Double { try next(type).decode(type) }
-    mutating func decode(_ type: Float.Type) throws -> Float { try next(type).decode(type) }
-    mutating func decode(_ type: Int.Type) throws -> Int { try next(type).decode(type) }
-    mutating func decode(_ type: Int8.Type) throws -> Int8 { try next(type).decode(type) }
-    mutating func decode(_ type: Int16.Type) throws -> Int16 { try next(type).decode(type) }
-    mutating func decode(_ type: Int32.Type) throws -> Int32 { try next(type).decode(type) }
-    mutating func decode(_ type: Int64.Type) throws -> Int64 { try next(type).decode(type) }
-    mutating func decode(_ type: UInt.Type) throws -> UInt { try next(type).decode(type) }
-    mutating func decode(_ type: UInt8.Type) throws -> UInt8 { try next(type).decode(type) }
-    mutating func decode(_ type: UInt16.Type) throws -> UInt16 { try next(type).decode(type) }
-    mutating func decode(_ type: UInt32.Type) throws -> UInt32 { try next(type).decode(type) }
-    mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try next(type).decode(type) }
-    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { try next(type).decode(type) }
+    mutating func decode(_ type: Bool.Type) throws -> Bool { try next(type) { try $0.decode(type) } }
+    mutating func decode(_ type: String.Type) throws -> String { try next(type) { try $0.decode(type) } }
+    mutating func decode(_ type: Double.Type) throws -> Double { try next(type) { try $0.decode(type) } }
+    mutating func decode(_ type: Float.Type) throws -> Float { try next(type) { try $0.decode(type) } }
+    mutating func decode(_ type: Int.Type) throws -> Int { try next(type) { try $0.decode(type) } }
+    mutating func decode(_ type: Int8.Type) throws -> Int8 { try next(type) { try $0.decode(type) } }
+    mutating func decode(_ type: Int16.Type) throws -> Int16 { try next(type) { try $0.decode(type) } }
+    mutating func decode(_ type: Int32.Type) throws -> Int32 { try next(type) { try $0.decode(type) } }
+    mutating func decode(_ type: Int64.Type) throws -> Int64 { try next(type) { try $0.decode(type) } }
+    mutating func decode(_ type: UInt.Type) throws -> UInt { try next(type) { try $0.decode(type) } }
+    mutating func decode(_ type: UInt8.Type) throws -> UInt8 { try next(type) { try $0.decode(type) } }
+    mutating func decode(_ type: UInt16.Type) throws -> UInt16 { try next(type) { try $0.decode(type) } }
+    mutating func decode(_ type: UInt32.Type) throws -> UInt32 { try next(type) { try $0.decode(type) } }
+    mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try next(type) { try $0.decode(type) } }
+    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { try next(type) { try $0.decode(type) } }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
-        let item = try next([String: JSONValue].self)
-        return try ValueDecoder(value: item.value, codingPath: item.codingPath).container(keyedBy: type)
+        try next([String: JSONValue].self) { try ValueDecoder(value: $0.value, codingPath: $0.codingPath).container(keyedBy: type) }
     }
 
     mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
-        let item = try next([JSONValue].self)
-        return try ValueDecoder(value: item.value, codingPath: item.codingPath).unkeyedContainer()
+        try next([JSONValue].self) { try ValueDecoder(value: $0.value, codingPath: $0.codingPath).unkeyedContainer() }
     }
 
     mutating func superDecoder() throws -> any Decoder {
-        let item = try next(JSONValue.self)
-        return ValueDecoder(value: item.value, codingPath: item.codingPath)
+        try next(JSONValue.self) { ValueDecoder(value: $0.value, codingPath: $0.codingPath) }
     }
+}
+
+/// The key under which `superEncoder()` and `superDecoder()` of a keyed container keep the superclass.
+struct SuperKey: CodingKey {
+    var stringValue: String { "super" }
+    var intValue: Int? { nil }
+    init() {}
+    init?(stringValue: String) { guard stringValue == "super" else { return nil } }
+    init?(intValue: Int) { return nil }
 }
 
 /// The coding key of an array item.

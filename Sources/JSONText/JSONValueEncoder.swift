@@ -1,7 +1,8 @@
 /// Encodes `Encodable` values as JSON without Foundation: the value is written through the standard
 /// `Encoder` protocol into a `JSONValue`, then serialized. Object keys are sorted (the output is the same
 /// whatever order a dictionary iterates in); nil optionals are left out, as `JSONEncoder` does. An integer
-/// that a `Double` cannot hold exactly (beyond 2^53) is an `EncodingError`, never a silently changed number.
+/// that a `Double` cannot hold exactly (beyond 2^53), and an infinity or NaN, are an `EncodingError`, never a
+/// silently changed number.
 public struct JSONValueEncoder: Sendable {
     public init() {}
 
@@ -19,63 +20,86 @@ public struct JSONValueEncoder: Sendable {
 }
 
 /// What one value became while it is encoded: a scalar, an object or an array of nodes (containers write
-/// into their node after the encoder that made them is gone, hence a class).
+/// into their node after the encoder that made them is gone, hence a class). Members and items are stored
+/// in the node itself, so that adding one does not copy the others.
 private final class EncodingNode {
-    enum Content {
-        case unset
-        case scalar(JSONValue)
-        case object([(key: String, node: EncodingNode)])
-        case array([EncodingNode])
+    enum Kind {
+        case unset, scalar, object, array
     }
 
-    var content = Content.unset
+    private(set) var kind = Kind.unset
+    private var scalar = JSONValue.null
+    private var members: [(key: String, node: EncodingNode)] = []
+    /// Where each member key is in `members`.
+    private var memberIndex: [String: Int] = [:]
+    private var items: [EncodingNode] = []
 
     func encode(_ value: some Encodable, codingPath: [any CodingKey]) throws {
         if let json = value as? JSONValue {
-            content = .scalar(json)
+            set(json)
         } else {
             try value.encode(to: ValueEncoder(node: self, codingPath: codingPath))
         }
     }
 
-    /// The member `key` of this object node (made an object if unset), replacing a member of that key.
+    /// Makes this node the scalar `value`.
+    func set(_ value: JSONValue) {
+        become(.scalar)
+        scalar = value
+    }
+
+    /// The member `key` of this object node (made an object if it was not), replacing a member of that key.
     func member(_ key: String) -> EncodingNode {
-        var members: [(key: String, node: EncodingNode)] = []
-        if case .object(let existing) = content { members = existing }
+        makeObject()
         let child = EncodingNode()
-        if let index = members.firstIndex(where: { $0.key == key }) {
+        if let index = memberIndex[key] {
             members[index].node = child
         } else {
+            memberIndex[key] = members.count
             members.append((key, child))
         }
-        content = .object(members)
         return child
     }
 
-    /// A new last item of this array node (made an array if unset).
+    /// A new last item of this array node (made an array if it was not).
     func appendItem() -> EncodingNode {
-        var items: [EncodingNode] = []
-        if case .array(let existing) = content { items = existing }
+        makeArray()
         let child = EncodingNode()
         items.append(child)
-        content = .array(items)
         return child
     }
 
-    func makeObject() { if case .object = content {} else { content = .object([]) } }
-    func makeArray() { if case .array = content {} else { content = .array([]) } }
+    func makeObject() { become(.object) }
+    func makeArray() { become(.array) }
 
-    var itemCount: Int { if case .array(let items) = content { items.count } else { 0 } }
+    var itemCount: Int { kind == .array ? items.count : 0 }
+
+    /// Turns this node into `new`, dropping what it held as another kind.
+    private func become(_ new: Kind) {
+        guard kind != new else { return }
+        kind = new
+        scalar = .null
+        members = []
+        memberIndex = [:]
+        items = []
+    }
 
     /// The finished value, object keys sorted; a node nothing was written to is an empty object.
     func built() -> JSONValue {
-        switch content {
+        switch kind {
         case .unset: .object([])
-        case .scalar(let value): value
-        case .object(let members):
-            .object(members.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.node.built()) })
-        case .array(let items): .array(items.map { $0.built() })
+        case .scalar: scalar
+        case .object: .object(members.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.node.built()) })
+        case .array: .array(items.map { $0.built() })
         }
+    }
+
+    /// A number node, refusing what JSON has no number for (infinities and NaN), as `JSONEncoder` does.
+    func setNumber(_ value: Double, codingPath: [any CodingKey]) throws {
+        guard value.isFinite else {
+            throw EncodingError.invalidValue(value, .init(codingPath: codingPath, debugDescription: "\(value) is not a JSON number"))
+        }
+        set(.number(value))
     }
 
     /// A number node, refusing an integer a Double would round.
@@ -83,7 +107,7 @@ private final class EncodingNode {
         guard let d = Double(exactly: value) else {
             throw EncodingError.invalidValue(value, .init(codingPath: codingPath, debugDescription: "\(value) has no exact JSON number here"))
         }
-        content = .scalar(.number(d))
+        set(.number(d))
     }
 }
 
@@ -112,11 +136,11 @@ private struct SingleContainer: SingleValueEncodingContainer {
     let node: EncodingNode
     let codingPath: [any CodingKey]
 
-    mutating func encodeNil() throws { node.content = .scalar(.null) }
-    mutating func encode(_ value: Bool) throws { node.content = .scalar(.bool(value)) }
-    mutating func encode(_ value: String) throws { node.content = .scalar(.string(value)) }
-    mutating func encode(_ value: Double) throws { node.content = .scalar(.number(value)) }
-    mutating func encode(_ value: Float) throws { node.content = .scalar(.number(Double(value))) }
+    mutating func encodeNil() throws { node.set(.null) }
+    mutating func encode(_ value: Bool) throws { node.set(.bool(value)) }
+    mutating func encode(_ value: String) throws { node.set(.string(value)) }
+    mutating func encode(_ value: Double) throws { try node.setNumber(value, codingPath: codingPath) }
+    mutating func encode(_ value: Float) throws { try node.setNumber(Double(value), codingPath: codingPath) }
     mutating func encode(_ value: Int) throws { try node.setNumber(value, codingPath: codingPath) }
     mutating func encode(_ value: Int8) throws { try node.setNumber(value, codingPath: codingPath) }
     mutating func encode(_ value: Int16) throws { try node.setNumber(value, codingPath: codingPath) }
@@ -165,7 +189,8 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     }
 
     mutating func superEncoder() -> any Encoder {
-        ValueEncoder(node: node.member("super"), codingPath: codingPath)
+        let key = SuperKey()
+        return ValueEncoder(node: node.member(key.stringValue), codingPath: codingPath + [key])
     }
 
     mutating func superEncoder(forKey key: Key) -> any Encoder {

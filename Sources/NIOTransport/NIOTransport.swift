@@ -12,7 +12,8 @@ import NIOSSL
 ///
 /// A connection carries one request at a time; concurrent requests to one endpoint open more connections,
 /// except that a request finding connections to its endpoint still being prepared (`beginPreparing`)
-/// waits for one of those instead of opening its own.
+/// waits for one of those instead of opening its own, when that preparation gives up before the request's
+/// own deadline. Preparations stay within the pool's bounds.
 /// At most `maxIdlePerEndpoint` idle connections are kept per endpoint and `maxIdle` in all (the oldest
 /// are closed first). A pooled connection the peer closed while it sat idle (for instance while Lambda
 /// froze the process) is noticed when the request cannot be written, or the connection ends before any
@@ -23,6 +24,8 @@ public final class NIOTransport: HTTPTransport, Sendable {
     public static let maxIdlePerEndpoint = 4
     /// Idle connections kept in all.
     public static let maxIdle = 16
+    /// How long one connect attempt may take at most.
+    static let connectTimeout = TimeAmount.seconds(3)
 
     private let group: any EventLoopGroup
     private let tls: NIOSSLContext?
@@ -33,9 +36,22 @@ public final class NIOTransport: HTTPTransport, Sendable {
     private struct Pool {
         var idle: [(Endpoint, any Channel)] = []
         /// Connections being prepared, by endpoint: a request waits for one rather than opening its own.
-        var preparing: [Endpoint: [(id: Int, task: Task<Void, Never>)]] = [:]
+        var preparing: [Endpoint: [Preparation]] = [:]
         var lastPreparation = 0
         var closed = false
+
+        /// Idle connections to `endpoint` that are still open.
+        func idleCount(_ endpoint: Endpoint) -> Int { idle.filter { $0.0 == endpoint && $0.1.isActive }.count }
+        /// Connections idle or being prepared, everywhere.
+        var held: Int { idle.count + preparing.values.reduce(0) { $0 + $1.count } }
+    }
+
+    /// A connection being opened ahead of the request that will use it.
+    private struct Preparation {
+        var id: Int
+        var task: Task<Void, Never>
+        /// When its connect attempt gives up at the latest.
+        var deadline: NIODeadline
     }
 
     /// `caBundle`: extra trust roots (`AWS_CA_BUNDLE`). When it cannot be used, HTTPS requests fail
@@ -79,8 +95,9 @@ public final class NIOTransport: HTTPTransport, Sendable {
                 break  // Closed while idle: once more, on a new connection.
             }
         }
-        // Connections being prepared there: wait for one (another request may take it first: then the next).
-        preparations: while let preparing = pool.withLockedValue({ $0.preparing[target.endpoint]?.first?.task }) {
+        // Connections being prepared there: wait for one that gives up before this request's deadline
+        // (another request may take it first: then the next).
+        preparations: while let preparing = pool.withLockedValue({ $0.preparing[target.endpoint]?.first { $0.deadline <= deadline }?.task }) {
             await preparing.value
             if let channel = takeIdle(target.endpoint) {
                 do {
@@ -98,17 +115,12 @@ public final class NIOTransport: HTTPTransport, Sendable {
         }
     }
 
-    /// Opens a connection to the endpoint of `url` and pools it, unless one is idle there already: the
-    /// TCP and TLS handshakes then run while the caller does something else (the filter's first alert
-    /// opens the connections it will need in parallel with its first call).
-    public func prepareConnection(to url: String, timeout: Duration) async {
-        for task in beginPreparing(to: url, timeout: timeout) { await task.value }
-    }
-
     /// Starts opening connections to the endpoint of `url` until `connections` are idle or being opened
-    /// there, and returns at once: from now on a request to that endpoint without an idle connection
-    /// waits for one of these. Each task ends when its connection is pooled or could not be opened (then
-    /// the request opens its own).
+    /// there, and returns at once (the TCP handshakes run while the caller does something else): from now
+    /// on a request to that endpoint without an idle connection waits for one of these. Stays within the
+    /// pool's bounds (`maxIdlePerEndpoint` there, `maxIdle` idle or being prepared in all), so that prepared
+    /// connections do not close each other. Each task ends when its connection is pooled or could not be
+    /// opened within `timeout` (then the requests open their own); nobody needs to await it.
     @discardableResult
     public func beginPreparing(to url: String, connections: Int = 1, timeout: Duration) -> [Task<Void, Never>] {
         guard let target = try? Target(url: url), !target.secure || tls != nil else { return [] }
@@ -116,8 +128,10 @@ public final class NIOTransport: HTTPTransport, Sendable {
         let endpoint = target.endpoint
         return pool.withLockedValue { pool -> [Task<Void, Never>] in
             guard !pool.closed else { return [] }
-            let have = pool.idle.filter { $0.0 == endpoint && $0.1.isActive }.count + (pool.preparing[endpoint]?.count ?? 0)
-            return (have..<max(have, connections)).map { _ in
+            let have = pool.idleCount(endpoint) + (pool.preparing[endpoint]?.count ?? 0)
+            let room = max(0, Self.maxIdle - pool.held)
+            let wanted = max(0, min(connections, Self.maxIdlePerEndpoint) - have)
+            return (0..<min(wanted, room)).map { _ in
                 pool.lastPreparation += 1
                 let id = pool.lastPreparation
                 // The task takes the lock when done, so it cannot remove its entry before it is added.
@@ -125,7 +139,7 @@ public final class NIOTransport: HTTPTransport, Sendable {
                     if let channel = try? await self.connect(target, deadline: deadline) { self.release(channel, endpoint) }
                     self.pool.withLockedValue { $0.preparing[endpoint]?.removeAll { $0.id == id } }
                 }
-                pool.preparing[endpoint, default: []].append((id, task))
+                pool.preparing[endpoint, default: []].append(Preparation(id: id, task: task, deadline: min(deadline, .now() + Self.connectTimeout)))
                 return task
             }
         }
@@ -144,6 +158,15 @@ public final class NIOTransport: HTTPTransport, Sendable {
     public var idleConnections: [String: Int] {
         pool.withLockedValue { pool in
             pool.idle.reduce(into: [:]) { counts, entry in counts["\(entry.0.host):\(entry.0.port)", default: 0] += 1 }
+        }
+    }
+
+    /// Connections being prepared now, per endpoint `host:port` (for tests).
+    public var preparingConnections: [String: Int] {
+        pool.withLockedValue { pool in
+            pool.preparing.reduce(into: [:]) { counts, entry in
+                if !entry.value.isEmpty { counts["\(entry.key.host):\(entry.key.port)"] = entry.value.count }
+            }
         }
     }
 
@@ -179,7 +202,7 @@ public final class NIOTransport: HTTPTransport, Sendable {
     private func connect(_ target: Target, deadline: NIODeadline) async throws -> any Channel {
         let tls = target.secure ? self.tls : nil
         let bootstrap = ClientBootstrap(group: group)
-            .connectTimeout(min(deadline - .now(), .seconds(3)))
+            .connectTimeout(min(deadline - .now(), Self.connectTimeout))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let tls {

@@ -87,16 +87,17 @@ extension Delivery {
     /// check (Organizations, in its partition's region), AssumeRole (STS), the member lookups in
     /// `memberRegions` (Service Catalog: one per concurrent lookup) and the send topic. Returns when all
     /// have started: a call that then finds its connection still being opened waits for it rather than
-    /// opening another, so each handshake runs once, and all of them at the same time. Await the tasks to
-    /// know they ended.
-    func beginPreparingConnections(memberRegions: [String]) -> [Task<Void, Never>] {
+    /// opening another, so each handshake runs once, and all of them at the same time. Nobody awaits them:
+    /// the invocation answers when its alerts are delivered, not when an unused connection is opened.
+    func beginPreparingConnections(memberRegions: [String]) {
         var wanted: [(AWSService, String, Int)] = [(.sts, aws.region, 1), (.sns, aws.region, 1), (.organizations, aws.organizationsRegion, 1)]
         if ledger != nil { wanted.append((.dynamoDB, aws.region, 1)) }
         for region in memberRegions {
             wanted += [(.serviceCatalog, region, AWSEnricher.concurrentCatalogLookups), (.cloudFormation, region, 1)]
         }
-        return wanted.flatMap { service, region, count in
-            (try? aws.endpoints.endpoint(for: service, region: region)).map { transport.beginPreparing(to: $0, connections: count, timeout: .seconds(3)) } ?? []
+        for (service, region, count) in wanted {
+            guard let url = try? aws.endpoints.endpoint(for: service, region: region) else { continue }
+            transport.beginPreparing(to: url, connections: count, timeout: .seconds(3))
         }
     }
 }
@@ -140,11 +141,9 @@ do {
             outcome = runBlocking {
                 // A cold process has no connection yet: open all those the alerts need at once (the calls
                 // wait for theirs). Warm processes reuse their pooled connections instead.
-                let warming = cold ? d.beginPreparingConnections(memberRegions: memberRegions) : []
-                let outcome = await handler.deliver(
+                if cold { d.beginPreparingConnections(memberRegions: memberRegions) }
+                return await handler.deliver(
                     triage, enricher: d.enricher, sink: d.sink, ledger: d.ledger, chat: d.chat, digests: d.digests, deadline: deadline, log: log)
-                for task in warming { await task.value }
-                return outcome
             }
         }
         switch outcome {

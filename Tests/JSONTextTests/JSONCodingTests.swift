@@ -138,4 +138,88 @@ final class JSONCodingTests: XCTestCase {
         let holder = try JSONValueDecoder().decode(Holder.self, from: Array(#"{"payload":{"z":1,"a":[true,null]}}"#.utf8))
         XCTAssertEqual(holder.payload.serialized(), #"{"z":1,"a":[true,null]}"#)
     }
+
+    /// A value that reads an array item leniently: a failed read leaves the item to be read again.
+    struct Lenient: Decodable, Equatable {
+        var values: [String]
+
+        init(values: [String]) { self.values = values }
+
+        init(from decoder: any Decoder) throws {
+            var items = try decoder.unkeyedContainer()
+            var values: [String] = []
+            while !items.isAtEnd {
+                if let number = try? items.decode(Int.self) {
+                    values.append("int \(number)")
+                } else {
+                    values.append("text " + (try items.decode(String.self)))
+                }
+            }
+            self.values = values
+        }
+    }
+
+    func testAFailedItemReadCanBeTriedAgainAsInFoundation() throws {
+        let text = Array(#"["a",1,"b"]"#.utf8)
+        let theirs = try JSONDecoder().decode(Lenient.self, from: Data(text))
+        XCTAssertEqual(theirs, Lenient(values: ["text a", "int 1", "text b"]))
+        XCTAssertEqual(try JSONValueDecoder().decode(Lenient.self, from: text), theirs)
+    }
+
+    class Base: Codable {
+        var name: String
+        init(name: String) { self.name = name }
+    }
+
+    final class Derived: Base, @unchecked Sendable {
+        var size: Int
+
+        init(name: String, size: Int) {
+            self.size = size
+            super.init(name: name)
+        }
+
+        enum CodingKeys: String, CodingKey { case size }
+
+        required init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            size = try container.decode(Int.self, forKey: .size)
+            try super.init(from: container.superDecoder())
+        }
+
+        override func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(size, forKey: .size)
+            try super.encode(to: container.superEncoder())
+        }
+    }
+
+    func testTheSuperclassIsKeptUnderSuperAsInFoundation() throws {
+        let value = Derived(name: "base part", size: 3)
+        let ours = try JSONValueEncoder().encode(value)
+        XCTAssertEqual(String(decoding: ours, as: UTF8.self), String(decoding: try foundationEncoder().encode(value), as: UTF8.self))
+        let back = try JSONValueDecoder().decode(Derived.self, from: ours)
+        XCTAssertEqual([back.name, String(back.size)], ["base part", "3"])
+        let fromFoundation = try JSONDecoder().decode(Derived.self, from: Data(ours))
+        XCTAssertEqual(fromFoundation.name, "base part")
+    }
+
+    func testNonFiniteNumbersAreRefusedAsInFoundation() {
+        for value in [Double.infinity, -Double.infinity, Double.nan] {
+            XCTAssertThrowsError(try foundationEncoder().encode(["x": value]), "Foundation, \(value)")
+            XCTAssertThrowsError(try JSONValueEncoder().encode(["x": value]), "\(value)") { error in
+                guard case EncodingError.invalidValue(_, let context) = error else { return XCTFail("\(error)") }
+                XCTAssertEqual(context.codingPath.map(\.stringValue), ["x"])
+            }
+        }
+        XCTAssertThrowsError(try JSONValueEncoder().encode([Float.infinity]))
+    }
+
+    func testLongArraysAndObjectsKeepEveryItemInOrder() throws {
+        let numbers = Array(0..<20_000)
+        XCTAssertEqual(try JSONValueDecoder().decode([Int].self, from: try JSONValueEncoder().encode(numbers)), numbers)
+        let members = Dictionary(uniqueKeysWithValues: numbers.map { ("k\($0)", $0) })
+        let text = try JSONValueEncoder().encode(members)
+        XCTAssertEqual(try JSONDecoder().decode([String: Int].self, from: Data(text)), members)
+    }
 }

@@ -37,6 +37,13 @@ final class NIOTransportTests: XCTestCase {
         return list.map { ($0["requests"] as? [String] ?? [], $0["open"] as? Bool ?? true) }
     }
 
+    /// Opens connections to `url` ahead of requests and waits until each is pooled or given up.
+    private func prepare(_ transport: NIOTransport, _ url: String, connections: Int = 1, timeout: Duration = .seconds(5)) async -> Int {
+        let tasks = transport.beginPreparing(to: url, connections: connections, timeout: timeout)
+        for task in tasks { await task.value }
+        return tasks.count
+    }
+
     /// Polls `condition` for up to 5 s.
     private func eventually(_ what: String, _ condition: () async throws -> Bool) async throws {
         let end = ContinuousClock.now + .seconds(5)
@@ -68,16 +75,18 @@ final class NIOTransportTests: XCTestCase {
     func testAPreparedConnectionServesTheNextRequest() async throws {
         let server = try startServer()
         let transport = NIOTransport()
-        await transport.prepareConnection(to: server.url + "/ok", timeout: .seconds(5))
+        let started = await prepare(transport, server.url + "/ok")
+        XCTAssertEqual(started, 1)
         XCTAssertEqual(transport.idleConnections, ["127.0.0.1:\(server.port)": 1])
-        await transport.prepareConnection(to: server.url + "/other", timeout: .seconds(5))
+        let again = await prepare(transport, server.url + "/other")
+        XCTAssertEqual(again, 0)
         XCTAssertEqual(transport.idleConnections, ["127.0.0.1:\(server.port)": 1], "one idle connection is enough")
         let response = try await send(transport, server.url + "/ok")
         XCTAssertEqual(response.status, 200)
         let seen = try await connections(server).map(\.requests)
         XCTAssertEqual(seen, [["/ok"]], "the request went over the prepared connection")
         // Nothing listens there: the hint is dropped, no error.
-        await transport.prepareConnection(to: "http://127.0.0.1:1/", timeout: .milliseconds(500))
+        _ = await prepare(transport, "http://127.0.0.1:1/", timeout: .milliseconds(500))
         XCTAssertEqual(transport.idleConnections, ["127.0.0.1:\(server.port)": 1])
         await transport.shutdown()
     }
@@ -112,8 +121,47 @@ final class NIOTransportTests: XCTestCase {
         }
         XCTAssertEqual(statuses, [200, 200, 200])
         for task in preparing { await task.value }
+        // Which prepared connection carries which request depends on timing (one may carry two, when its
+        // first request ends before another starts); that no fourth connection was opened does not.
         let seen = try await connections(server).map { $0.requests.count }
-        XCTAssertEqual(seen.sorted(), [1, 1, 1], "the three prepared connections carried the three requests, no fourth was opened")
+        XCTAssertEqual(seen.count, 3, "the three prepared connections carried the requests, no fourth was opened: \(seen)")
+        XCTAssertEqual(seen.reduce(0, +), 3, "each request sent once")
+        await transport.shutdown()
+    }
+
+    func testPreparationsStayWithinThePoolBounds() async throws {
+        let servers = try (0..<5).map { _ in try startServer() }
+        let transport = NIOTransport()
+        let perEndpoint = await prepare(transport, servers[0].url + "/ok", connections: 10)
+        XCTAssertEqual(perEndpoint, NIOTransport.maxIdlePerEndpoint, "no more than are kept idle there")
+        var started = perEndpoint
+        for server in servers.dropFirst() { started += await prepare(transport, server.url + "/ok", connections: 4) }
+        XCTAssertEqual(started, NIOTransport.maxIdle, "no more than are kept idle in all")
+        XCTAssertEqual(transport.idleConnections.values.reduce(0, +), NIOTransport.maxIdle)
+        // None was closed to make room for another.
+        var open = 0
+        for server in servers { open += try await connections(server).filter(\.open).count }
+        XCTAssertEqual(open, NIOTransport.maxIdle)
+        await transport.shutdown()
+    }
+
+    func testARequestDoesNotWaitForAPreparationThatOutlastsItsDeadline() async throws {
+        let port = try FullListener()
+        let transport = NIOTransport()
+        let url = "http://127.0.0.1:\(port.port)/ok"
+        // The listener takes no connection: this preparation gives up only after the 3 s connect timeout.
+        let preparing = transport.beginPreparing(to: url, timeout: .seconds(30))
+        XCTAssertEqual(preparing.count, 1)
+        do {
+            _ = try await send(transport, url, timeout: .milliseconds(300))
+            XCTFail("nothing answers there")
+        } catch let error as HTTPTransportError {
+            XCTAssertTrue(error == .timedOut || error.description.contains("127.0.0.1:\(port.port)"), "\(error)")
+        }
+        XCTAssertEqual(transport.preparingConnections, ["127.0.0.1:\(port.port)": 1], "the request ended by its own deadline, before the preparation")
+        for task in preparing { await task.value }
+        XCTAssertEqual(transport.preparingConnections, [:])
+        XCTAssertEqual(transport.idleConnections, [:])
         await transport.shutdown()
     }
 
@@ -267,5 +315,37 @@ final class NIOTransportTests: XCTestCase {
         let plain = try await send(transport, server.url + "/ok")
         XCTAssertEqual(plain.status, 200)
         await transport.shutdown()
+    }
+}
+
+/// A TCP port on 127.0.0.1 that accepts no more connections: its listen backlog (0) holds one connection
+/// nobody accepts, so the kernel drops further handshakes and a connect there waits for its own timeout.
+private final class FullListener {
+    let port: Int
+    private let listener: Int32
+    private let filler: Int32
+
+    init() throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let filler = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.listener = listener
+        self.filler = filler
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
+                bind(listener, raw, length) == 0 && listen(listener, 0) == 0 && getsockname(listener, raw, &length) == 0
+                    && connect(filler, raw, length) == 0
+            }
+        }
+        port = Int(UInt16(bigEndian: address.sin_port))
+        guard ok, listener >= 0, filler >= 0 else { throw TestFailure("full listener: errno \(errno)") }
+    }
+
+    deinit {
+        close(filler)
+        close(listener)
     }
 }
