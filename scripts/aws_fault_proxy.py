@@ -59,6 +59,8 @@ answer is returned (status, headers, body), except:
       Writing the query protocol's <XResponse><XResult>...</XResult></XResponse> wrapping, the
       xmlns and the shapes' serialized names is up to you (botocore's model of the service says
       them); a malformed body is sent all the same.
+  Any response may also have "delayMs": N, which holds the request that long before answering it
+  (a slow service; {"pass": true, "delayMs": 3000} forwards it after 3 s).
   Once the responses are used up requests pass, unless "repeat": true (on the fault, or on its last
   response), which repeats the last response forever. Faults are tried in the order they were
   added; the first that matches and has responses left answers. A fault whose responses are not

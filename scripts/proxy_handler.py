@@ -136,6 +136,8 @@ def make_handler(state):
                     record.update(expired=True, status=expired_status, code=code)
                     return self.send_error_for(error_protocol, model, expired_status, code, EXPIRED_MESSAGE, head)
             fault = state.next_fault(service, action, params)
+            if fault is not None and fault.get("delayMs"):
+                time.sleep(float(fault["delayMs"]) / 1000)  # a slow service: then the response as scripted
             if fault is not None and not fault.get("pass") and \
                     ("body" in fault or int(fault.get("status", 400)) < 300):
                 return self.send_scripted(protocol, params, fault, record, head)

@@ -39,6 +39,8 @@ def check_fault(f):
             if key in response and not isinstance(response[key], str):
                 raise ValueError(f"a response's {key} is a string")
         int(response.get("status", 200 if "body" in response else 400))
+        if not 0 <= float(response.get("delayMs", 0)) <= 600_000:
+            raise ValueError("a response's delayMs is 0 to 600000")
 
 
 class State:

@@ -103,9 +103,10 @@ package struct CanaryRun: Sendable {
         let logGroup = "/aws/lambda/\(PhysicalName.filter.name(prefix: layout.namePrefix))"
         let interval = min(waiting.pollInterval, .seconds(2))
         while waiting.now() < waiting.deadline {
-            let events = try await Guard(account: account, region: layout.mainRegion).run("FilterLogEvents on \(logGroup)") {
-                try await client.filterLogEvents(logGroup: logGroup, pattern: "\"\(id)\"", startTime: sentAt - 60_000, deadline: waiting.deadline)
+            let lines = try await Guard(account: account, region: layout.mainRegion).run("FilterLogEvents on \(logGroup)") {
+                try await filterLines(logGroup: logGroup, since: sentAt - 60_000)
             }
+            guard let events = lines else { break }
             if var report = Self.report(events, id: id, seenAt: clockMs()) {
                 report.topicArn = topicArn
                 report.publishMs = publishMs
@@ -116,6 +117,23 @@ package struct CanaryRun: Sendable {
         }
         throw Problem.notSeen(
             "the filter did not log canary \(id) within the timeout: nothing proves that a failure in \(region) reaches it. Check the receive topic's subscription (or the buffer queue) in \(region), the filter's errors in \(logGroup), and its dead-letter queues (catalogwatch status)")
+    }
+
+    /// The log lines naming the canary so far; nil when the wait's deadline passed during the call (a poll
+    /// started just before the deadline and slower than the time left: the canary was not seen in time,
+    /// which is not a failure of the call).
+    private func filterLines(logGroup: String, since: Int64) async throws -> [LogEvent]? {
+        do {
+            return try await client.filterLogEvents(logGroup: logGroup, pattern: "\"\(id)\"", startTime: since, deadline: waiting.deadline)
+        } catch let error where waiting.now() >= waiting.deadline && Self.ranOutOfTime(error) {
+            return nil
+        }
+    }
+
+    /// Whether `error` is a call cut short by its deadline.
+    static func ranOutOfTime(_ error: any Error) -> Bool {
+        if case AWSClientError.deadlineExceeded = error { return true }
+        return error as? HTTPTransportError == .timedOut
     }
 
     /// The report of the filter's lines for canary `id`, or nil when there is none yet.

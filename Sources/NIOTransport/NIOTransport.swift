@@ -82,29 +82,26 @@ public final class NIOTransport: HTTPTransport, Sendable {
     public func send(_ request: HTTPRequest, timeout: Duration) async throws -> HTTPResponse {
         let target = try Target(url: request.url)
         if target.secure, tls == nil { throw HTTPTransportError.failed("TLS unavailable: \(tlsError ?? "unknown")") }
-        let deadline = NIODeadline.now() + .nanoseconds(max(1_000_000, Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000))
+        let deadline = Self.deadline(after: timeout, atLeast: .milliseconds(1))
         var head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: request.method), uri: target.url.requestTarget)
         head.headers.add(name: "Host", value: target.url.hostHeader)
         for field in request.headers where field.name.lowercased() != "host" { head.headers.add(name: field.name, value: field.value) }
         head.headers.replaceOrAdd(name: "Content-Length", value: String(request.body.count))
         let exchange = Exchange(head: head, body: ByteBuffer(bytes: request.body))
-        while let channel = takeIdle(target.endpoint) {
-            do {
-                return try await send(exchange, on: channel, endpoint: target.endpoint, deadline: deadline)
-            } catch is Unanswered {
-                break  // Closed while idle: once more, on a new connection.
-            }
-        }
-        // Connections being prepared there: wait for one that gives up before this request's deadline
-        // (another request may take it first: then the next).
-        preparations: while let preparing = pool.withLockedValue({ $0.preparing[target.endpoint]?.first { $0.deadline <= deadline }?.task }) {
-            await preparing.value
-            if let channel = takeIdle(target.endpoint) {
+        // A pooled connection, else one being prepared there (wait for it; another request may take it
+        // first: then look again). A pooled one the peer closed while idle: once more, on a new connection.
+        reuse: while true {
+            switch claim(target.endpoint, before: deadline) {
+            case .idle(let channel):
                 do {
                     return try await send(exchange, on: channel, endpoint: target.endpoint, deadline: deadline)
                 } catch is Unanswered {
-                    break preparations  // Closed already: once more, on a new connection.
+                    break reuse
                 }
+            case .preparing(let preparation):
+                await preparation.value
+            case .nothing:
+                break reuse
             }
         }
         let channel = try await connect(target, deadline: deadline)
@@ -124,7 +121,7 @@ public final class NIOTransport: HTTPTransport, Sendable {
     @discardableResult
     public func beginPreparing(to url: String, connections: Int = 1, timeout: Duration) -> [Task<Void, Never>] {
         guard let target = try? Target(url: url), !target.secure || tls != nil else { return [] }
-        let deadline = NIODeadline.now() + .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+        let deadline = Self.deadline(after: timeout)
         let endpoint = target.endpoint
         return pool.withLockedValue { pool -> [Task<Void, Never>] in
             guard !pool.closed else { return [] }
@@ -170,16 +167,39 @@ public final class NIOTransport: HTTPTransport, Sendable {
         }
     }
 
-    /// The most recently pooled open connection to `endpoint`, if any (closed ones are dropped on the way).
-    private func takeIdle(_ endpoint: Endpoint) -> (any Channel)? {
-        while let channel = pool.withLockedValue({ pool -> (any Channel)? in
-            guard let index = pool.idle.lastIndex(where: { $0.0 == endpoint }) else { return nil }
-            return pool.idle.remove(at: index).1
-        }) {
-            if channel.isActive { return channel }
-            channel.close(promise: nil)
+    /// `timeout` from now on NIO's clock, `atLeast` from now.
+    private static func deadline(after timeout: Duration, atLeast least: TimeAmount = .zero) -> NIODeadline {
+        let nanoseconds = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
+        return .now() + max(least, .nanoseconds(nanoseconds))
+    }
+
+    /// What a request to an endpoint can use instead of opening a connection.
+    private enum Claim {
+        /// A pooled open connection, now the request's.
+        case idle(any Channel)
+        /// A connection being prepared: when it ends, look again.
+        case preparing(Task<Void, Never>)
+        case nothing
+    }
+
+    /// The most recently pooled open connection to `endpoint` (closed ones are dropped on the way), else a
+    /// preparation there that gives up before `deadline`; one look under the lock, so that a preparation
+    /// pooling its connection meanwhile cannot slip between the two.
+    private func claim(_ endpoint: Endpoint, before deadline: NIODeadline) -> Claim {
+        while true {
+            let (claim, dead) = pool.withLockedValue { pool -> (Claim, (any Channel)?) in
+                if let index = pool.idle.lastIndex(where: { $0.0 == endpoint }) {
+                    let channel = pool.idle.remove(at: index).1
+                    return channel.isActive ? (.idle(channel), nil) : (.nothing, channel)
+                }
+                if let preparation = pool.preparing[endpoint]?.first(where: { $0.deadline <= deadline }) {
+                    return (.preparing(preparation.task), nil)
+                }
+                return (.nothing, nil)
+            }
+            guard let dead else { return claim }
+            dead.close(promise: nil)
         }
-        return nil
     }
 
     /// Pools `channel` for the next request to `endpoint`, closing what exceeds the bounds.

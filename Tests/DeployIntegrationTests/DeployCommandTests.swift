@@ -130,7 +130,7 @@ final class DeployCommandTests: XCTestCase {
         XCTAssertEqual(stopped.status, 1, stopped.all)
         let review = try peers.moto.boto3("print(client('cloudformation').describe_stacks(StackName='catalogwatch-stackset-roles')['Stacks'][0]['StackStatus'])")
         XCTAssertEqual(review.trimmingCharacters(in: .whitespacesAndNewlines), "REVIEW_IN_PROGRESS", "the change set was made, not executed")
-        let again = try deploy(layout, ["--timeout", "60s"])
+        let again = try deploy(layout, ["--timeout", "10m"])
         XCTAssertEqual(again.status, 0, again.all)
         XCTAssertTrue(again.stdout.contains("plan: roles stack catalogwatch-stackset-roles: create"), again.stdout)
         XCTAssertEqual(try peers.instanceRegions("catalogwatch-receive"), ["ap-northeast-1", "eu-west-1", "us-east-1"])

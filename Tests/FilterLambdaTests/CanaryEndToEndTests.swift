@@ -57,10 +57,12 @@ final class CanaryEndToEndTests: XCTestCase {
         ]
     }
 
-    func startCLI(_ extra: [String], layout: String) throws -> ChildProcess {
-        try ChildProcess(
+    func startCLI(_ extra: [String], layout: String, endpoint: String? = nil) throws -> ChildProcess {
+        var environment = cliEnvironment
+        if let endpoint { environment["AWS_ENDPOINT_URL"] = endpoint }
+        return try ChildProcess(
             executable: try Tools.builtExecutable("catalogwatch", for: Self.self).path,
-            arguments: ["test-alert", "--layout", layout, "--poll-interval", "1"] + extra, environment: cliEnvironment)
+            arguments: ["test-alert", "--layout", layout, "--poll-interval", "1"] + extra, environment: environment)
     }
 
     /// Lambda's part: the SNS message that reached the receive topic, handed to the built filter as an SNS
@@ -120,6 +122,28 @@ final class CanaryEndToEndTests: XCTestCase {
         let cli = try startCLI(["--timeout", "4s"], layout: try layoutFile())
         XCTAssertEqual(cli.waitForExit(timeout: .seconds(60)), 1, "stdout: \(cli.stdout)")
         XCTAssertTrue(cli.stderr.contains("the filter did not log canary"), cli.stderr)
+    }
+
+    func testAPollStillRunningWhenTheTimeRunsOutMeansNotSeen() async throws {
+        let proxy = try ScriptServer(script: "scripts/aws_fault_proxy.py", arguments: ["--upstream", moto.endpoint, "--timeout", "300"],
+                                     python: try Tools.requirePythonAWS())
+        defer { proxy.stop() }
+        try await proxy.postJSON("/__credentials", [["accessKeyId": "AKIDCANARYTESTS", "secretAccessKey": "canary/secret"]])
+        // CloudWatch Logs answers only after the run's 2 s are up: the first poll is cut short by the deadline.
+        try await proxy.postJSON("/__faults", [[
+            "service": "logs", "action": "FilterLogEvents", "responses": [["pass": true, "delayMs": 5000] as [String: Any]], "repeat": true,
+        ] as [String: Any]])
+        let cli = try startCLI(["--timeout", "2s"], layout: try layoutFile(), endpoint: proxy.url)
+        XCTAssertEqual(cli.waitForExit(timeout: .seconds(60)), 1, "not seen in time, not a failed call: \(cli.stderr)")
+        XCTAssertTrue(cli.stderr.contains("the filter did not log canary"), cli.stderr)
+        // The proxy records a request once it answered it (after its delay).
+        var polls: [[String: Any]] = []
+        for _ in 0..<40 where polls.isEmpty {
+            polls = try await proxy.requests().filter { $0["action"] as? String == "FilterLogEvents" }
+            if polls.isEmpty { try await Task.sleep(for: .milliseconds(250)) }
+        }
+        XCTAssertEqual(polls.count, 1, "one poll, still running at the deadline")
+        XCTAssertEqual(polls.first?["signatureValid"] as? Bool, true)
     }
 
     func testAnEventBridgeOnlyLayoutHasNoReceiveTopicToTest() throws {

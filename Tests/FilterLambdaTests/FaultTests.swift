@@ -181,7 +181,7 @@ final class FaultTests: XCTestCase {
             .merging(["ALERT_TOPIC_ARN": topicArn]) { $1 }.merging(endpoints) { $1 }
     }
 
-    static let slowDelaySeconds = 8.0
+    static let slowDelaySeconds = 14.0
     static let invalidParameter = """
         <ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type><Code>InvalidParameter</Code>\
         <Message>Invalid parameter: Subject</Message></Error><RequestId>f1e2d3c4-0000-4000-8000-000000000001</RequestId></ErrorResponse>
@@ -192,8 +192,8 @@ final class FaultTests: XCTestCase {
     func testSlowServiceCatalogNearTheDeadline() async throws {
         let slow = try fake([["operation": "*", "delay": Self.slowDelaySeconds, "contentType": "application/x-amz-json-1.1", "body": "{}"]])
         let (outcome, log, elapsed) = try await deliver(
-            Events.snsEvent(failureMessage("evt-slow-1")), endpoints: endpointEnvironment(serviceCatalog: slow.endpoint), budget: .seconds(3))
-        XCTAssertLessThan(elapsed, .seconds(3), "the invocation finishes before its deadline")
+            Events.snsEvent(failureMessage("evt-slow-1")), endpoints: endpointEnvironment(serviceCatalog: slow.endpoint), budget: .seconds(10))
+        XCTAssertLessThan(elapsed, .seconds(10), "the invocation finishes before its deadline")
         XCTAssertEqual(try jsonObject(try XCTUnwrap(outcome.response)) as NSDictionary, ["alerts": 1, "ignored": 0] as NSDictionary)
         let alert = try singleDegradedAlert()
         XCTAssertEqual(alert.lookupFailures, ["provisioned product \(provisionedProduct): HTTP request timed out"])
@@ -204,11 +204,11 @@ final class FaultTests: XCTestCase {
 
     func testSlowServiceCatalogNearTheDeadlineInTheLambda() async throws {
         let slow = try fake([["operation": "*", "delay": Self.slowDelaySeconds, "contentType": "application/x-amz-json-1.1", "body": "{}"]])
-        let event: [String: Any] = ["body": Events.snsEvent(failureMessage("evt-slow-2")), "deadlineInMs": 3000]
+        let event: [String: Any] = ["body": Events.snsEvent(failureMessage("evt-slow-2")), "deadlineInMs": 10000]
         let run = try runFilter(events: [event], environment: lambdaEnvironment(endpoints: endpointEnvironment(serviceCatalog: slow.endpoint)))
         XCTAssertEqual(run.results.map { $0["kind"] as? String }, ["response"], run.reportText)
         let elapsedMs = try XCTUnwrap(run.results.first?["elapsedMs"] as? Double)
-        XCTAssertLessThan(elapsedMs, 3000, "answered before the 3 s deadline")
+        XCTAssertLessThan(elapsedMs, 10000, "answered before the 10 s deadline")
         XCTAssertEqual(try jsonObject(try XCTUnwrap(run.responses.first ?? nil)) as NSDictionary, ["alerts": 1, "ignored": 0] as NSDictionary)
         XCTAssertEqual(run.stderr, "")
         let alert = try singleDegradedAlert()

@@ -279,7 +279,9 @@ final class StormEndToEndTests: XCTestCase {
         let left = Double(Self.windowSeconds) - Date().timeIntervalSince1970.truncatingRemainder(dividingBy: Double(Self.windowSeconds))
         if left < Self.stormBudget { try await Task.sleep(for: .seconds(left + 1)) }
         let window = Self.windowStart(Self.nowSeconds)
+        let started = ContinuousClock.now
         let run = try runFilter(events: stormEvents(), environment: environment)
+        print("storm: 50 failures through the filter in \(ContinuousClock.now - started) (the window leaves \(Int(Self.stormBudget)) s or more)")
         guard Self.windowStart(Self.nowSeconds) == window else {
             throw TestFailure("the storm crossed a digest window boundary although it started with \(Int(Self.stormBudget)) s or more left: \(run.reportText.prefix(2000))")
         }

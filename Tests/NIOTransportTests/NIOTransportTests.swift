@@ -220,7 +220,7 @@ final class NIOTransportTests: XCTestCase {
         let transport = NIOTransport()
         _ = try await send(transport, server.url + "/ok")
         do {
-            _ = try await send(transport, server.url + "/slow?ms=1500", timeout: .milliseconds(300))
+            _ = try await send(transport, server.url + "/slow?ms=5000", timeout: .milliseconds(300))
             XCTFail("expected a timeout")
         } catch let error as HTTPTransportError {
             XCTAssertEqual(error, .timedOut)
